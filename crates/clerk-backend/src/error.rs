@@ -1,0 +1,306 @@
+//! Errors returned by every call.
+//!
+//! One enum, [`Error`], so `?` works everywhere; its variants carry enough to act on
+//! (status, Clerk error codes, trace id, `Retry-After`) without ever echoing a secret.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when calling the Backend API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a non-2xx status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The server answered 2xx but the body does not fit the model.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The call did not complete within its timeout.
+    #[error("request timed out after {0:?}")]
+    Timeout(Duration),
+    /// The connection failed (DNS, refused, reset, TLS).
+    #[error("connection error: {message}")]
+    Connection {
+        /// What failed, without the request URL's secrets (there are none in URLs).
+        message: String,
+        /// Whether the request may have reached the server (false: safe to retry any method).
+        maybe_sent: bool,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The request could not be built: missing required field, bad configuration, bad file.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// Anything else (an I/O error reading an upload, a hook failure, a transport bug).
+    #[error("unexpected error: {0}")]
+    Unexpected(String),
+}
+
+impl Error {
+    /// The API error, if this is one.
+    #[must_use]
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of an API or decode error.
+    #[must_use]
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidRequest(msg.into())
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(Box::new(e))
+    }
+}
+
+/// One entry of Clerk's `errors[]` array.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ClerkError {
+    /// Machine-readable code, e.g. `resource_not_found`.
+    #[serde(default)]
+    pub code: String,
+    /// Short human message.
+    #[serde(default)]
+    pub message: String,
+    /// Longer explanation, when Clerk gives one.
+    #[serde(default)]
+    pub long_message: Option<String>,
+    /// Extra structured detail (e.g. `param_name`).
+    #[serde(default)]
+    pub meta: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct ClerkErrorsBody {
+    #[serde(default)]
+    errors: Vec<ClerkError>,
+    #[serde(default)]
+    meta: Option<serde_json::Value>,
+    #[serde(default)]
+    clerk_trace_id: Option<String>,
+}
+
+/// A non-2xx answer from the API.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Parsed `errors[]` (empty when the body was not Clerk's error JSON, e.g. a proxy's HTML).
+    pub errors: Vec<ClerkError>,
+    /// Top-level `meta` of the error body.
+    pub meta: Option<serde_json::Value>,
+    /// `clerk_trace_id` from the body, else the `x-clerk-trace-id` / `clerk-trace-id` header.
+    pub trace_id: Option<String>,
+    /// Parsed `Retry-After` header.
+    pub retry_after: Option<Duration>,
+    /// The raw body, exactly as received.
+    pub body: Bytes,
+}
+
+impl ApiError {
+    /// Build from a response; never fails (an unparseable body just leaves `errors` empty).
+    #[must_use]
+    pub fn from_response(status: StatusCode, headers: &HeaderMap, body: Bytes) -> Self {
+        let parsed: Option<ClerkErrorsBody> = serde_json::from_slice(&body).ok();
+        let (errors, meta, body_trace) = match parsed {
+            Some(b) => (b.errors, b.meta, b.clerk_trace_id),
+            None => (Vec::new(), None, None),
+        };
+        let header_trace = ["x-clerk-trace-id", "clerk-trace-id"].iter().find_map(|h| {
+            headers
+                .get(*h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        ApiError {
+            status,
+            errors,
+            meta,
+            trace_id: body_trace.or(header_trace),
+            retry_after: crate::retry::parse_retry_after(headers, std::time::SystemTime::now()),
+            body,
+        }
+    }
+
+    /// HTTP status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+    /// Code of the first error, e.g. `resource_not_found`.
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        self.errors.first().map(|e| e.code.as_str())
+    }
+    /// Message of the first error.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        self.errors.first().map(|e| e.message.as_str())
+    }
+    /// The parsed `errors[]`.
+    #[must_use]
+    pub fn errors(&self) -> &[ClerkError] {
+        &self.errors
+    }
+    /// Trace id to quote to Clerk support.
+    #[must_use]
+    pub fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_deref()
+    }
+    /// How long the server asked us to wait (429/503).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+    /// The raw body as text (lossy).
+    #[must_use]
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// 404.
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+    }
+    /// 429.
+    #[must_use]
+    pub fn is_rate_limited(&self) -> bool {
+        self.status == StatusCode::TOO_MANY_REQUESTS
+    }
+    /// 401 or 403.
+    #[must_use]
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Clerk API error {}", self.status)?;
+        match self.errors.first() {
+            Some(e) => {
+                write!(f, " {}: {}", e.code, e.message)?;
+                if let Some(long) = e.long_message.as_deref().filter(|l| *l != e.message) {
+                    write!(f, " ({long})")?;
+                }
+                if self.errors.len() > 1 {
+                    write!(f, " (+{} more)", self.errors.len() - 1)?;
+                }
+            }
+            None if self.body.is_empty() => f.write_str(": empty body")?,
+            None => {
+                let text = String::from_utf8_lossy(&self.body);
+                let snippet: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let snippet: String = snippet.chars().take(120).collect();
+                write!(f, ": {snippet}")?;
+            }
+        }
+        if let Some(t) = &self.trace_id {
+            write!(f, " [trace {t}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A 2xx body that does not fit the generated model.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: StatusCode,
+    /// JSON path of the mismatch, e.g. `data[3].email_addresses[0].verification.status`.
+    pub path: String,
+    /// What serde said.
+    pub message: String,
+    /// The raw body.
+    pub body: Bytes,
+    /// Rust type we tried to decode into.
+    pub target: &'static str,
+}
+
+impl DecodeError {
+    /// Decode `body` into `T`; on failure, re-parse with path tracking (only the error path pays).
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+        status: StatusCode,
+        body: Bytes,
+    ) -> Result<T, DecodeError> {
+        match serde_json::from_slice::<T>(&body) {
+            Ok(v) => Ok(v),
+            Err(first) => {
+                let mut de = serde_json::Deserializer::from_slice(&body);
+                let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                    Err(e) => (e.path().to_string(), e.inner().to_string()),
+                    Ok(_) => (".".to_owned(), first.to_string()),
+                };
+                Err(DecodeError {
+                    status,
+                    path,
+                    message,
+                    body,
+                    target: std::any::type_name::<T>(),
+                })
+            }
+        }
+    }
+
+    /// A multi-line rendering: what failed, where, and the body around it.
+    #[must_use]
+    pub fn pretty(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let shown: String = text.chars().take(2000).collect();
+        let more = if text.chars().count() > 2000 {
+            "\n  …(truncated)"
+        } else {
+            ""
+        };
+        format!(
+            "could not decode {} response into {}\n  at: {}\n  why: {}\n  body:\n  {}{}",
+            self.status, self.target, self.path, self.message, shown, more
+        )
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode {} response into {} at `{}`: {}",
+            self.status, self.target, self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
