@@ -11,12 +11,31 @@
 //! ```
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[macro_use]
+pub mod macros;
+
 pub mod client;
 pub mod error;
 pub mod http;
+pub mod pagination;
 pub mod retry;
+mod secret;
+
+#[allow(
+    deprecated,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::bare_urls,
+    rustdoc::invalid_html_tags
+)]
+mod generated;
+
+pub use generated::{api, models, operations};
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
 pub use http::Upload;
 pub use retry::RetryConfig;
+pub use secret::SecretString;
