@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::names;
 use crate::ops::{self, Op};
 use crate::spec::Spec;
-use crate::types::{emit_defs, Def, TypeGen};
+use crate::types::{Def, TypeGen, emit_defs};
 
 pub struct Inputs {
     pub main: PathBuf,
@@ -19,6 +19,7 @@ pub struct Inputs {
 pub type Files = BTreeMap<String, String>;
 
 const OUT_DIR: &str = "crates/clerk-backend/src/generated";
+const CONFORMANCE_FILE: &str = "crates/clerk-backend/tests/it/conformance_calls.rs";
 
 pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
     let main = Spec::load(&inputs.main)?;
@@ -28,8 +29,7 @@ pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&tmp);
     write_files(&tmp, &files)?;
     rustfmt(&tmp, &files)?;
-    let out = root.join(OUT_DIR);
-    let diff = compare(&tmp, &out, &files)?;
+    let diff = compare(&tmp, root, &files)?;
     if check {
         if diff.is_empty() {
             println!("generated code is up to date ({} files)", files.len());
@@ -41,9 +41,13 @@ pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
             diff.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
         ));
     }
-    let _ = std::fs::remove_dir_all(&out);
-    copy_tree(&tmp, &out, &files)?;
-    println!("wrote {} files to {OUT_DIR} ({} changed)", files.len(), diff.len());
+    let _ = std::fs::remove_dir_all(root.join(OUT_DIR));
+    copy_tree(&tmp, root, &files)?;
+    println!(
+        "wrote {} files to {OUT_DIR} ({} changed)",
+        files.len(),
+        diff.len()
+    );
     Ok(())
 }
 
@@ -59,11 +63,16 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
     let mut files = Files::new();
     let head = header(main);
     let mut tg = TypeGen::new(main);
+    if let Some(seed) = seed {
+        tg.add_compat(seed);
+    }
 
     // Models: one file per component schema, with the inline types it owns.
     let components = tg.components();
     let mut model_defs: BTreeMap<String, Def> = BTreeMap::new();
-    let mut models_mod = format!("{head}//! Models of the Backend API: one type per schema, plus the inline types each owns.\n\n");
+    let mut models_mod = format!(
+        "{head}//! Models of the Backend API: one type per schema, plus the inline types each owns.\n\n"
+    );
     let mut module_names = HashSet::new();
     for (key, defs) in &components {
         let mut module = names::field(key);
@@ -72,23 +81,37 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
         }
         let mut src = format!("{head}//! `{key}`.\n\n#[allow(unused_imports)]\nuse super::*;\n\n");
         emit_defs(defs, "", &mut src);
-        files.insert(format!("models/{module}.rs"), src);
+        files.insert(format!("{OUT_DIR}/models/{module}.rs"), src);
         let _ = writeln!(models_mod, "mod {module};\npub use {module}::*;");
         for d in defs {
             model_defs.insert(d.name().to_owned(), d.clone());
         }
     }
-    files.insert("models/mod.rs".into(), models_mod);
+    files.insert(format!("{OUT_DIR}/models/mod.rs"), models_mod);
 
     // Operations.
     let mut local_defs: BTreeMap<String, Vec<Def>> = BTreeMap::new();
     let mut all_ops = ops::collect(main, &mut tg, &mut local_defs, None, &|_, _| true);
     if let Some(seed) = seed {
-        let present: HashSet<(String, String)> = all_ops.iter().map(|o| (o.group.clone(), o.fn_name.clone())).collect();
+        let present: HashSet<(String, String)> = all_ops
+            .iter()
+            .map(|o| (o.group.clone(), o.fn_name.clone()))
+            .collect();
         let mut seed_tg = TypeGen::new(seed);
         seed_tg.component_names.clone_from(&tg.component_names);
-        let version = main.doc.pointer("/info/version").and_then(|v| v.as_str()).unwrap_or("current").to_owned();
-        let extra = ops::collect(seed, &mut seed_tg, &mut local_defs, Some(&version), &|g, n| !present.contains(&(g.to_owned(), n.to_owned())));
+        let version = main
+            .doc
+            .pointer("/info/version")
+            .and_then(|v| v.as_str())
+            .unwrap_or("current")
+            .to_owned();
+        let extra = ops::collect(
+            seed,
+            &mut seed_tg,
+            &mut local_defs,
+            Some(&version),
+            &|g, n| !present.contains(&(g.to_owned(), n.to_owned())),
+        );
         all_ops.extend(extra);
     }
     check_unique(&all_ops)?;
@@ -105,11 +128,15 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
     for op in &all_ops {
         groups.entry(op.group.clone()).or_default().push(op.clone());
     }
-    let mut api_mod = format!("{head}//! Request types of every operation, one module per group, and the group accessors on [`Clerk`].\n\nuse crate::Clerk;\n\n");
+    let mut api_mod = format!(
+        "{head}//! Request types of every operation, one module per group, and the group accessors on [`Clerk`].\n\nuse crate::Clerk;\n\n"
+    );
     for group in groups.keys() {
         let _ = writeln!(api_mod, "pub mod {};", names::field(group));
     }
-    api_mod.push_str("\n/// Group accessors: `clerk.users()`, `clerk.organizations()`, …\nimpl Clerk {\n");
+    api_mod.push_str(
+        "\n/// Group accessors: `clerk.users()`, `clerk.organizations()`, …\nimpl Clerk {\n",
+    );
     for (group, ops) in &groups {
         let module = names::field(group);
         let handle = format!("{}Api", names::type_name(group));
@@ -121,17 +148,27 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
         let mut src = head.clone();
         let defs = local_defs.get(group).cloned().unwrap_or_default();
         ops::emit_group(group, ops, &defs, &enums, &mut src);
-        files.insert(format!("api/{module}.rs"), src);
+        files.insert(format!("{OUT_DIR}/api/{module}.rs"), src);
     }
     api_mod.push_str("}\n");
-    files.insert("api/mod.rs".into(), api_mod);
+    files.insert(format!("{OUT_DIR}/api/mod.rs"), api_mod);
+
+    // The conformance test's calls, one per operation of each spec.
+    let mut calls = format!(
+        "{head}//! Realistic calls of every operation, for the Prism conformance test.\n\nuse clerk_backend::{{Clerk, Error}};\n\nfn ex<T: serde::de::DeserializeOwned>(json: &str) -> T {{\n    serde_json::from_str(json).expect(\"example fits the model\")\n}}\n\n"
+    );
+    crate::conformance::emit_calls(main, &all_ops, &enums, "current", &mut calls)?;
+    if let Some(seed) = seed {
+        crate::conformance::emit_calls(seed, &all_ops, &enums, "seed", &mut calls)?;
+    }
+    files.insert(CONFORMANCE_FILE.into(), calls);
 
     let mut table = head.clone();
     ops::emit_table(&all_ops, &mut table);
-    files.insert("operations.rs".into(), table);
+    files.insert(format!("{OUT_DIR}/operations.rs"), table);
 
     files.insert(
-        "mod.rs".into(),
+        format!("{OUT_DIR}/mod.rs"),
         format!("{head}//! Code generated from Clerk's OpenAPI spec.\n\npub mod api;\npub mod models;\npub mod operations;\n"),
     );
     Ok(files)
@@ -141,10 +178,16 @@ fn check_unique(ops: &[Op]) -> Result<(), String> {
     let mut seen = HashSet::new();
     for op in ops {
         if !seen.insert((op.group.clone(), op.fn_name.clone())) {
-            return Err(format!("two operations are named {}.{}", op.group, op.fn_name));
+            return Err(format!(
+                "two operations are named {}.{}",
+                op.group, op.fn_name
+            ));
         }
         if !seen.insert((op.group.clone(), op.type_name.clone())) {
-            return Err(format!("two request types are named {}::{}", op.group, op.type_name));
+            return Err(format!(
+                "two request types are named {}::{}",
+                op.group, op.type_name
+            ));
         }
     }
     Ok(())
@@ -164,11 +207,13 @@ fn write_files(dir: &Path, files: &Files) -> Result<(), String> {
 fn rustfmt(dir: &Path, files: &Files) -> Result<(), String> {
     let paths: Vec<PathBuf> = files.keys().map(|f| dir.join(f)).collect();
     for chunk in paths.chunks(64) {
-        let status = std::process::Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
-            .args(["--edition", "2024"])
-            .args(chunk)
-            .status()
-            .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+        let status = std::process::Command::new(
+            std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()),
+        )
+        .args(["--edition", "2024"])
+        .args(chunk)
+        .status()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
         if !status.success() {
             return Err("rustfmt failed on generated code (a generator bug)".into());
         }
@@ -185,9 +230,11 @@ fn compare(new: &Path, old: &Path, files: &Files) -> Result<Vec<String>, String>
         }
     }
     // Files present but no longer generated.
-    let mut stack = vec![old.to_path_buf()];
+    let mut stack = vec![old.join(OUT_DIR)];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {

@@ -1,6 +1,7 @@
 //! Repository chores. `cargo xtask codegen [--check]` regenerates the SDK from the OpenAPI spec.
 
 mod codegen;
+mod conformance;
 mod names;
 mod ops;
 mod spec;
@@ -23,7 +24,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let spec_path = |var: &str, default: &str| -> PathBuf {
-        std::env::var_os(var).map_or_else(|| root.join("../shared/openapi").join(default), PathBuf::from)
+        std::env::var_os(var).map_or_else(
+            || root.join("../shared/openapi").join(default),
+            PathBuf::from,
+        )
     };
     match args.first().map(String::as_str) {
         Some("codegen") => {

@@ -25,7 +25,8 @@ pub fn words(s: &str) -> Vec<String> {
         if !cur.is_empty() {
             let prev = chars[i - 1];
             let next = chars.get(i + 1).copied();
-            let boundary = (c.is_ascii_uppercase() && (prev.is_ascii_lowercase() || prev.is_ascii_digit()))
+            let boundary = (c.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase() || prev.is_ascii_digit()))
                 || (c.is_ascii_uppercase()
                     && prev.is_ascii_uppercase()
                     && next.is_some_and(|n| n.is_ascii_lowercase()));
@@ -63,9 +64,9 @@ pub fn pascal(s: &str) -> String {
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// A field or function name: snake_case, keywords get a trailing `_`, leading digits a `_`.
@@ -161,7 +162,10 @@ mod tests {
             ("emailSMSTemplates", "email_sms_templates"),
             ("allowlistIdentifiers", "allowlist_identifiers"),
             ("m2m", "m2m"),
-            ("getOrganizationInvitationList", "get_organization_invitation_list"),
+            (
+                "getOrganizationInvitationList",
+                "get_organization_invitation_list",
+            ),
             ("createAPIKey", "create_api_key"),
             ("listOAuthApplications", "list_oauth_applications"),
             ("verifyIDs", "verify_ids"),

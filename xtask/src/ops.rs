@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::names;
-use crate::spec::{bool_of, doc_lines, short_doc, str_of, Spec};
-use crate::types::{emit_defs, Def, Field, Ty, TypeGen, SECRET_FIELDS};
+use crate::spec::{Spec, bool_of, doc_lines, short_doc, str_of};
+use crate::types::{Def, Field, SECRET_FIELDS, Ty, TypeGen, emit_defs};
 
 const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
 const MODELS: &str = "crate::models";
@@ -29,11 +29,19 @@ pub struct Param {
 pub enum BodyKind {
     None,
     /// A JSON object; each property is a setter.
-    Json { fields: Vec<Field> },
+    Json {
+        fields: Vec<Field>,
+    },
     /// A JSON value that is not an object (an array): one `body` setter.
-    JsonValue { ty: Ty, required: bool },
+    JsonValue {
+        ty: Ty,
+        required: bool,
+    },
     /// multipart/form-data: one file part plus text fields.
-    Multipart { file: String, fields: Vec<Field> },
+    Multipart {
+        file: String,
+        fields: Vec<Field>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -100,7 +108,14 @@ pub fn fallback_names(tag: &str, operation_id: &str) -> (String, String) {
         }
         None => words.join("_"),
     };
-    (group, if name.is_empty() { names::snake(operation_id) } else { name })
+    (
+        group,
+        if name.is_empty() {
+            names::snake(operation_id)
+        } else {
+            name
+        },
+    )
 }
 
 /// Build the operation list of `spec`.
@@ -112,20 +127,32 @@ pub fn collect(
     keep: &dyn Fn(&str, &str) -> bool,
 ) -> Vec<Op> {
     let mut ops = Vec::new();
-    let Some(paths) = spec.doc.get("paths").and_then(Value::as_object) else { return ops };
+    let Some(paths) = spec.doc.get("paths").and_then(Value::as_object) else {
+        return ops;
+    };
     for (path, item) in paths {
         for method in METHODS {
-            let Some(op) = item.get(*method) else { continue };
-            let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or("Miscellaneous");
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let tag = op
+                .pointer("/tags/0")
+                .and_then(Value::as_str)
+                .unwrap_or("Miscellaneous");
             let id = str_of(op, "operationId").unwrap_or("operation");
-            let (g, n) = match (str_of(op, "x-speakeasy-group"), str_of(op, "x-speakeasy-name-override")) {
+            let (g, n) = match (
+                str_of(op, "x-speakeasy-group"),
+                str_of(op, "x-speakeasy-name-override"),
+            ) {
                 (Some(g), Some(n)) => (names::snake(g), names::field(n)),
                 _ => fallback_names(tag, id),
             };
             if !keep(&g, &n) {
                 continue;
             }
-            ops.push(operation(spec, tg, local_defs, path, method, op, item, removed_in));
+            ops.push(operation(
+                spec, tg, local_defs, path, method, op, item, removed_in,
+            ));
         }
     }
     ops
@@ -143,8 +170,15 @@ fn operation(
     removed_in: Option<&str>,
 ) -> Op {
     let operation_id = str_of(op, "operationId").unwrap_or("operation").to_owned();
-    let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or("Miscellaneous").to_owned();
-    let (group, fn_name) = match (str_of(op, "x-speakeasy-group"), str_of(op, "x-speakeasy-name-override")) {
+    let tag = op
+        .pointer("/tags/0")
+        .and_then(Value::as_str)
+        .unwrap_or("Miscellaneous")
+        .to_owned();
+    let (group, fn_name) = match (
+        str_of(op, "x-speakeasy-group"),
+        str_of(op, "x-speakeasy-name-override"),
+    ) {
         (Some(g), Some(n)) => (names::snake(g), names::field(n)),
         _ => fallback_names(&tag, &operation_id),
     };
@@ -164,14 +198,23 @@ fn operation(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten())
+        .chain(
+            op.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        )
         .collect();
     for p in params {
         let p = spec.deref(p);
         let json = str_of(p, "name").unwrap_or_default().to_owned();
         let location = str_of(p, "in").unwrap_or_default();
         let schema = p.get("schema").cloned().unwrap_or(Value::Null);
-        let (ty, _) = tg.resolve(&schema, &format!("{type_name}{}", names::pascal(&json)), defs);
+        let (ty, _) = tg.resolve(
+            &schema,
+            &format!("{type_name}{}", names::pascal(&json)),
+            defs,
+        );
         let mut rust = names::field(&json);
         let deprecated = bool_of(p, "deprecated");
         if !seen.insert(rust.clone()) {
@@ -203,10 +246,17 @@ fn operation(
     tg.used = saved_used;
     tg.inline_is_model = true;
 
-    let authenticated = !op.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty);
+    let authenticated = !op
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty);
     let deprecated = bool_of(op, "deprecated") || removed_in.is_some();
     Op {
-        const_name: format!("{}_{}", group.to_uppercase(), fn_name.trim_end_matches('_').to_uppercase()),
+        const_name: format!(
+            "{}_{}",
+            group.to_uppercase(),
+            fn_name.trim_end_matches('_').to_uppercase()
+        ),
         group,
         fn_name,
         type_name,
@@ -250,19 +300,34 @@ pub fn request_type_name(group: &str, fn_name: &str) -> String {
     names::type_name(&format!("{fn_name}_{noun}"))
 }
 
-fn body(spec: &Spec, tg: &mut TypeGen, defs: &mut Vec<Def>, op: &Value, type_name: &str) -> (BodyKind, Option<Value>) {
-    let Some(rb) = op.get("requestBody") else { return (BodyKind::None, None) };
+fn body(
+    spec: &Spec,
+    tg: &mut TypeGen,
+    defs: &mut Vec<Def>,
+    op: &Value,
+    type_name: &str,
+) -> (BodyKind, Option<Value>) {
+    let Some(rb) = op.get("requestBody") else {
+        return (BodyKind::None, None);
+    };
     let rb = spec.deref(rb);
     let required = bool_of(rb, "required");
-    let Some(content) = rb.get("content").and_then(Value::as_object) else { return (BodyKind::None, None) };
+    let Some(content) = rb.get("content").and_then(Value::as_object) else {
+        return (BodyKind::None, None);
+    };
     if let Some(mp) = content.get("multipart/form-data") {
         let schema = spec.deref(mp.get("schema").unwrap_or(&Value::Null)).clone();
         let fields = tg.fields(&schema, type_name, defs);
-        let file = fields.iter().find(|f| f.ty == Ty::Upload).map_or_else(|| "file".to_owned(), |f| f.json.clone());
+        let file = fields
+            .iter()
+            .find(|f| f.ty == Ty::Upload)
+            .map_or_else(|| "file".to_owned(), |f| f.json.clone());
         let fields = fields.into_iter().filter(|f| f.ty != Ty::Upload).collect();
         return (BodyKind::Multipart { file, fields }, Some(schema));
     }
-    let Some(json) = content.get("application/json") else { return (BodyKind::None, None) };
+    let Some(json) = content.get("application/json") else {
+        return (BodyKind::None, None);
+    };
     let schema_ref = json.get("schema").cloned().unwrap_or(Value::Null);
     let schema = spec.deref(&schema_ref).clone();
     let is_object = schema.get("properties").is_some() || str_of(&schema, "type") == Some("object");
@@ -281,11 +346,22 @@ fn body(spec: &Spec, tg: &mut TypeGen, defs: &mut Vec<Def>, op: &Value, type_nam
     }
 }
 
-fn output(spec: &Spec, tg: &mut TypeGen, defs: &mut Vec<Def>, op: &Value, method: &str, type_name: &str) -> Output {
-    let Some(responses) = op.get("responses").and_then(Value::as_object) else { return Output::Empty };
+fn output(
+    spec: &Spec,
+    tg: &mut TypeGen,
+    defs: &mut Vec<Def>,
+    op: &Value,
+    method: &str,
+    type_name: &str,
+) -> Output {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Output::Empty;
+    };
     let mut codes: Vec<&String> = responses.keys().filter(|c| c.starts_with('2')).collect();
     codes.sort();
-    let Some(code) = codes.first() else { return Output::Empty };
+    let Some(code) = codes.first() else {
+        return Output::Empty;
+    };
     let resp = spec.deref(&responses[*code]);
     match resp.pointer("/content/application~1json/schema") {
         Some(schema) => {
@@ -300,28 +376,46 @@ fn output(spec: &Spec, tg: &mut TypeGen, defs: &mut Vec<Def>, op: &Value, method
 }
 
 /// Fill in `paging` for list operations (limit + offset) whose output is a list.
-pub fn detect_paging(ops: &mut [Op], model_defs: &BTreeMap<String, Def>, local_defs: &BTreeMap<String, Vec<Def>>) {
+pub fn detect_paging(
+    ops: &mut [Op],
+    model_defs: &BTreeMap<String, Def>,
+    local_defs: &BTreeMap<String, Vec<Def>>,
+) {
     for op in ops {
         let has = |n: &str| op.query.iter().any(|p| p.json == n);
         if !(has("limit") && has("offset")) {
             continue;
         }
-        let Output::Json(ty) = &op.output else { continue };
+        let Output::Json(ty) = &op.output else {
+            continue;
+        };
         op.paging = match ty {
-            Ty::Vec(item) => Some(Paging { item: (**item).clone(), data: None, total_is_float: false }),
+            Ty::Vec(item) => Some(Paging {
+                item: (**item).clone(),
+                data: None,
+                total_is_float: false,
+            }),
             Ty::Model(n) | Ty::Local(n) => {
                 let def = match ty {
                     Ty::Model(_) => model_defs.get(n),
-                    _ => local_defs.get(&op.group).and_then(|d| d.iter().find(|d| d.name() == n)),
+                    _ => local_defs
+                        .get(&op.group)
+                        .and_then(|d| d.iter().find(|d| d.name() == n)),
                 };
                 match def {
                     Some(Def::Struct { fields, .. }) => {
                         let data = fields.iter().find(|f| f.json == "data");
                         let total = fields.iter().find(|f| f.json == "total_count");
                         match (data, total) {
-                            (Some(d), Some(t)) if matches!(d.ty, Ty::Vec(_)) && d.required && !d.nullable => {
+                            (Some(d), Some(t))
+                                if matches!(d.ty, Ty::Vec(_)) && d.required && !d.nullable =>
+                            {
                                 let Ty::Vec(item) = &d.ty else { unreachable!() };
-                                Some(Paging { item: (**item).clone(), data: Some(t.required && !t.nullable), total_is_float: t.ty == Ty::F64 })
+                                Some(Paging {
+                                    item: (**item).clone(),
+                                    data: Some(t.required && !t.nullable),
+                                    total_is_float: t.ty == Ty::F64,
+                                })
                             }
                             _ => None,
                         }
@@ -339,20 +433,39 @@ fn setter_arg(ty: &Ty, enums: &HashSet<String>) -> (String, &'static str) {
     match ty {
         Ty::Str => ("impl Into<String>".into(), ".into()"),
         Ty::Secret => ("impl Into<crate::SecretString>".into(), ".into()"),
-        Ty::Model(n) | Ty::Local(n) if enums.contains(n) => (format!("impl Into<{}>", ty.render(MODELS)), ".into()"),
+        Ty::Model(n) | Ty::Local(n) if enums.contains(n) => {
+            (format!("impl Into<{}>", ty.render(MODELS)), ".into()")
+        }
         Ty::Vec(inner) => match &**inner {
-            Ty::Str => ("impl IntoIterator<Item = impl Into<String>>".into(), ".into_iter().map(Into::into).collect()"),
-            Ty::Model(n) | Ty::Local(n) if enums.contains(n) => {
-                (format!("impl IntoIterator<Item = impl Into<{}>>", inner.render(MODELS)), ".into_iter().map(Into::into).collect()")
-            }
-            other => (format!("impl IntoIterator<Item = {}>", other.render(MODELS)), ".into_iter().collect()"),
+            Ty::Str => (
+                "impl IntoIterator<Item = impl Into<String>>".into(),
+                ".into_iter().map(Into::into).collect()",
+            ),
+            Ty::Model(n) | Ty::Local(n) if enums.contains(n) => (
+                format!(
+                    "impl IntoIterator<Item = impl Into<{}>>",
+                    inner.render(MODELS)
+                ),
+                ".into_iter().map(Into::into).collect()",
+            ),
+            other => (
+                format!("impl IntoIterator<Item = {}>", other.render(MODELS)),
+                ".into_iter().collect()",
+            ),
         },
         other => (other.render(MODELS), ""),
     }
 }
 
 fn op_doc(op: &Op) -> Vec<String> {
-    let mut lines = vec![if op.summary.is_empty() { op.operation_id.clone() } else { op.summary.clone() }, String::new()];
+    let mut lines = vec![
+        if op.summary.is_empty() {
+            op.operation_id.clone()
+        } else {
+            op.summary.clone()
+        },
+        String::new(),
+    ];
     let tag = op.tag.replace(' ', "%20");
     lines.push(format!(
         "`{} {}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/{tag}#operation/{})",
@@ -360,7 +473,9 @@ fn op_doc(op: &Op) -> Vec<String> {
     ));
     if let Some(v) = &op.removed_in {
         lines.push(String::new());
-        lines.push(format!("Removed from the API in version {v}; kept for compatibility."));
+        lines.push(format!(
+            "Removed from the API in version {v}; kept for compatibility."
+        ));
     }
     lines
 }
@@ -370,20 +485,40 @@ fn deprecated_attr(op: &Op) -> Option<String> {
         return None;
     }
     Some(match &op.removed_in {
-        Some(v) => format!("#[deprecated(note = \"removed from Clerk's Backend API in version {v}\")]"),
+        Some(v) => {
+            format!("#[deprecated(note = \"removed from Clerk's Backend API in version {v}\")]")
+        }
         None => "#[deprecated(note = \"deprecated by Clerk's Backend API\")]".to_owned(),
     })
 }
 
 /// Emit one group file.
-pub fn emit_group(group: &str, ops: &[Op], defs: &[Def], enums: &HashSet<String>, out: &mut String) {
+pub fn emit_group(
+    group: &str,
+    ops: &[Op],
+    defs: &[Def],
+    enums: &HashSet<String>,
+    out: &mut String,
+) {
     let handle = format!("{}Api", names::type_name(group));
-    let _ = writeln!(out, "//! Operations of the `{group}` group: [`Clerk::{}`](crate::Clerk::{}).\n", names::field(group), names::field(group));
+    let _ = writeln!(
+        out,
+        "//! Operations of the `{group}` group: [`Clerk::{}`](crate::Clerk::{}).\n",
+        names::field(group),
+        names::field(group)
+    );
     out.push_str("use crate::Clerk;\nuse crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};\n\n");
 
     // Group handle.
-    let _ = writeln!(out, "/// The `{group}` operations, borrowed from a [`Clerk`]: `clerk.{}()`.", names::field(group));
-    let _ = writeln!(out, "#[derive(Debug, Clone, Copy)]\npub struct {handle}<'c> {{\n    pub(crate) clerk: &'c Clerk,\n}}\n");
+    let _ = writeln!(
+        out,
+        "/// The `{group}` operations, borrowed from a [`Clerk`]: `clerk.{}()`.",
+        names::field(group)
+    );
+    let _ = writeln!(
+        out,
+        "#[derive(Debug, Clone, Copy)]\npub struct {handle}<'c> {{\n    pub(crate) clerk: &'c Clerk,\n}}\n"
+    );
     let _ = writeln!(out, "impl<'c> {handle}<'c> {{");
     for op in ops {
         let mut doc = op_doc(op);
@@ -392,7 +527,11 @@ pub fn emit_group(group: &str, ops: &[Op], defs: &[Def], enums: &HashSet<String>
         if let Some(d) = deprecated_attr(op) {
             let _ = writeln!(out, "    {d}");
         }
-        let args: Vec<String> = op.path_params.iter().map(|p| format!("{}: impl Into<String>", p.rust)).collect();
+        let args: Vec<String> = op
+            .path_params
+            .iter()
+            .map(|p| format!("{}: impl Into<String>", p.rust))
+            .collect();
         let names_: Vec<&str> = op.path_params.iter().map(|p| p.rust.as_str()).collect();
         let _ = writeln!(
             out,
@@ -414,7 +553,11 @@ pub fn emit_group(group: &str, ops: &[Op], defs: &[Def], enums: &HashSet<String>
 
 fn body_field_type(f: &Field) -> String {
     let t = f.ty.render(MODELS);
-    if f.nullable { format!("Option<Option<{t}>>") } else { format!("Option<{t}>") }
+    if f.nullable {
+        format!("Option<Option<{t}>>")
+    } else {
+        format!("Option<{t}>")
+    }
 }
 
 fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
@@ -422,20 +565,33 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
     let body_struct = format!("{t}Body");
     // Body struct (private): every field optional, nullable ones tri-state.
     if let BodyKind::Json { fields } = &op.body {
-        let _ = writeln!(out, "#[derive(Debug, Clone, Default, serde::Serialize)]\nstruct {body_struct} {{");
+        let _ = writeln!(
+            out,
+            "#[derive(Debug, Clone, Default, serde::Serialize)]\nstruct {body_struct} {{"
+        );
         for f in fields {
             let mut attrs = vec!["skip_serializing_if = \"Option::is_none\"".to_owned()];
             if f.rust != f.json {
                 attrs.insert(0, format!("rename = {:?}", f.json));
             }
-            let _ = writeln!(out, "    #[serde({})]\n    {}: {},", attrs.join(", "), f.rust, body_field_type(f));
+            let _ = writeln!(
+                out,
+                "    #[serde({})]\n    {}: {},",
+                attrs.join(", "),
+                f.rust,
+                body_field_type(f)
+            );
         }
         out.push_str("}\n\n");
     }
 
     let mut doc = op_doc(op);
     doc.push(String::new());
-    let ctor_args: Vec<String> = op.path_params.iter().map(|p| format!("\"{}\"", example_id(p))).collect();
+    let ctor_args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("\"{}\"", example_id(p)))
+        .collect();
     doc.push(format!(
         "Build it with [`{t}::new`] and send it with `.send(&clerk)`, or start from `clerk.{}().{}({})`.",
         names::field(&op.group),
@@ -446,7 +602,10 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
     if let Some(d) = deprecated_attr(op) {
         let _ = writeln!(out, "{d}");
     }
-    let _ = writeln!(out, "#[derive(Debug, Clone, Default)]\n#[must_use = \"a request does nothing until it is sent\"]\npub struct {t}<B = Detached> {{");
+    let _ = writeln!(
+        out,
+        "#[derive(Debug, Clone, Default)]\n#[must_use = \"a request does nothing until it is sent\"]\npub struct {t}<B = Detached> {{"
+    );
     out.push_str("    client: B,\n    options: crate::http::RequestOptions,\n");
     for p in &op.path_params {
         let _ = writeln!(out, "    {}: String,", p.rust);
@@ -477,15 +636,35 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         Output::Empty => "()".into(),
         Output::Text => "String".into(),
     };
-    let allow = if op.deprecated { "#[allow(deprecated)]\n" } else { "" };
+    let allow = if op.deprecated {
+        "#[allow(deprecated)]\n"
+    } else {
+        ""
+    };
     let _ = writeln!(out, "{allow}impl {t} {{");
-    let _ = writeln!(out, "    /// A request with its path parameters; set the rest with the setters.");
+    let _ = writeln!(
+        out,
+        "    /// A request with its path parameters; set the rest with the setters."
+    );
     if let Some(d) = deprecated_attr(op) {
         let _ = writeln!(out, "    {d}");
     }
-    let args: Vec<String> = op.path_params.iter().map(|p| format!("{}: impl Into<String>", p.rust)).collect();
-    let inits: Vec<String> = op.path_params.iter().map(|p| format!("{}: {}.into(), ", p.rust, p.rust)).collect();
-    let _ = writeln!(out, "    pub fn new({}) -> Self {{\n        Self {{ {}..Default::default() }}\n    }}\n", args.join(", "), inits.concat());
+    let args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("{}: impl Into<String>", p.rust))
+        .collect();
+    let inits: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("{}: {}.into(), ", p.rust, p.rust))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    pub fn new({}) -> Self {{\n        Self {{ {}..Default::default() }}\n    }}\n",
+        args.join(", "),
+        inits.concat()
+    );
     let _ = writeln!(
         out,
         "    /// Send the request.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self, clerk: &Clerk) -> crate::Result<{output_ty}> {{\n        clerk.call(self).await\n    }}"
@@ -520,21 +699,48 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         moves.push(format!("{0}: self.{0}", p.rust));
     }
     for p in &op.query {
-        emit_setter(out, &p.rust, &p.rust, &p.ty, p.doc.as_deref(), p.deprecated, false, enums, "");
+        emit_setter(
+            out,
+            &p.rust,
+            &p.rust,
+            &p.ty,
+            p.doc.as_deref(),
+            p.deprecated,
+            false,
+            enums,
+            "",
+        );
         moves.push(format!("{0}: self.{0}", p.rust));
     }
     match &op.body {
         BodyKind::Json { fields } => {
             let taken: HashSet<&str> = op.query.iter().map(|p| p.rust.as_str()).collect();
             for f in fields {
-                let name = if taken.contains(f.rust.as_str()) { format!("body_{}", f.rust) } else { f.rust.clone() };
-                emit_setter(out, &name, &f.rust, &f.ty, f.doc.as_deref(), f.deprecated, f.nullable, enums, "body.");
+                let name = if taken.contains(f.rust.as_str()) {
+                    format!("body_{}", f.rust)
+                } else {
+                    f.rust.clone()
+                };
+                emit_setter(
+                    out,
+                    &name,
+                    &f.rust,
+                    &f.ty,
+                    f.doc.as_deref(),
+                    f.deprecated,
+                    f.nullable,
+                    enums,
+                    "body.",
+                );
             }
             moves.push("body: self.body".into());
         }
         BodyKind::JsonValue { ty, .. } => {
             let (arg, conv) = setter_arg(ty, enums);
-            let _ = writeln!(out, "    /// The request body.\n    pub fn body(mut self, value: {arg}) -> Self {{\n        self.body = Some(value{conv});\n        self\n    }}\n");
+            let _ = writeln!(
+                out,
+                "    /// The request body.\n    pub fn body(mut self, value: {arg}) -> Self {{\n        self.body = Some(value{conv});\n        self\n    }}\n"
+            );
             moves.push("body: self.body".into());
         }
         BodyKind::Multipart { file, fields } => {
@@ -544,7 +750,17 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
             );
             moves.push("file: self.file".into());
             for f in fields {
-                emit_setter(out, &f.rust, &f.rust, &Ty::Str, f.doc.as_deref(), f.deprecated, false, enums, "");
+                emit_setter(
+                    out,
+                    &f.rust,
+                    &f.rust,
+                    &Ty::Str,
+                    f.doc.as_deref(),
+                    f.deprecated,
+                    false,
+                    enums,
+                    "",
+                );
                 moves.push(format!("{0}: self.{0}", f.rust));
             }
         }
@@ -565,7 +781,17 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn emit_setter(out: &mut String, name: &str, field: &str, ty: &Ty, doc: Option<&str>, deprecated: bool, nullable: bool, enums: &HashSet<String>, prefix: &str) {
+fn emit_setter(
+    out: &mut String,
+    name: &str,
+    field: &str,
+    ty: &Ty,
+    doc: Option<&str>,
+    deprecated: bool,
+    nullable: bool,
+    enums: &HashSet<String>,
+    prefix: &str,
+) {
     let (arg, conv) = setter_arg(ty, enums);
     let mut lines = vec![doc.map_or_else(|| format!("Set `{field}`."), str::to_owned)];
     if deprecated {
@@ -573,8 +799,15 @@ fn emit_setter(out: &mut String, name: &str, field: &str, ty: &Ty, doc: Option<&
         lines.push("**Deprecated** by the API.".into());
     }
     doc_lines(out, "    ", &lines);
-    let value = if nullable { format!("Some(Some(value{conv}))") } else { format!("Some(value{conv})") };
-    let _ = writeln!(out, "    pub fn {name}(mut self, value: {arg}) -> Self {{\n        self.{prefix}{field} = {value};\n        self\n    }}\n");
+    let value = if nullable {
+        format!("Some(Some(value{conv}))")
+    } else {
+        format!("Some(value{conv})")
+    };
+    let _ = writeln!(
+        out,
+        "    pub fn {name}(mut self, value: {arg}) -> Self {{\n        self.{prefix}{field} = {value};\n        self\n    }}\n"
+    );
     if nullable {
         let _ = writeln!(
             out,
@@ -585,11 +818,21 @@ fn emit_setter(out: &mut String, name: &str, field: &str, ty: &Ty, doc: Option<&
 
 fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
     let t = &op.type_name;
-    let allow = if op.deprecated { "#[allow(deprecated)]\n" } else { "" };
+    let allow = if op.deprecated {
+        "#[allow(deprecated)]\n"
+    } else {
+        ""
+    };
     let _ = writeln!(out, "{allow}impl<B: Send> Operation for {t}<B> {{");
     let _ = writeln!(out, "    type Output = {output_ty};");
-    let _ = writeln!(out, "    const INFO: &'static OperationInfo = &crate::generated::operations::{};\n", op.const_name);
-    out.push_str("    fn build(self) -> crate::Result<ApiRequest> {\n        let info = Self::INFO;\n");
+    let _ = writeln!(
+        out,
+        "    const INFO: &'static OperationInfo = &crate::generated::operations::{};\n",
+        op.const_name
+    );
+    out.push_str(
+        "    fn build(self) -> crate::Result<ApiRequest> {\n        let info = Self::INFO;\n",
+    );
     // Path.
     let mut path_expr = String::from("PathBuilder::new()");
     let mut rest = op.path.as_str();
@@ -600,7 +843,11 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
         if !lit.is_empty() {
             let _ = write!(path_expr, ".lit({lit:?})");
         }
-        let rust = op.path_params.iter().find(|p| p.json == name).map_or_else(|| names::field(name), |p| p.rust.clone());
+        let rust = op
+            .path_params
+            .iter()
+            .find(|p| p.json == name)
+            .map_or_else(|| names::field(name), |p| p.rust.clone());
         let _ = write!(path_expr, ".param({name:?}, &self.{rust})?");
         rest = &rest[(end + 1).min(rest.len())..];
     }
@@ -610,7 +857,11 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
     let _ = writeln!(out, "        let path = {path_expr}.finish();");
     // Required fields.
     for p in op.query.iter().filter(|p| p.required) {
-        let _ = writeln!(out, "        if self.{}.is_none() {{\n            return Err(crate::http::missing(info, {:?}));\n        }}", p.rust, p.json);
+        let _ = writeln!(
+            out,
+            "        if self.{}.is_none() {{\n            return Err(crate::http::missing(info, {:?}));\n        }}",
+            p.rust, p.json
+        );
     }
     // Query.
     if op.query.is_empty() {
@@ -620,13 +871,25 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
         for p in &op.query {
             match (&p.ty, p.explode) {
                 (Ty::Vec(_), true) => {
-                    let _ = writeln!(out, "        q.exploded({:?}, self.{}.as_deref());", p.json, p.rust);
+                    let _ = writeln!(
+                        out,
+                        "        q.exploded({:?}, self.{}.as_deref());",
+                        p.json, p.rust
+                    );
                 }
                 (Ty::Vec(_), false) => {
-                    let _ = writeln!(out, "        q.joined({:?}, self.{}.as_deref());", p.json, p.rust);
+                    let _ = writeln!(
+                        out,
+                        "        q.joined({:?}, self.{}.as_deref());",
+                        p.json, p.rust
+                    );
                 }
                 _ => {
-                    let _ = writeln!(out, "        q.scalar({:?}, self.{}.as_ref());", p.json, p.rust);
+                    let _ = writeln!(
+                        out,
+                        "        q.scalar({:?}, self.{}.as_ref());",
+                        p.json, p.rust
+                    );
                 }
             }
         }
@@ -637,7 +900,11 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
         BodyKind::None => out.push_str("        let body = crate::http::Body::Empty;\n"),
         BodyKind::Json { fields } => {
             for f in fields.iter().filter(|f| f.required) {
-                let _ = writeln!(out, "        if self.body.{}.is_none() {{\n            return Err(crate::http::missing(info, {:?}));\n        }}", f.rust, f.json);
+                let _ = writeln!(
+                    out,
+                    "        if self.body.{}.is_none() {{\n            return Err(crate::http::missing(info, {:?}));\n        }}",
+                    f.rust, f.json
+                );
             }
             out.push_str("        let body = crate::http::json_body(&self.body)?;\n");
         }
@@ -649,8 +916,14 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
             }
         }
         BodyKind::Multipart { file, fields } => {
-            let _ = writeln!(out, "        let Some(file) = self.file else {{\n            return Err(crate::http::missing(info, {file:?}));\n        }};");
-            let texts: Vec<String> = fields.iter().map(|f| format!("self.{}.map(|v| ({:?}, v))", f.rust, f.json)).collect();
+            let _ = writeln!(
+                out,
+                "        let Some(file) = self.file else {{\n            return Err(crate::http::missing(info, {file:?}));\n        }};"
+            );
+            let texts: Vec<String> = fields
+                .iter()
+                .map(|f| format!("self.{}.map(|v| ({:?}, v))", f.rust, f.json))
+                .collect();
             let text = if texts.is_empty() {
                 "Vec::new()".to_owned()
             } else {
@@ -662,13 +935,18 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
             );
         }
     }
-    out.push_str("        Ok(ApiRequest { info, path, query, body, options: self.options })\n    }\n\n");
+    out.push_str(
+        "        Ok(ApiRequest { info, path, query, body, options: self.options })\n    }\n\n",
+    );
     let decode = match &op.output {
         Output::Json(_) => "crate::http::decode_json(response)",
         Output::Empty => "crate::http::decode_empty(response)",
         Output::Text => "crate::http::decode_text(response)",
     };
-    let _ = writeln!(out, "    fn decode(response: RawResponse) -> crate::Result<Self::Output> {{\n        {decode}\n    }}\n}}\n");
+    let _ = writeln!(
+        out,
+        "    fn decode(response: RawResponse) -> crate::Result<Self::Output> {{\n        {decode}\n    }}\n}}\n"
+    );
 }
 
 fn emit_paginated(op: &Op, pg: &Paging, out: &mut String) {
@@ -691,14 +969,24 @@ fn emit_paginated(op: &Op, pg: &Paging, out: &mut String) {
     } else {
         format!("self.limit.unwrap_or({limit_default})")
     };
-    let total = if pg.total_is_float { "output.total_count as i64" } else { "output.total_count" };
+    let total = if pg.total_is_float {
+        "output.total_count as i64"
+    } else {
+        "output.total_count"
+    };
     let items = match pg.data {
         None => "(output, None)".to_owned(),
         Some(true) => format!("(output.data, Some({total}))"),
-        Some(false) if pg.total_is_float => "(output.data, output.total_count.map(|t| t as i64))".to_owned(),
+        Some(false) if pg.total_is_float => {
+            "(output.data, output.total_count.map(|t| t as i64))".to_owned()
+        }
         Some(false) => "(output.data, output.total_count)".to_owned(),
     };
-    let allow = if op.deprecated { "#[allow(deprecated)]\n" } else { "" };
+    let allow = if op.deprecated {
+        "#[allow(deprecated)]\n"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
         "{allow}impl crate::pagination::Paginated for {t} {{\n    type Item = {};\n    fn offset(&self) -> i64 {{\n        {get_off}\n    }}\n    fn set_offset(&mut self, offset: i64) {{\n        self.offset = {set_off};\n    }}\n    fn limit(&self) -> i64 {{\n        {get_limit}\n    }}\n    fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {{\n        {items}\n    }}\n}}\n",
@@ -711,7 +999,11 @@ pub fn example_id(p: &Param) -> String {
     if let Some(e) = p.schema.get("example").and_then(Value::as_str) {
         return e.to_owned();
     }
-    let base = p.json.trim_end_matches("_id").trim_end_matches("ID").trim_end_matches("Id");
+    let base = p
+        .json
+        .trim_end_matches("_id")
+        .trim_end_matches("ID")
+        .trim_end_matches("Id");
     format!("{}_123", names::snake(base))
 }
 
@@ -722,10 +1014,23 @@ pub fn emit_table(ops: &[Op], out: &mut String) {
         let _ = writeln!(
             out,
             "/// `{} {}` ({}.{}).\npub const {}: OperationInfo = OperationInfo {{ group: {:?}, name: {:?}, operation_id: {:?}, method: {:?}, path: {:?}, deprecated: {}, authenticated: {} }};",
-            op.method, op.path, op.group, op.fn_name, op.const_name, op.group, op.fn_name, op.operation_id, op.method, op.path, op.deprecated, op.authenticated
+            op.method,
+            op.path,
+            op.group,
+            op.fn_name,
+            op.const_name,
+            op.group,
+            op.fn_name,
+            op.operation_id,
+            op.method,
+            op.path,
+            op.deprecated,
+            op.authenticated
         );
     }
-    out.push_str("\n/// All operations, in spec order.\npub static OPERATIONS: &[OperationInfo] = &[\n");
+    out.push_str(
+        "\n/// All operations, in spec order.\npub static OPERATIONS: &[OperationInfo] = &[\n",
+    );
     for op in ops {
         let _ = writeln!(out, "    {},", op.const_name);
     }
@@ -743,11 +1048,25 @@ mod tests {
             ("API Keys", "getApiKeys", "api_keys", "list"),
             ("API Keys", "getApiKeySecret", "api_keys", "get_secret"),
             ("API Keys", "verifyApiKey", "api_keys", "verify"),
-            ("Admin Portal Link Tokens", "revokeAdminPortalLinkToken", "admin_portal_link_tokens", "revoke"),
-            ("Instance Settings", "GetInstanceProtect", "instance_settings", "get_instance_protect"),
+            (
+                "Admin Portal Link Tokens",
+                "revokeAdminPortalLinkToken",
+                "admin_portal_link_tokens",
+                "revoke",
+            ),
+            (
+                "Instance Settings",
+                "GetInstanceProtect",
+                "instance_settings",
+                "get_instance_protect",
+            ),
         ];
         for (tag, id, g, n) in table {
-            assert_eq!(fallback_names(tag, id), (g.to_owned(), n.to_owned()), "{id}");
+            assert_eq!(
+                fallback_names(tag, id),
+                (g.to_owned(), n.to_owned()),
+                "{id}"
+            );
         }
     }
 
@@ -755,7 +1074,13 @@ mod tests {
     fn request_type_names() {
         assert_eq!(request_type_name("users", "list"), "ListUsers");
         assert_eq!(request_type_name("users", "get"), "GetUser");
-        assert_eq!(request_type_name("users", "get_oauth_access_token"), "GetOauthAccessToken");
-        assert_eq!(request_type_name("waitlist_entries", "create"), "CreateWaitlistEntry");
+        assert_eq!(
+            request_type_name("users", "get_oauth_access_token"),
+            "GetOauthAccessToken"
+        );
+        assert_eq!(
+            request_type_name("waitlist_entries", "create"),
+            "CreateWaitlistEntry"
+        );
     }
 }

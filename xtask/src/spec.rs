@@ -21,14 +21,27 @@ impl Spec {
                 path.display()
             )
         })?;
-        Self::from_bytes(&bytes, &path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()))
+        Self::from_bytes(
+            &bytes,
+            &path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        )
     }
 
     pub fn from_bytes(bytes: &[u8], file_name: &str) -> Result<Spec, String> {
         use sha2::Digest as _;
-        let doc: Value = serde_norway::from_slice(bytes).map_err(|e| format!("{file_name}: invalid YAML: {e}"))?;
-        let sha256 = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Spec { doc, file_name: file_name.to_owned(), sha256 })
+        let doc: Value = serde_norway::from_slice(bytes)
+            .map_err(|e| format!("{file_name}: invalid YAML: {e}"))?;
+        let sha256 = sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Spec {
+            doc,
+            file_name: file_name.to_owned(),
+            sha256,
+        })
     }
 
     /// Follow a local `$ref` (`#/components/...`).
@@ -40,7 +53,11 @@ impl Spec {
     /// Resolve `v` if it is a `$ref`, repeatedly.
     pub fn deref<'a>(&'a self, mut v: &'a Value) -> &'a Value {
         for _ in 0..16 {
-            match v.get("$ref").and_then(Value::as_str).and_then(|r| self.lookup(r)) {
+            match v
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.lookup(r))
+            {
                 Some(next) => v = next,
                 None => break,
             }

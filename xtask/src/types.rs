@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::names;
-use crate::spec::{bool_of, doc_lines, ref_name, short_doc, str_of, Spec};
+use crate::spec::{Spec, bool_of, doc_lines, ref_name, short_doc, str_of};
 
 /// A Rust type expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +40,10 @@ impl Ty {
             Ty::Bool => "bool".into(),
             Ty::Json => "serde_json::Value".into(),
             Ty::Map => "serde_json::Map<String, serde_json::Value>".into(),
-            Ty::MapOf(t) => format!("std::collections::BTreeMap<String, {}>", t.render(model_path)),
+            Ty::MapOf(t) => format!(
+                "std::collections::BTreeMap<String, {}>",
+                t.render(model_path)
+            ),
             Ty::Vec(t) => format!("Vec<{}>", t.render(model_path)),
             Ty::Model(n) => {
                 if model_path.is_empty() {
@@ -71,11 +74,28 @@ pub struct Field {
 /// A type definition to emit.
 #[derive(Debug, Clone)]
 pub enum Def {
-    Struct { name: String, doc: Option<String>, fields: Vec<Field> },
-    Enum { name: String, doc: Option<String>, values: Vec<String> },
+    Struct {
+        name: String,
+        doc: Option<String>,
+        fields: Vec<Field>,
+    },
+    Enum {
+        name: String,
+        doc: Option<String>,
+        values: Vec<String>,
+    },
     /// oneOf/anyOf: with a discriminator property, or tried in order.
-    Union { name: String, doc: Option<String>, variants: Vec<Variant>, tag: Option<String> },
-    Alias { name: String, doc: Option<String>, ty: Ty },
+    Union {
+        name: String,
+        doc: Option<String>,
+        variants: Vec<Variant>,
+        tag: Option<String>,
+    },
+    Alias {
+        name: String,
+        doc: Option<String>,
+        ty: Ty,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -88,7 +108,10 @@ pub struct Variant {
 impl Def {
     pub fn name(&self) -> &str {
         match self {
-            Def::Struct { name, .. } | Def::Enum { name, .. } | Def::Union { name, .. } | Def::Alias { name, .. } => name,
+            Def::Struct { name, .. }
+            | Def::Enum { name, .. }
+            | Def::Union { name, .. }
+            | Def::Alias { name, .. } => name,
         }
     }
 }
@@ -115,6 +138,9 @@ pub struct TypeGen<'s> {
     pub used: HashSet<String>,
     /// Whether inline types land in the models namespace (else in a local file).
     pub inline_is_model: bool,
+    /// Older API versions the models must also decode: per component type name, the
+    /// properties they require and the ones they make nullable.
+    pub compat: BTreeMap<String, (HashSet<String>, HashSet<String>)>,
 }
 
 impl<'s> TypeGen<'s> {
@@ -129,7 +155,45 @@ impl<'s> TypeGen<'s> {
             used.insert(name.clone());
             component_names.insert(key.clone(), name);
         }
-        TypeGen { spec, component_names, used, inline_is_model: true }
+        TypeGen {
+            spec,
+            component_names,
+            used,
+            inline_is_model: true,
+            compat: BTreeMap::new(),
+        }
+    }
+
+    /// Also decode responses of `older`: a property is required only if every version
+    /// requires it, and nullable if any version allows null.
+    pub fn add_compat(&mut self, older: &Spec) {
+        for (key, schema) in older.schemas() {
+            let merged = merge_all_of(older, schema);
+            let required: HashSet<String> = merged
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let nullable: HashSet<String> = merged
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|p| {
+                    p.iter()
+                        .filter(|(_, v)| {
+                            bool_of(v, "nullable") || bool_of(older.deref(v), "nullable")
+                        })
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.compat
+                .insert(names::type_name(key), (required, nullable));
+        }
     }
 
     /// A fresh name in the current namespace, based on `hint`.
@@ -146,7 +210,11 @@ impl<'s> TypeGen<'s> {
     }
 
     fn inline(&self, name: String) -> Ty {
-        if self.inline_is_model { Ty::Model(name) } else { Ty::Local(name) }
+        if self.inline_is_model {
+            Ty::Model(name)
+        } else {
+            Ty::Local(name)
+        }
     }
 
     fn ref_ty(&self, reference: &str) -> Ty {
@@ -161,7 +229,9 @@ impl<'s> TypeGen<'s> {
     pub fn resolve(&mut self, schema: &Value, hint: &str, out: &mut Vec<Def>) -> (Ty, bool) {
         let nullable = bool_of(schema, "nullable");
         if let Some(r) = str_of(schema, "$ref") {
-            return (self.ref_ty(r), nullable);
+            // A component may itself be `nullable: true`.
+            let target_nullable = bool_of(self.spec.deref(schema), "nullable");
+            return (self.ref_ty(r), nullable || target_nullable);
         }
         if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
             if parts.len() == 1 {
@@ -174,11 +244,17 @@ impl<'s> TypeGen<'s> {
         for key in ["oneOf", "anyOf"] {
             if let Some(alts) = schema.get(key).and_then(Value::as_array) {
                 // anyOf/oneOf that only lists `required` sets is a constraint, not a type.
-                let constraint_only = alts.iter().all(|a| a.as_object().is_some_and(|o| o.keys().all(|k| k == "required" || k == "description")));
+                let constraint_only = alts.iter().all(|a| {
+                    a.as_object()
+                        .is_some_and(|o| o.keys().all(|k| k == "required" || k == "description"))
+                });
                 if constraint_only {
                     continue;
                 }
-                let alts: Vec<&Value> = alts.iter().filter(|a| !bool_of(a, "nullable") || a.get("type").is_some()).collect();
+                let alts: Vec<&Value> = alts
+                    .iter()
+                    .filter(|a| !bool_of(a, "nullable") || a.get("type").is_some())
+                    .collect();
                 if alts.len() == 1 {
                     let (t, n) = self.resolve(alts[0], hint, out);
                     return (t, nullable || n);
@@ -187,12 +263,25 @@ impl<'s> TypeGen<'s> {
             }
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-            let strs: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-            if strs.len() == values.len() && strs.len() > 1 && str_of(schema, "type").unwrap_or("string") == "string" {
+            let strs: Vec<String> = values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            if strs.len() == values.len()
+                && strs.len() > 1
+                && str_of(schema, "type").unwrap_or("string") == "string"
+            {
                 let name = self.fresh(hint);
                 let mut seen = HashSet::new();
-                let values = strs.into_iter().filter(|v| seen.insert(v.clone())).collect();
-                out.push(Def::Enum { name: name.clone(), doc: short_doc(str_of(schema, "description")), values });
+                let values = strs
+                    .into_iter()
+                    .filter(|v| seen.insert(v.clone()))
+                    .collect();
+                out.push(Def::Enum {
+                    name: name.clone(),
+                    doc: short_doc(str_of(schema, "description")),
+                    values,
+                });
                 return (self.inline(name), nullable);
             }
         }
@@ -207,7 +296,9 @@ impl<'s> TypeGen<'s> {
                 let (t, _) = self.resolve(&items, &format!("{hint}Item"), out);
                 Ty::Vec(Box::new(t))
             }
-            Some("object") | None if schema.get("properties").is_some() => self.object(schema, hint, out),
+            Some("object") | None if schema.get("properties").is_some() => {
+                self.object(schema, hint, out)
+            }
             Some("object") => match schema.get("additionalProperties") {
                 Some(ap) if ap.is_object() && ap.as_object().is_some_and(|o| !o.is_empty()) => {
                     let (t, _) = self.resolve(ap, &format!("{hint}Value"), out);
@@ -220,41 +311,18 @@ impl<'s> TypeGen<'s> {
         (ty, nullable)
     }
 
-    /// Merge allOf parts into one object schema (properties and required of every part).
     fn merge_all_of(&self, schema: &Value) -> Value {
-        let mut props = serde_json::Map::new();
-        let mut required: Vec<Value> = Vec::new();
-        let mut stack: Vec<&Value> = vec![schema];
-        while let Some(s) = stack.pop() {
-            let s = self.spec.deref(s);
-            if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
-                for p in parts.iter().rev() {
-                    stack.push(p);
-                }
-            }
-            if let Some(p) = s.get("properties").and_then(Value::as_object) {
-                for (k, v) in p {
-                    props.insert(k.clone(), v.clone());
-                }
-            }
-            if let Some(r) = s.get("required").and_then(Value::as_array) {
-                required.extend(r.iter().cloned());
-            }
-        }
-        let mut m = serde_json::Map::new();
-        m.insert("type".into(), "object".into());
-        if let Some(d) = schema.get("description") {
-            m.insert("description".into(), d.clone());
-        }
-        m.insert("properties".into(), Value::Object(props));
-        m.insert("required".into(), Value::Array(required));
-        Value::Object(m)
+        merge_all_of(self.spec, schema)
     }
 
     fn object(&mut self, schema: &Value, hint: &str, out: &mut Vec<Def>) -> Ty {
         let name = self.fresh(hint);
         let fields = self.fields(schema, &name, out);
-        out.push(Def::Struct { name: name.clone(), doc: short_doc(str_of(schema, "description")), fields });
+        out.push(Def::Struct {
+            name: name.clone(),
+            doc: short_doc(str_of(schema, "description")),
+            fields,
+        });
         self.inline(name)
     }
 
@@ -267,7 +335,9 @@ impl<'s> TypeGen<'s> {
             .unwrap_or_default();
         let mut fields = Vec::new();
         let mut taken = HashSet::new();
-        let Some(props) = schema.get("properties").and_then(Value::as_object) else { return fields };
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            return fields;
+        };
         for (json, prop) in props {
             let mut rust = names::field(json);
             while !taken.insert(rust.clone()) {
@@ -279,13 +349,20 @@ impl<'s> TypeGen<'s> {
                 ty = Ty::Secret;
             }
             let target = self.spec.deref(prop);
+            let (mut is_required, mut nullable) = (required.contains(json.as_str()), nullable);
+            if let Some((older_required, older_nullable)) = self.compat.get(owner) {
+                is_required &= older_required.contains(json);
+                nullable |= older_nullable.contains(json);
+            }
             fields.push(Field {
                 json: json.clone(),
                 rust,
                 ty,
-                required: required.contains(json.as_str()),
+                required: is_required,
                 nullable,
-                doc: short_doc(str_of(prop, "description").or_else(|| str_of(target, "description"))),
+                doc: short_doc(
+                    str_of(prop, "description").or_else(|| str_of(target, "description")),
+                ),
                 deprecated: bool_of(prop, "deprecated"),
                 schema: prop.clone(),
             });
@@ -295,18 +372,29 @@ impl<'s> TypeGen<'s> {
 
     fn union(&mut self, schema: &Value, alts: &[&Value], hint: &str, out: &mut Vec<Def>) -> Ty {
         let name = self.fresh(hint);
-        let disc = schema.pointer("/discriminator/propertyName").and_then(Value::as_str).map(str::to_owned);
+        let disc = schema
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let mapping: BTreeMap<String, String> = schema
             .pointer("/discriminator/mapping")
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (v.to_owned(), k.clone()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (v.to_owned(), k.clone())))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut variants: Vec<(usize, Variant)> = Vec::new();
         let mut taken = HashSet::new();
         for (i, alt) in alts.iter().enumerate() {
             let target = self.spec.deref(alt);
             let base = match str_of(alt, "$ref") {
-                Some(r) => self.component_names.get(ref_name(r)).cloned().unwrap_or_else(|| format!("Variant{i}")),
+                Some(r) => self
+                    .component_names
+                    .get(ref_name(r))
+                    .cloned()
+                    .unwrap_or_else(|| format!("Variant{i}")),
                 None => format!("Variant{}", i + 1),
             };
             let mut vname = base.clone();
@@ -327,8 +415,18 @@ impl<'s> TypeGen<'s> {
                     })
                     .or_else(|| str_of(alt, "$ref").map(|r| ref_name(r).to_owned()))
             });
-            let required = target.get("required").and_then(Value::as_array).map_or(0, Vec::len);
-            variants.push((required, Variant { name: vname, ty, tag_value }));
+            let required = target
+                .get("required")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            variants.push((
+                required,
+                Variant {
+                    name: vname,
+                    ty,
+                    tag_value,
+                },
+            ));
         }
         if disc.is_none() {
             // Untagged: try the most constrained shapes first so a looser one cannot swallow them.
@@ -346,7 +444,11 @@ impl<'s> TypeGen<'s> {
     /// Definitions for every component schema, grouped by component (key, defs).
     pub fn components(&mut self) -> Vec<(String, Vec<Def>)> {
         let mut result = Vec::new();
-        let comps: Vec<(String, Value)> = self.spec.schemas().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let comps: Vec<(String, Value)> = self
+            .spec
+            .schemas()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for (key, schema) in comps {
             let name = self.component_names[&key].clone();
             let mut defs = Vec::new();
@@ -356,7 +458,11 @@ impl<'s> TypeGen<'s> {
             let defined_here = matches!(&ty, Ty::Model(n) | Ty::Local(n) if *n == name);
             if !defined_here {
                 self.used.insert(name.clone());
-                defs.push(Def::Alias { name: name.clone(), doc: short_doc(str_of(&schema, "description")), ty });
+                defs.push(Def::Alias {
+                    name: name.clone(),
+                    doc: short_doc(str_of(&schema, "description")),
+                    ty,
+                });
             }
             result.push((key, defs));
         }
@@ -364,15 +470,64 @@ impl<'s> TypeGen<'s> {
     }
 }
 
+/// Merge allOf parts into one object schema (properties and required of every part).
+fn merge_all_of(spec: &Spec, schema: &Value) -> Value {
+    let mut props = serde_json::Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    let mut stack: Vec<&Value> = vec![schema];
+    while let Some(s) = stack.pop() {
+        let s = spec.deref(s);
+        if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
+            for p in parts.iter().rev() {
+                stack.push(p);
+            }
+        }
+        if let Some(p) = s.get("properties").and_then(Value::as_object) {
+            for (k, v) in p {
+                props.insert(k.clone(), v.clone());
+            }
+        }
+        if let Some(r) = s.get("required").and_then(Value::as_array) {
+            required.extend(r.iter().cloned());
+        }
+    }
+    let mut m = serde_json::Map::new();
+    m.insert("type".into(), "object".into());
+    if let Some(d) = schema.get("description") {
+        m.insert("description".into(), d.clone());
+    }
+    m.insert("properties".into(), Value::Object(props));
+    m.insert("required".into(), Value::Array(required));
+    Value::Object(m)
+}
+
 /// Emit definitions as Rust source. `model_path` prefixes `Ty::Model` names (empty: same module).
 pub fn emit_defs(defs: &[Def], model_path: &str, out: &mut String) {
     for def in defs {
         match def {
-            Def::Struct { name, doc, fields } => emit_struct(name, doc.as_deref(), fields, model_path, out),
+            Def::Struct { name, doc, fields } => {
+                emit_struct(name, doc.as_deref(), fields, model_path, out)
+            }
             Def::Enum { name, doc, values } => emit_enum(name, doc.as_deref(), values, out),
-            Def::Union { name, doc, variants, tag } => emit_union(name, doc.as_deref(), variants, tag.as_deref(), model_path, out),
+            Def::Union {
+                name,
+                doc,
+                variants,
+                tag,
+            } => emit_union(
+                name,
+                doc.as_deref(),
+                variants,
+                tag.as_deref(),
+                model_path,
+                out,
+            ),
             Def::Alias { name, doc, ty } => {
-                doc_lines(out, "", &[doc.clone().unwrap_or_else(|| format!("`{name}`."))]);
+                doc_lines(
+                    out,
+                    "",
+                    &[doc.clone().unwrap_or_else(|| format!("`{name}`."))],
+                );
                 let _ = writeln!(out, "pub type {name} = {};\n", ty.render(model_path));
             }
         }
@@ -382,14 +537,31 @@ pub fn emit_defs(defs: &[Def], model_path: &str, out: &mut String) {
 /// The field's Rust type in a response model.
 pub fn field_type(f: &Field, model_path: &str) -> String {
     let t = f.ty.render(model_path);
-    if f.required && !f.nullable { t } else { format!("Option<{t}>") }
+    if f.required && !f.nullable {
+        t
+    } else {
+        format!("Option<{t}>")
+    }
 }
 
-fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field], model_path: &str, out: &mut String) {
-    doc_lines(out, "", &[doc.map_or_else(|| format!("`{name}`."), str::to_owned)]);
+fn emit_struct(
+    name: &str,
+    doc: Option<&str>,
+    fields: &[Field],
+    model_path: &str,
+    out: &mut String,
+) {
+    doc_lines(
+        out,
+        "",
+        &[doc.map_or_else(|| format!("`{name}`."), str::to_owned)],
+    );
     let all_optional = fields.iter().all(|f| !(f.required && !f.nullable));
     let default = if all_optional { ", Default" } else { "" };
-    let _ = writeln!(out, "#[derive(Debug, Clone, PartialEq{default}, serde::Serialize, serde::Deserialize)]");
+    let _ = writeln!(
+        out,
+        "#[derive(Debug, Clone, PartialEq{default}, serde::Serialize, serde::Deserialize)]"
+    );
     let _ = writeln!(out, "pub struct {name} {{");
     for f in fields {
         let mut lines = Vec::new();
@@ -423,7 +595,11 @@ fn emit_struct(name: &str, doc: Option<&str>, fields: &[Field], model_path: &str
 
 fn emit_enum(name: &str, doc: Option<&str>, values: &[String], out: &mut String) {
     out.push_str("crate::string_enum! {\n");
-    doc_lines(out, "    ", &[doc.map_or_else(|| format!("`{name}`."), str::to_owned)]);
+    doc_lines(
+        out,
+        "    ",
+        &[doc.map_or_else(|| format!("`{name}`."), str::to_owned)],
+    );
     let _ = writeln!(out, "    pub enum {name} {{");
     let mut taken = HashSet::new();
     for v in values {
@@ -437,8 +613,18 @@ fn emit_enum(name: &str, doc: Option<&str>, values: &[String], out: &mut String)
     out.push_str("    }\n}\n\n");
 }
 
-fn emit_union(name: &str, doc: Option<&str>, variants: &[Variant], tag: Option<&str>, model_path: &str, out: &mut String) {
-    let doc = doc.map_or_else(|| format!("One of several shapes of `{name}`."), str::to_owned);
+fn emit_union(
+    name: &str,
+    doc: Option<&str>,
+    variants: &[Variant],
+    tag: Option<&str>,
+    model_path: &str,
+    out: &mut String,
+) {
+    let doc = doc.map_or_else(
+        || format!("One of several shapes of `{name}`."),
+        str::to_owned,
+    );
     match tag {
         Some(tag) => {
             out.push_str("crate::tagged_union! {\n");
@@ -447,12 +633,26 @@ fn emit_union(name: &str, doc: Option<&str>, variants: &[Variant], tag: Option<&
             for v in variants {
                 let value = v.tag_value.clone().unwrap_or_else(|| v.name.clone());
                 let _ = writeln!(out, "        /// `{tag}: {value}`");
-                let _ = writeln!(out, "        {}({}) = {value:?},", v.name, v.ty.render(model_path));
+                let _ = writeln!(
+                    out,
+                    "        {}({}) = {value:?},",
+                    v.name,
+                    v.ty.render(model_path)
+                );
             }
             out.push_str("    }\n}\n\n");
         }
         None => {
-            doc_lines(out, "", &[doc, String::new(), "Decoded by trying each shape in order; anything else is kept as `Unknown`.".into()]);
+            doc_lines(
+                out,
+                "",
+                &[
+                    doc,
+                    String::new(),
+                    "Decoded by trying each shape in order; anything else is kept as `Unknown`."
+                        .into(),
+                ],
+            );
             out.push_str("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n#[serde(untagged)]\n#[non_exhaustive]\n");
             let _ = writeln!(out, "pub enum {name} {{");
             for v in variants {

@@ -212,7 +212,9 @@ impl Clerk {
     async fn send_once(&self, request: &ApiRequest) -> Result<RawResponse> {
         let inner = self.inner();
         let info = request.info;
-        let mut url = String::with_capacity(inner.base_url.len() + request.path.len() + 1 + request.query.len());
+        let mut url = String::with_capacity(
+            inner.base_url.len() + request.path.len() + 1 + request.query.len(),
+        );
         url.push_str(&inner.base_url);
         url.push_str(&request.path);
         if !request.query.is_empty() {
@@ -259,7 +261,11 @@ impl Clerk {
             .bytes()
             .await
             .map_err(|e| transport_error(&e, timeout))?;
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 

@@ -14,7 +14,8 @@ pub struct InstanceRestrictions {
     /// `blocklist`.
     pub blocklist: bool,
     /// `allowlist_blocklist_disabled_on_sign_in`.
-    pub allowlist_blocklist_disabled_on_sign_in: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowlist_blocklist_disabled_on_sign_in: Option<bool>,
     /// `block_email_subaddresses`.
     pub block_email_subaddresses: bool,
     /// `block_disposable_email_domains`.

@@ -24,11 +24,14 @@ pub struct OauthApplicationWithSecret {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_image_url: Option<String>,
     /// `dynamically_registered`.
-    pub dynamically_registered: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamically_registered: Option<bool>,
     /// `consent_screen_enabled`.
-    pub consent_screen_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_screen_enabled: Option<bool>,
     /// `pkce_required`.
-    pub pkce_required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkce_required: Option<bool>,
     /// `public`.
     pub public: bool,
     /// `scopes`.

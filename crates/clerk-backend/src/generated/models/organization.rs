@@ -19,7 +19,8 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// `has_image`.
-    pub has_image: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_image: Option<bool>,
     /// `members_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members_count: Option<i64>,

@@ -24,7 +24,8 @@ pub struct OrganizationInvitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inviter_id: Option<String>,
     /// An organization inviter's public user data
-    pub public_inviter_data: OrganizationInvitationPublicUserData,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,

@@ -31,7 +31,8 @@ pub struct OrganizationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_role_sets_allowed: Option<i64>,
     /// `max_allowed_domains`.
-    pub max_allowed_domains: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_allowed_domains: Option<i64>,
     /// max_allowed_permissions is now a no-op, as permissions are now unlimited
     ///
     /// **Deprecated.**

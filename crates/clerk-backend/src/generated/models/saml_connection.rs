@@ -8,7 +8,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SamlConnection {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
@@ -43,11 +44,14 @@ pub struct SamlConnection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp_metadata: Option<String>,
     /// `acs_url`.
-    pub acs_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acs_url: Option<String>,
     /// `sp_entity_id`.
-    pub sp_entity_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_entity_id: Option<String>,
     /// `sp_metadata_url`.
-    pub sp_metadata_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_metadata_url: Option<String>,
     /// `organization_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
@@ -59,21 +63,28 @@ pub struct SamlConnection {
     /// `provider`.
     pub provider: String,
     /// `user_count`.
-    pub user_count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_count: Option<i64>,
     /// `sync_user_attributes`.
     pub sync_user_attributes: bool,
     /// `allow_subdomains`.
-    pub allow_subdomains: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_subdomains: Option<bool>,
     /// `allow_idp_initiated`.
-    pub allow_idp_initiated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_idp_initiated: Option<bool>,
     /// `disable_additional_identifications`.
-    pub disable_additional_identifications: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_additional_identifications: Option<bool>,
     /// `allow_organization_account_linking`.
-    pub allow_organization_account_linking: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_organization_account_linking: Option<bool>,
     /// Enable or deactivate ForceAuthn
-    pub force_authn: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_authn: Option<bool>,
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
-    pub login_hint: SamlConnectionLoginHint,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_hint: Option<SamlConnectionLoginHint>,
     /// `enterprise_connection_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_connection_id: Option<String>,

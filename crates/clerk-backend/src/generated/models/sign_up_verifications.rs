@@ -5,14 +5,17 @@
 use super::*;
 
 /// `SignUpVerifications`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SignUpVerifications {
     /// `email_address`.
-    pub email_address: SignUpVerification,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<SignUpVerification>,
     /// `phone_number`.
-    pub phone_number: SignUpVerification,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<SignUpVerification>,
     /// `web3_wallet`.
-    pub web3_wallet: SignUpVerification,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web3_wallet: Option<SignUpVerification>,
     /// `external_account`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_account: Option<serde_json::Map<String, serde_json::Value>>,

@@ -5,12 +5,14 @@
 use super::*;
 
 /// `User`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct User {
     /// `id`.
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `external_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -44,9 +46,11 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// `has_image`.
-    pub has_image: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_image: Option<bool>,
     /// `public_metadata`.
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
@@ -54,21 +58,29 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `email_addresses`.
-    pub email_addresses: Vec<EmailAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_addresses: Option<Vec<EmailAddress>>,
     /// `phone_numbers`.
-    pub phone_numbers: Vec<PhoneNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<Vec<PhoneNumber>>,
     /// `web3_wallets`.
-    pub web3_wallets: Vec<Web3Wallet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web3_wallets: Option<Vec<Web3Wallet>>,
     /// `passkeys`.
-    pub passkeys: Vec<Passkey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkeys: Option<Vec<Passkey>>,
     /// `password_enabled`.
-    pub password_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_enabled: Option<bool>,
     /// `two_factor_enabled`.
-    pub two_factor_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_enabled: Option<bool>,
     /// `totp_enabled`.
-    pub totp_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_enabled: Option<bool>,
     /// `backup_code_enabled`.
-    pub backup_code_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_code_enabled: Option<bool>,
     /// Unix timestamp of when MFA was last enabled for this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_enabled_at: Option<i64>,
@@ -79,11 +91,14 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_last_updated_at: Option<i64>,
     /// `external_accounts`.
-    pub external_accounts: Vec<ExternalAccountWithVerification>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_accounts: Option<Vec<ExternalAccountWithVerification>>,
     /// `saml_accounts`.
-    pub saml_accounts: Vec<SamlAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_accounts: Option<Vec<SamlAccount>>,
     /// `enterprise_accounts`.
-    pub enterprise_accounts: Vec<EnterpriseAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_accounts: Option<Vec<EnterpriseAccount>>,
     /// `organization_memberships`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_memberships: Option<Vec<OrganizationMembership>>,
@@ -91,9 +106,11 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sign_in_at: Option<i64>,
     /// Flag to denote whether user is banned or not.
-    pub banned: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned: Option<bool>,
     /// Flag to denote whether user is currently locked, i.e.
-    pub locked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
     /// Flag to denote whether user has been deprovisioned and is restricted from signing in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprovisioned: Option<bool>,
@@ -104,13 +121,17 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_attempts_remaining: Option<i64>,
     /// Unix timestamp of last update.
-    pub updated_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
     /// Unix timestamp of creation.
-    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
     /// If enabled, user can delete themselves via FAPI.
-    pub delete_self_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_self_enabled: Option<bool>,
     /// If enabled, user can create organizations via FAPI.
-    pub create_organization_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_organization_enabled: Option<bool>,
     /// The maximum number of organizations the user can create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_organizations_limit: Option<i64>,
