@@ -129,10 +129,8 @@ pub fn sample_pattern(pattern: &str) -> String {
 /// An example JSON value for `schema`: its example, enum, default, or one built from its type.
 pub fn example(spec: &Spec, schema: &Value, depth: usize) -> Value {
     let s = spec.deref(schema);
-    if let Some(e) = s.get("example") {
-        if !e.is_null() {
-            return e.clone();
-        }
+    if let Some(e) = s.get("example").filter(|e| !e.is_null()) {
+        return e.clone();
     }
     if let Some(first) = s
         .get("enum")
@@ -141,10 +139,8 @@ pub fn example(spec: &Spec, schema: &Value, depth: usize) -> Value {
     {
         return first.clone();
     }
-    if let Some(d) = s.get("default") {
-        if !d.is_null() {
-            return d.clone();
-        }
+    if let Some(d) = s.get("default").filter(|d| !d.is_null()) {
+        return d.clone();
     }
     if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
         let mut merged = serde_json::Map::new();
@@ -158,12 +154,13 @@ pub fn example(spec: &Spec, schema: &Value, depth: usize) -> Value {
         return Value::Object(merged);
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(alts) = s.get(key).and_then(Value::as_array) {
-            if let Some(alt) = alts.iter().find(|a| {
+        let alt = s.get(key).and_then(Value::as_array).and_then(|alts| {
+            alts.iter().find(|a| {
                 a.get("$ref").is_some() || a.get("type").is_some() || a.get("properties").is_some()
-            }) {
-                return example(spec, alt, depth);
-            }
+            })
+        });
+        if let Some(alt) = alt {
+            return example(spec, alt, depth);
         }
     }
     match str_of(s, "type") {

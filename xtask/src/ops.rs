@@ -76,7 +76,6 @@ pub struct Op {
     pub path_params: Vec<Param>,
     pub query: Vec<Param>,
     pub body: BodyKind,
-    pub body_schema: Option<Value>,
     pub output: Output,
     pub paging: Option<Paging>,
     /// Removed from the current spec; kept from an older one.
@@ -241,7 +240,7 @@ fn operation(
     // Keep the template's order for positional path parameters.
     path_params.sort_by_key(|p| path.find(&format!("{{{}}}", p.json)).unwrap_or(usize::MAX));
 
-    let (body, body_schema) = body(spec, tg, defs, op, &type_name);
+    let body = body(spec, tg, defs, op, &type_name);
     let output = output(spec, tg, defs, op, method, &type_name);
     tg.used = saved_used;
     tg.inline_is_model = true;
@@ -270,7 +269,6 @@ fn operation(
         path_params,
         query,
         body,
-        body_schema,
         output,
         paging: None,
         removed_in: removed_in.map(str::to_owned),
@@ -306,14 +304,14 @@ fn body(
     defs: &mut Vec<Def>,
     op: &Value,
     type_name: &str,
-) -> (BodyKind, Option<Value>) {
+) -> BodyKind {
     let Some(rb) = op.get("requestBody") else {
-        return (BodyKind::None, None);
+        return BodyKind::None;
     };
     let rb = spec.deref(rb);
     let required = bool_of(rb, "required");
     let Some(content) = rb.get("content").and_then(Value::as_object) else {
-        return (BodyKind::None, None);
+        return BodyKind::None;
     };
     if let Some(mp) = content.get("multipart/form-data") {
         let schema = spec.deref(mp.get("schema").unwrap_or(&Value::Null)).clone();
@@ -323,10 +321,10 @@ fn body(
             .find(|f| f.ty == Ty::Upload)
             .map_or_else(|| "file".to_owned(), |f| f.json.clone());
         let fields = fields.into_iter().filter(|f| f.ty != Ty::Upload).collect();
-        return (BodyKind::Multipart { file, fields }, Some(schema));
+        return BodyKind::Multipart { file, fields };
     }
     let Some(json) = content.get("application/json") else {
-        return (BodyKind::None, None);
+        return BodyKind::None;
     };
     let schema_ref = json.get("schema").cloned().unwrap_or(Value::Null);
     let schema = spec.deref(&schema_ref).clone();
@@ -339,10 +337,10 @@ fn body(
                 f.ty = Ty::Secret;
             }
         }
-        (BodyKind::Json { fields }, Some(schema))
+        BodyKind::Json { fields }
     } else {
         let (ty, _) = tg.resolve(&schema_ref, &format!("{type_name}Body"), defs);
-        (BodyKind::JsonValue { ty, required }, Some(schema))
+        BodyKind::JsonValue { ty, required }
     }
 }
 

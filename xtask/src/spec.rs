@@ -95,11 +95,7 @@ pub fn short_doc(desc: Option<&str>) -> Option<String> {
     }
     let para = d.split("\n\n").next().unwrap_or(d);
     let line: String = para.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut end = line.len();
-    for (i, _) in line.match_indices(". ") {
-        end = i + 1;
-        break;
-    }
+    let end = line.find(". ").map_or(line.len(), |i| i + 1);
     let mut s = line[..end].to_owned();
     if s.len() > 300 {
         let mut cut = 300;

@@ -68,7 +68,6 @@ pub struct Field {
     pub nullable: bool,
     pub doc: Option<String>,
     pub deprecated: bool,
-    pub schema: Value,
 }
 
 /// A type definition to emit.
@@ -141,6 +140,8 @@ pub struct TypeGen<'s> {
     /// Older API versions the models must also decode: per component type name, the
     /// properties they require and the ones they make nullable.
     pub compat: BTreeMap<String, (HashSet<String>, HashSet<String>)>,
+    /// Make every property optional (for payloads whose `required` lists are unreliable).
+    pub lenient: bool,
 }
 
 impl<'s> TypeGen<'s> {
@@ -161,6 +162,7 @@ impl<'s> TypeGen<'s> {
             used,
             inline_is_model: true,
             compat: BTreeMap::new(),
+            lenient: false,
         }
     }
 
@@ -350,6 +352,7 @@ impl<'s> TypeGen<'s> {
             }
             let target = self.spec.deref(prop);
             let (mut is_required, mut nullable) = (required.contains(json.as_str()), nullable);
+            is_required &= !self.lenient;
             if let Some((older_required, older_nullable)) = self.compat.get(owner) {
                 is_required &= older_required.contains(json);
                 nullable |= older_nullable.contains(json);
@@ -364,7 +367,6 @@ impl<'s> TypeGen<'s> {
                     str_of(prop, "description").or_else(|| str_of(target, "description")),
                 ),
                 deprecated: bool_of(prop, "deprecated"),
-                schema: prop.clone(),
             });
         }
         fields
@@ -430,7 +432,7 @@ impl<'s> TypeGen<'s> {
         }
         if disc.is_none() {
             // Untagged: try the most constrained shapes first so a looser one cannot swallow them.
-            variants.sort_by(|a, b| b.0.cmp(&a.0));
+            variants.sort_by_key(|v| std::cmp::Reverse(v.0));
         }
         out.push(Def::Union {
             name: name.clone(),
@@ -556,7 +558,7 @@ fn emit_struct(
         "",
         &[doc.map_or_else(|| format!("`{name}`."), str::to_owned)],
     );
-    let all_optional = fields.iter().all(|f| !(f.required && !f.nullable));
+    let all_optional = fields.iter().all(|f| !f.required || f.nullable);
     let default = if all_optional { ", Default" } else { "" };
     let _ = writeln!(
         out,

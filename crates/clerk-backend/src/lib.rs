@@ -32,7 +32,7 @@ mod secret;
 )]
 mod generated;
 
-pub use generated::{api, models, operations};
+pub use generated::{api, models, operations, webhook_events};
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};

@@ -4,3 +4,4 @@
 pub mod api;
 pub mod models;
 pub mod operations;
+pub mod webhook_events;

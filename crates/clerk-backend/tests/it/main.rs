@@ -4,3 +4,4 @@ mod conformance;
 #[allow(deprecated, clippy::all, clippy::pedantic)]
 mod conformance_calls;
 mod support;
+mod webhook_events;
