@@ -609,7 +609,11 @@ fn emit_enum(name: &str, doc: Option<&str>, values: &[String], out: &mut String)
         while !taken.insert(var.clone()) {
             var.push('_');
         }
-        let _ = writeln!(out, "        /// `{}`", v.replace('`', "'"));
+        if v.is_empty() {
+            out.push_str("        /// The empty string.\n");
+        } else {
+            let _ = writeln!(out, "        /// `{}`", v.replace('`', "'"));
+        }
         let _ = writeln!(out, "        {var} = {v:?},");
     }
     out.push_str("    }\n}\n\n");

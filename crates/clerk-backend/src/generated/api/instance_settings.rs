@@ -1529,7 +1529,7 @@ crate::string_enum! {
         Password = "password",
         /// `otp`
         Otp = "otp",
-        /// ``
+        /// The empty string.
         Empty = "",
     }
 }

@@ -11,7 +11,7 @@ crate::string_enum! {
         NeedsPrepare = "needs_prepare",
         /// `needs_attempt`
         NeedsAttempt = "needs_attempt",
-        /// ``
+        /// The empty string.
         Empty = "",
     }
 }
