@@ -128,6 +128,17 @@ pub const SECRET_FIELDS: &[&str] = &[
     "code_verifier",
 ];
 
+/// What an older API version says about one schema.
+#[derive(Debug, Clone, Default)]
+pub struct Compat {
+    /// Properties it declares.
+    pub declared: HashSet<String>,
+    /// Its explicit `required` list, if it has one.
+    pub required: Option<HashSet<String>>,
+    /// Properties it allows to be null.
+    pub nullable: HashSet<String>,
+}
+
 /// Converts schemas to [`Def`]s, naming inline types after where they appear.
 pub struct TypeGen<'s> {
     pub spec: &'s Spec,
@@ -139,7 +150,7 @@ pub struct TypeGen<'s> {
     pub inline_is_model: bool,
     /// Older API versions the models must also decode: per component type name, the
     /// properties they require and the ones they make nullable.
-    pub compat: BTreeMap<String, (HashSet<String>, HashSet<String>)>,
+    pub compat: BTreeMap<String, Compat>,
     /// Make every property optional (for payloads whose `required` lists are unreliable).
     pub lenient: bool,
 }
@@ -166,24 +177,27 @@ impl<'s> TypeGen<'s> {
         }
     }
 
-    /// Also decode responses of `older`: a property is required only if every version
-    /// requires it, and nullable if any version allows null.
+    /// Also decode responses of `older`: a property that `older` lacks, or that its explicit
+    /// `required` list leaves out, is optional; one it allows to be null is nullable. (A schema
+    /// with no `required` list at all says nothing, so it relaxes nothing.)
     pub fn add_compat(&mut self, older: &Spec) {
         for (key, schema) in older.schemas() {
             let merged = merge_all_of(older, schema);
-            let required: HashSet<String> = merged
+            let props = merged.get("properties").and_then(Value::as_object);
+            let declared = props
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            let required = merged
                 .get("required")
                 .and_then(Value::as_array)
+                .filter(|r| !r.is_empty())
                 .map(|r| {
                     r.iter()
                         .filter_map(Value::as_str)
                         .map(str::to_owned)
                         .collect()
-                })
-                .unwrap_or_default();
-            let nullable: HashSet<String> = merged
-                .get("properties")
-                .and_then(Value::as_object)
+                });
+            let nullable = props
                 .map(|p| {
                     p.iter()
                         .filter(|(_, v)| {
@@ -193,8 +207,14 @@ impl<'s> TypeGen<'s> {
                         .collect()
                 })
                 .unwrap_or_default();
-            self.compat
-                .insert(names::type_name(key), (required, nullable));
+            self.compat.insert(
+                names::type_name(key),
+                Compat {
+                    declared,
+                    required,
+                    nullable,
+                },
+            );
         }
     }
 
@@ -353,9 +373,10 @@ impl<'s> TypeGen<'s> {
             let target = self.spec.deref(prop);
             let (mut is_required, mut nullable) = (required.contains(json.as_str()), nullable);
             is_required &= !self.lenient;
-            if let Some((older_required, older_nullable)) = self.compat.get(owner) {
-                is_required &= older_required.contains(json);
-                nullable |= older_nullable.contains(json);
+            if let Some(older) = self.compat.get(owner) {
+                is_required &= older.declared.contains(json)
+                    && older.required.as_ref().is_none_or(|r| r.contains(json));
+                nullable |= older.nullable.contains(json);
             }
             fields.push(Field {
                 json: json.clone(),

@@ -37,6 +37,7 @@ pub struct Prism {
 }
 
 impl Prism {
+    /// Start Prism on `spec`.
     pub fn start(spec: &std::path::Path) -> Prism {
         let script = repo_root().join("scripts/prism.sh");
         let port = free_port();
@@ -67,4 +68,19 @@ impl Drop for Prism {
             .arg(self.port.to_string())
             .status();
     }
+}
+
+/// A copy of `spec` (under `target/`, never committed) that asks Prism's JSON-schema-faker to
+/// fill in every optional property.
+pub fn with_complete_objects(spec: &std::path::Path) -> PathBuf {
+    let mut text = std::fs::read_to_string(spec).expect("read spec");
+    text.push_str("\nx-json-schema-faker:\n  alwaysFakeOptionals: true\n");
+    let dir = repo_root().join("target/prism");
+    std::fs::create_dir_all(&dir).expect("create target/prism");
+    let out = dir.join(format!(
+        "complete-{}",
+        spec.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&out, text).expect("write spec copy");
+    out
 }

@@ -5,14 +5,12 @@
 use super::*;
 
 /// `User`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct User {
     /// `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// String representing the object's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
+    pub object: String,
     /// `external_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -46,11 +44,9 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// `has_image`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub has_image: Option<bool>,
+    pub has_image: bool,
     /// `public_metadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
@@ -58,29 +54,21 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `email_addresses`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_addresses: Option<Vec<EmailAddress>>,
+    pub email_addresses: Vec<EmailAddress>,
     /// `phone_numbers`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers: Option<Vec<PhoneNumber>>,
+    pub phone_numbers: Vec<PhoneNumber>,
     /// `web3_wallets`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub web3_wallets: Option<Vec<Web3Wallet>>,
+    pub web3_wallets: Vec<Web3Wallet>,
     /// `passkeys`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passkeys: Option<Vec<Passkey>>,
+    pub passkeys: Vec<Passkey>,
     /// `password_enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_enabled: Option<bool>,
+    pub password_enabled: bool,
     /// `two_factor_enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub two_factor_enabled: Option<bool>,
+    pub two_factor_enabled: bool,
     /// `totp_enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totp_enabled: Option<bool>,
+    pub totp_enabled: bool,
     /// `backup_code_enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_code_enabled: Option<bool>,
+    pub backup_code_enabled: bool,
     /// Unix timestamp of when MFA was last enabled for this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_enabled_at: Option<i64>,
@@ -91,11 +79,9 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_last_updated_at: Option<i64>,
     /// `external_accounts`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_accounts: Option<Vec<ExternalAccountWithVerification>>,
+    pub external_accounts: Vec<ExternalAccountWithVerification>,
     /// `saml_accounts`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saml_accounts: Option<Vec<SamlAccount>>,
+    pub saml_accounts: Vec<SamlAccount>,
     /// `enterprise_accounts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_accounts: Option<Vec<EnterpriseAccount>>,
@@ -106,11 +92,9 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sign_in_at: Option<i64>,
     /// Flag to denote whether user is banned or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub banned: Option<bool>,
+    pub banned: bool,
     /// Flag to denote whether user is currently locked, i.e.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locked: Option<bool>,
+    pub locked: bool,
     /// Flag to denote whether user has been deprovisioned and is restricted from signing in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprovisioned: Option<bool>,
@@ -121,17 +105,13 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_attempts_remaining: Option<i64>,
     /// Unix timestamp of last update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i64>,
+    pub updated_at: i64,
     /// Unix timestamp of creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
+    pub created_at: i64,
     /// If enabled, user can delete themselves via FAPI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_self_enabled: Option<bool>,
+    pub delete_self_enabled: bool,
     /// If enabled, user can create organizations via FAPI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_organization_enabled: Option<bool>,
+    pub create_organization_enabled: bool,
     /// The maximum number of organizations the user can create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_organizations_limit: Option<i64>,
