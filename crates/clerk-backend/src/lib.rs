@@ -39,3 +39,8 @@ pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
 pub use http::Upload;
 pub use retry::RetryConfig;
 pub use secret::SecretString;
+
+/// The README's examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
