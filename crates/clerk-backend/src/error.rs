@@ -249,6 +249,16 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Rendered, then redacted as a whole: a server may echo a secret in a message.
+        let mut line = String::new();
+        self.render(&mut line)?;
+        f.write_str(&crate::http::redact::text(&line))
+    }
+}
+
+impl ApiError {
+    fn render(&self, f: &mut String) -> fmt::Result {
+        use fmt::Write as _;
         write!(f, "Clerk API error {}", self.status)?;
         match self.errors.first() {
             Some(e) => {
@@ -281,8 +291,14 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("errors", &self.errors)
-            .field("meta", &self.meta)
+            .field(
+                "errors",
+                &crate::http::redact::Redacted(format_args!("{:?}", self.errors)),
+            )
+            .field(
+                "meta",
+                &crate::http::redact::Redacted(format_args!("{:?}", self.meta)),
+            )
             .field("trace_id", &self.trace_id)
             .field("retry_after", &self.retry_after)
             .field("body", &redacted_body(&self.body))

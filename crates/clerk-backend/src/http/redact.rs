@@ -201,7 +201,7 @@ pub fn text(input: &str) -> String {
                 }
             }
             // 4. name=value (query strings, form bodies, cookies) with a secret-looking name
-            if b[i].is_ascii_alphabetic() {
+            if is_word_byte(b[i]) {
                 let end_name = scan(b, i, |c| is_token_byte(c) || c == b'.');
                 if end_name < b.len()
                     && b[end_name] == b'='
@@ -303,6 +303,12 @@ pub(crate) struct Redacted<T>(pub(crate) T);
 impl<T: fmt::Display> fmt::Display for Redacted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&text(&self.0.to_string()))
+    }
+}
+
+impl<T: fmt::Display> fmt::Debug for Redacted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
