@@ -282,14 +282,11 @@ impl RetryConfig {
                 if asked > self.max_interval {
                     return None;
                 }
-                asked
-                    .mul_f64(1.0 + jitter * 0.5 * random)
-                    .min(self.max_interval.max(asked))
+                scale(asked, 1.0 + jitter * 0.5 * random).min(self.max_interval)
             }
             None => {
                 let base = self.interval(attempt);
-                base.mul_f64(1.0 - jitter + 2.0 * jitter * random)
-                    .min(self.max_interval)
+                scale(base, 1.0 - jitter + 2.0 * jitter * random).min(self.max_interval)
             }
         };
         if elapsed.saturating_add(wait) > self.max_elapsed {
@@ -297,6 +294,11 @@ impl RetryConfig {
         }
         Some((wait, reason))
     }
+}
+
+/// `d × factor`, saturating instead of panicking (`factor` is finite and ≥ 0 here).
+fn scale(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 
 /// A number in `[0, 1)` for jitter, from the standard library's per-process random hash keys
@@ -331,6 +333,178 @@ pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duratio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
+    use bytes::Bytes;
+
+    fn api(status: u16, retry_after: Option<&str>) -> Error {
+        let mut h = HeaderMap::new();
+        if let Some(v) = retry_after {
+            h.insert("retry-after", v.parse().unwrap());
+        }
+        ApiError::from_response(StatusCode::from_u16(status).unwrap(), &h, Bytes::new()).into()
+    }
+
+    fn conn(maybe_sent: bool) -> Error {
+        Error::Connection {
+            message: "x".into(),
+            maybe_sent,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn classification_by_method_and_failure() {
+        let c = RetryConfig::default();
+        let (get, post, patch, put) = (Method::GET, Method::POST, Method::PATCH, Method::PUT);
+        let timeout = Error::Timeout(Duration::from_secs(1));
+        // 5XX: idempotent only
+        assert!(c.classify(&get, &api(503, None)).is_some());
+        assert!(c.classify(&put, &api(500, None)).is_some());
+        assert!(c.classify(&post, &api(503, None)).is_none());
+        assert!(c.classify(&patch, &api(502, None)).is_none());
+        // 429: every method
+        assert_eq!(
+            c.classify(&post, &api(429, None)),
+            Some(RetryReason::RateLimited)
+        );
+        // connection: not sent → every method; maybe sent → idempotent only
+        assert_eq!(
+            c.classify(&post, &conn(false)),
+            Some(RetryReason::ConnectFailed)
+        );
+        assert!(c.classify(&post, &conn(true)).is_none());
+        assert_eq!(
+            c.classify(&get, &conn(true)),
+            Some(RetryReason::ConnectionLost)
+        );
+        // timeouts: idempotent only
+        assert_eq!(c.classify(&get, &timeout), Some(RetryReason::Timeout));
+        assert!(c.classify(&post, &timeout).is_none());
+        // other 4XX and non-transport errors: never
+        for e in [
+            api(400, None),
+            api(404, None),
+            api(408, None),
+            Error::invalid("x"),
+        ] {
+            assert!(c.classify(&get, &e).is_none(), "{e}");
+        }
+        // opt-in
+        let o = RetryConfig::default().retry_non_idempotent(true);
+        assert!(o.classify(&post, &api(503, None)).is_some());
+        assert!(o.classify(&post, &conn(true)).is_some());
+        assert!(o.classify(&patch, &timeout).is_some());
+        // connection errors off
+        let n = RetryConfig::default().retry_connection_errors(false);
+        assert!(n.classify(&get, &conn(false)).is_none());
+        assert!(n.classify(&get, &timeout).is_none());
+        assert!(n.classify(&get, &api(503, None)).is_some());
+        // disabled
+        assert!(
+            RetryConfig::none()
+                .classify(&get, &api(429, None))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn waits_follow_backoff_with_bounded_jitter() {
+        let c = RetryConfig::default();
+        let e = api(503, None);
+        for attempt in 1..30 {
+            let base = c.interval(attempt);
+            for r in [0.0, 0.3, 0.999] {
+                let (w, _) = c
+                    .next_wait(&Method::GET, &e, attempt, Duration::ZERO, r)
+                    .unwrap();
+                assert!(
+                    w >= base.mul_f64(0.75) && w <= base.mul_f64(1.25),
+                    "{w:?} vs {base:?}"
+                );
+                assert!(w <= c.max_interval);
+            }
+        }
+        let none = RetryConfig::default().jitter(0.0);
+        let (w, _) = none
+            .next_wait(&Method::GET, &e, 2, Duration::ZERO, 0.9)
+            .unwrap();
+        assert_eq!(w, Duration::from_millis(750));
+    }
+
+    #[test]
+    fn retry_after_is_waited_in_full_and_bounded() {
+        let c = RetryConfig::default();
+        let (w, r) = c
+            .next_wait(&Method::POST, &api(429, Some("3")), 1, Duration::ZERO, 0.5)
+            .unwrap();
+        assert_eq!(r, RetryReason::RateLimited);
+        assert!(
+            w >= Duration::from_secs(3) && w <= Duration::from_millis(3400),
+            "{w:?}"
+        );
+        // longer than max_interval: give up
+        assert!(
+            c.next_wait(&Method::GET, &api(429, Some("61")), 1, Duration::ZERO, 0.5)
+                .is_none()
+        );
+        // past max_elapsed: give up
+        let near_end = Duration::from_secs(3599);
+        assert!(
+            c.next_wait(&Method::GET, &api(429, Some("5")), 1, near_end, 0.5)
+                .is_none()
+        );
+        // Retry-After: 0 falls back to backoff rather than a hot loop
+        let (w, _) = c
+            .next_wait(&Method::GET, &api(429, Some("0")), 1, Duration::ZERO, 0.5)
+            .unwrap();
+        assert_eq!(w, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn attempt_budget() {
+        let c = RetryConfig::default().max_attempts(3);
+        let e = api(500, None);
+        assert!(
+            c.next_wait(&Method::GET, &e, 2, Duration::ZERO, 0.5)
+                .is_some()
+        );
+        assert!(
+            c.next_wait(&Method::GET, &e, 3, Duration::ZERO, 0.5)
+                .is_none()
+        );
+        assert_eq!(RetryConfig::default().max_attempts(0).max_attempts, 1);
+    }
+
+    #[test]
+    fn odd_knobs_never_panic() {
+        let c = RetryConfig::backoff(Duration::MAX, Duration::MAX, f64::INFINITY, Duration::MAX)
+            .jitter(f64::NAN);
+        let _ = c.next_wait(
+            &Method::GET,
+            &api(503, None),
+            u32::MAX,
+            Duration::MAX,
+            f64::NAN,
+        );
+        let c = c.jitter(1.0).max_elapsed(Duration::MAX);
+        for r in [0.0, 0.999] {
+            let _ = c.next_wait(&Method::GET, &api(503, None), 1000, Duration::ZERO, r);
+            let huge = u64::MAX.to_string();
+            let _ = c.next_wait(&Method::GET, &api(429, Some(&huge)), 1, Duration::ZERO, r);
+        }
+        let c = RetryConfig::backoff(Duration::ZERO, Duration::ZERO, -3.0, Duration::ZERO);
+        let _ = c.next_wait(&Method::GET, &api(503, None), 7, Duration::ZERO, 0.5);
+        let _ = c.interval(0);
+    }
+
+    #[test]
+    fn jitter_source_spreads() {
+        let xs: Vec<f64> = (0..64).map(|_| random_unit()).collect();
+        assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
+        let distinct: std::collections::HashSet<u64> = xs.iter().map(|x| x.to_bits()).collect();
+        assert!(distinct.len() > 60);
+        assert!(xs.iter().any(|x| *x < 0.5) && xs.iter().any(|x| *x >= 0.5));
+    }
 
     #[test]
     fn intervals_grow_and_cap() {

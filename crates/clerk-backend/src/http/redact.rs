@@ -118,11 +118,7 @@ pub fn json_value(value: &mut serde_json::Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(json_value),
-        Value::String(s) => {
-            if needs_scrub(s) {
-                *s = text(s);
-            }
-        }
+        Value::String(s) if needs_scrub(s) => *s = text(s),
         _ => {}
     }
 }
@@ -223,17 +219,16 @@ pub fn text(input: &str) -> String {
             }
         }
         // 5. "name": "value" in text that is not valid JSON (truncated bodies)
-        if b[i] == b'"' {
-            if let Some((name_end, value_start)) = json_pair_at(b, i) {
-                if is_sensitive_name(&input[i + 1..name_end]) {
-                    let value_end = json_string_end(b, value_start);
-                    out.push_str(&input[copied..value_start]);
-                    out.push_str(REDACTED);
-                    i = value_end;
-                    copied = value_end;
-                    continue;
-                }
-            }
+        if b[i] == b'"'
+            && let Some((name_end, value_start)) = json_pair_at(b, i)
+            && is_sensitive_name(&input[i + 1..name_end])
+        {
+            let value_end = json_string_end(b, value_start);
+            out.push_str(&input[copied..value_start]);
+            out.push_str(REDACTED);
+            i = value_end;
+            copied = value_end;
+            continue;
         }
         i += 1;
     }

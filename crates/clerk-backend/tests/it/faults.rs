@@ -26,7 +26,10 @@ async fn reset_mid_response_is_retried_for_get() {
     })
     .await;
     let clerk = client(&server, fast());
-    clerk.call(get("x")).await.expect("GET retried after a reset");
+    clerk
+        .call(get("x"))
+        .await
+        .expect("GET retried after a reset");
     assert_eq!(server.count(), 2);
 }
 
@@ -39,7 +42,11 @@ async fn reset_mid_response_is_not_repeated_for_post() {
         Error::Connection { maybe_sent, .. } => assert!(maybe_sent, "{err:?}"),
         other => panic!("expected a connection error, got {other:?}"),
     }
-    assert_eq!(server.count(), 1, "a POST that reached the server was repeated");
+    assert_eq!(
+        server.count(),
+        1,
+        "a POST that reached the server was repeated"
+    );
 }
 
 #[tokio::test]
@@ -142,7 +149,13 @@ async fn body_cut_short_by_close_is_a_connection_error_and_retried_for_get() {
     let clerk = client(&server, fast());
     let err = clerk.call(create(json!({}))).await.unwrap_err();
     assert!(
-        matches!(err, Error::Connection { maybe_sent: true, .. }),
+        matches!(
+            err,
+            Error::Connection {
+                maybe_sent: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.count(), 1);
@@ -185,7 +198,11 @@ async fn wrong_content_type_on_success_is_a_decode_error() {
 #[tokio::test]
 async fn text_error_body_is_kept_raw() {
     let server = Server::start(|_, _| {
-        Reply::Bytes(response(400, &[("content-type", "text/plain")], "bad things"))
+        Reply::Bytes(response(
+            400,
+            &[("content-type", "text/plain")],
+            "bad things",
+        ))
     })
     .await;
     let clerk = client(&server, fast());
@@ -212,7 +229,12 @@ async fn stream_upload_is_not_resent_on_retry() {
     assert_eq!(server.count(), 1);
     let first = &server.seen()[0];
     assert!(first.body_text().contains("file-bytes"));
-    assert!(first.header("content-type").unwrap().starts_with("multipart/form-data"));
+    assert!(
+        first
+            .header("content-type")
+            .unwrap()
+            .starts_with("multipart/form-data")
+    );
 }
 
 #[tokio::test]

@@ -50,7 +50,10 @@ async fn before_request_runs_on_every_attempt_and_can_sign_the_body() {
         .iter()
         .map(|s| s.header("x-sig").unwrap().to_owned())
         .collect();
-    assert_eq!(sigs, ["attempt=1 len=7", "attempt=2 len=7", "attempt=3 len=7"]);
+    assert_eq!(
+        sigs,
+        ["attempt=1 len=7", "attempt=2 len=7", "attempt=3 len=7"]
+    );
 }
 
 #[tokio::test]
@@ -61,7 +64,11 @@ async fn failing_before_request_stops_the_call() {
     let clerk = builder(&server.url())
         .retry(fast())
         .before_request(|_, _| Err(Error::hook("signing service unavailable")))
-        .after_error(move |ctx, e| seen.lock().unwrap().push((ctx.attempt, ctx.is_final(), e.to_string())))
+        .after_error(move |ctx, e| {
+            seen.lock()
+                .unwrap()
+                .push((ctx.attempt, ctx.is_final(), e.to_string()))
+        })
         .build()
         .unwrap();
     let err = clerk.call(get("x")).await.unwrap_err();
@@ -109,9 +116,11 @@ async fn after_error_sees_typed_errors_and_after_success_the_last_attempt() {
             ));
         })
         .after_success(move |ctx, resp| {
-            l2.lock()
-                .unwrap()
-                .push(format!("success attempt={} {}", ctx.attempt, resp.status.as_u16()));
+            l2.lock().unwrap().push(format!(
+                "success attempt={} {}",
+                ctx.attempt,
+                resp.status.as_u16()
+            ));
         })
         .build()
         .unwrap();
@@ -153,13 +162,22 @@ async fn hooks_run_in_order_and_per_call_headers_reach_the_server() {
     let server = Server::start(|_, _| ok()).await;
     let clerk = builder(&server.url())
         .before_request(|_, req| {
-            req.headers_mut().insert("x-order", HeaderValue::from_static("first"));
+            req.headers_mut()
+                .insert("x-order", HeaderValue::from_static("first"));
             Ok(())
         })
         .before_request(|_, req| {
-            let prev = req.headers().get("x-order").unwrap().to_str().unwrap().to_owned();
-            req.headers_mut()
-                .insert("x-order", HeaderValue::try_from(format!("{prev},second")).unwrap());
+            let prev = req
+                .headers()
+                .get("x-order")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            req.headers_mut().insert(
+                "x-order",
+                HeaderValue::try_from(format!("{prev},second")).unwrap(),
+            );
             Ok(())
         })
         .build()

@@ -8,9 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use clerk_backend::http::{
-    ApiRequest, Body, DebugLogger, RawResponse, RequestOptions,
-};
+use clerk_backend::http::{ApiRequest, Body, DebugLogger, RawResponse, RequestOptions};
 use clerk_backend::{ApiError, Clerk, Error, RetryConfig, SecretKey};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
@@ -68,7 +66,11 @@ impl Subscriber for Capture {
         true
     }
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let mut line = format!("SPAN {} {}", span.metadata().target(), span.metadata().name());
+        let mut line = format!(
+            "SPAN {} {}",
+            span.metadata().target(),
+            span.metadata().name()
+        );
         span.record(&mut Fields(&mut line));
         line.push('\n');
         self.out.lock().unwrap().push_str(&line);
@@ -136,8 +138,10 @@ async fn run_with_secrets(log: DebugLogger) -> Vec<String> {
         .retry(fast())
         .debug_logger(log)
         .before_request(|_, req| {
-            req.headers_mut()
-                .insert("x-session-token", HeaderValue::from_static("HOOKTOKENVALUE"));
+            req.headers_mut().insert(
+                "x-session-token",
+                HeaderValue::from_static("HOOKTOKENVALUE"),
+            );
             req.headers_mut()
                 .insert("cookie", HeaderValue::from_static("__session=COOKIEVALUE"));
             Ok(())
@@ -145,7 +149,10 @@ async fn run_with_secrets(log: DebugLogger) -> Vec<String> {
         .build()
         .unwrap();
     let mut outputs = Vec::new();
-    let v = clerk.call(get("oauth_1")).await.expect("retried to success");
+    let v = clerk
+        .call(get("oauth_1"))
+        .await
+        .expect("retried to success");
     assert_eq!(v["id"], "oauth_1");
     let err = clerk
         .call(create(json!({
@@ -175,7 +182,10 @@ async fn no_secret_in_any_log_output_of_a_run_with_failures_and_retries() {
     let _guard = tracing::dispatcher::set_default(&dispatch);
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
-    let outputs = run_with_secrets(DebugLogger::new(move |l| sink.lock().unwrap().push(l.to_owned()))).await;
+    let outputs = run_with_secrets(DebugLogger::new(move |l| {
+        sink.lock().unwrap().push(l.to_owned())
+    }))
+    .await;
 
     let traced = capture.out.lock().unwrap().clone();
     let debug_lines = lines.lock().unwrap().join("\n");
@@ -197,7 +207,10 @@ async fn no_secret_in_any_log_output_of_a_run_with_failures_and_retries() {
         "attempt=4",
         "url=http://127.0.0.1",
     ] {
-        assert!(traced.contains(expected), "tracing lacks {expected:?}:\n{traced}");
+        assert!(
+            traced.contains(expected),
+            "tracing lacks {expected:?}:\n{traced}"
+        );
     }
     for expected in [
         "clerk_backend --> things.get attempt 1: GET http://127.0.0.1",
@@ -214,7 +227,10 @@ async fn no_secret_in_any_log_output_of_a_run_with_failures_and_retries() {
         "whsec_[redacted]",
         "giving up",
     ] {
-        assert!(debug_lines.contains(expected), "debug log lacks {expected:?}:\n{debug_lines}");
+        assert!(
+            debug_lines.contains(expected),
+            "debug log lacks {expected:?}:\n{debug_lines}"
+        );
     }
 }
 
@@ -225,7 +241,9 @@ async fn debug_logger_truncates_long_bodies() {
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
     let clerk = builder(&server.url())
-        .debug_logger(DebugLogger::new(move |l| sink.lock().unwrap().push(l.to_owned())).max_body_bytes(100))
+        .debug_logger(
+            DebugLogger::new(move |l| sink.lock().unwrap().push(l.to_owned())).max_body_bytes(100),
+        )
         .build()
         .unwrap();
     clerk.call(get("x")).await.unwrap();
@@ -263,8 +281,14 @@ fn clerk_debug_env_prints_redacted_lines_to_stderr() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "child failed: {stderr}");
-    assert!(stderr.contains("clerk_backend --> things.get attempt 1: GET"), "{stderr}");
-    assert!(stderr.contains("clerk_backend <-- things.get attempt 2: 200 OK"), "{stderr}");
+    assert!(
+        stderr.contains("clerk_backend --> things.get attempt 1: GET"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("clerk_backend <-- things.get attempt 2: 200 OK"),
+        "{stderr}"
+    );
     assert!(stderr.contains("authorization: [redacted]"), "{stderr}");
     assert_no_secret("stderr", &stderr);
     assert_no_secret("stdout", &String::from_utf8_lossy(&out.stdout));
@@ -292,9 +316,10 @@ fn debug_of_every_public_config_type_hides_secrets() {
         http::header::AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {SECRET}")).unwrap(),
     ));
-    options
-        .headers
-        .push(("x-session-token".parse().unwrap(), HeaderValue::from_static("SESSIONTOKENVALUE")));
+    options.headers.push((
+        "x-session-token".parse().unwrap(),
+        HeaderValue::from_static("SESSIONTOKENVALUE"),
+    ));
     options.timeout = Some(Duration::from_secs(1));
     shown.push(format!("{options:?}"));
     let body = br#"{"password":"PASSWORDVALUE","client_secret":"CLIENTSECRETVALUE","url":"https://a.test/?__clerk_ticket=TICKETVALUE"}"#;
@@ -304,7 +329,10 @@ fn debug_of_every_public_config_type_hides_secrets() {
     shown.push(format!("{request:?}"));
 
     let mut headers = HeaderMap::new();
-    headers.insert("set-cookie", HeaderValue::from_static("__session=COOKIEVALUE"));
+    headers.insert(
+        "set-cookie",
+        HeaderValue::from_static("__session=COOKIEVALUE"),
+    );
     headers.insert("retry-after", HeaderValue::from_static("3"));
     let response = RawResponse::new(StatusCode::OK, headers.clone(), Bytes::from_static(body));
     shown.push(format!("{response:?}"));
@@ -312,7 +340,9 @@ fn debug_of_every_public_config_type_hides_secrets() {
     let api = ApiError::from_response(
         StatusCode::BAD_REQUEST,
         &headers,
-        Bytes::from_static(b"<html>whsec_WEBHOOKSECRETVALUE session_token=SESSIONTOKENVALUE</html>"),
+        Bytes::from_static(
+            b"<html>whsec_WEBHOOKSECRETVALUE session_token=SESSIONTOKENVALUE</html>",
+        ),
     );
     shown.push(format!("{api:?}"));
     shown.push(api.to_string());
@@ -322,13 +352,20 @@ fn debug_of_every_public_config_type_hides_secrets() {
 
     let all = shown.join("\n");
     assert_no_secret("Debug output", &all);
-    assert!(all.contains("sk_test_…") && all.contains("[redacted]"), "{all}");
+    assert!(
+        all.contains("sk_test_…") && all.contains("[redacted]"),
+        "{all}"
+    );
     assert!(all.contains("retry_after: Some(3s)"), "{all}");
 }
 
 #[test]
 fn secret_key_errors_never_echo_the_key() {
-    for bad in ["sk_test_has space", "pk_test_NOTSECRETbutwrong", "sk_test_\u{7f}"] {
+    for bad in [
+        "sk_test_has space",
+        "pk_test_NOTSECRETbutwrong",
+        "sk_test_\u{7f}",
+    ] {
         let err = SecretKey::new(bad).unwrap_err().to_string();
         assert!(!err.contains(&bad[3..]), "{err}");
     }

@@ -12,7 +12,10 @@ use crate::support::*;
 async fn get_503_then_200_is_retried() {
     let server = Server::start(|_, i| if i == 0 { clerk_error(503) } else { ok() }).await;
     let clerk = client(&server, fast());
-    let thing = clerk.call(get("thing_1")).await.expect("retried to success");
+    let thing = clerk
+        .call(get("thing_1"))
+        .await
+        .expect("retried to success");
     assert_eq!(thing["id"], "thing_1");
     assert_eq!(server.count(), 2);
 }
@@ -24,7 +27,11 @@ async fn post_503_is_not_repeated_without_opt_in() {
     let err = clerk.call(create(json!({"name": "a"}))).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(err.as_api().and_then(|e| e.trace_id()), Some("trace_abc"));
-    assert_eq!(server.count(), 1, "a POST that reached the server was repeated");
+    assert_eq!(
+        server.count(),
+        1,
+        "a POST that reached the server was repeated"
+    );
 }
 
 #[tokio::test]
@@ -66,7 +73,10 @@ async fn rate_limited_429_waits_retry_after_seconds_even_for_post() {
     // Backoff alone would wait 5 ms: the 1 s wait can only come from Retry-After.
     let clerk = client(&server, patient());
     let started = Instant::now();
-    clerk.call(create(json!({"n": 1}))).await.expect("429 is retried for POST");
+    clerk
+        .call(create(json!({"n": 1})))
+        .await
+        .expect("429 is retried for POST");
     let elapsed = started.elapsed();
     assert_eq!(server.count(), 2);
     assert!(elapsed >= Duration::from_secs(1), "waited only {elapsed:?}");
@@ -91,7 +101,10 @@ async fn retry_after_as_http_date_is_honoured() {
     let elapsed = started.elapsed();
     assert_eq!(server.count(), 2);
     // An HTTP date has 1 s resolution: "now + 2 s" is 1–2 s away.
-    assert!(elapsed >= Duration::from_millis(900), "waited only {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "waited only {elapsed:?}"
+    );
     assert!(elapsed < Duration::from_millis(2800), "waited {elapsed:?}");
 }
 
@@ -192,7 +205,9 @@ async fn connection_refused_is_retried_even_for_post() {
         .unwrap();
     let late = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(150)).await;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
         let (mut s, _) = listener.accept().await.unwrap();
         let mut buf = vec![0u8; 4096];
         let mut got = Vec::new();
@@ -204,13 +219,18 @@ async fn connection_refused_is_retried_even_for_post() {
                 break;
             }
         }
-        s.write_all(&response(200, &[], r#"{"id":"late"}"#)).await.unwrap();
+        s.write_all(&response(200, &[], r#"{"id":"late"}"#))
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
         // only one POST reached us
         let extra = tokio::time::timeout(Duration::from_millis(100), listener.accept()).await;
         extra.is_err()
     });
-    let thing = clerk.call(create(json!({"n": 1}))).await.expect("retried until listening");
+    let thing = clerk
+        .call(create(json!({"n": 1})))
+        .await
+        .expect("retried until listening");
     assert_eq!(thing["id"], "late");
     assert!(late.await.unwrap(), "a second connection arrived");
 }

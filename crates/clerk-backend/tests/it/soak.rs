@@ -115,16 +115,19 @@ async fn soak(total: usize) {
                             Err(Error::Api(e)) if e.status.as_u16() == 503 => {
                                 post_failed.fetch_add(1, Ordering::Relaxed)
                             }
-                            Err(Error::Connection { maybe_sent: true, .. }) => {
-                                post_failed.fetch_add(1, Ordering::Relaxed)
-                            }
+                            Err(Error::Connection {
+                                maybe_sent: true, ..
+                            }) => post_failed.fetch_add(1, Ordering::Relaxed),
                             Err(e) => panic!("POST {n}: unexpected {e:?}"),
                         };
                     } else {
                         let r = clerk.call(get(&format!("t{n}"))).await;
                         let took = started.elapsed();
                         assert!(r.is_ok(), "GET {n} failed after {took:?}: {r:?}");
-                        assert!(took <= budget + Duration::from_secs(10), "GET {n} took {took:?}");
+                        assert!(
+                            took <= budget + Duration::from_secs(10),
+                            "GET {n} took {took:?}"
+                        );
                         get_ok.fetch_add(1, Ordering::Relaxed);
                         let mut s = slowest_get.lock().unwrap();
                         *s = (*s).max(took);
@@ -149,7 +152,11 @@ async fn soak(total: usize) {
         post_ok.load(Ordering::Relaxed) + post_failed.load(Ordering::Relaxed),
         total / 5
     );
-    assert_eq!(ledger.duplicates.load(Ordering::Relaxed), 0, "a POST was acted on twice");
+    assert_eq!(
+        ledger.duplicates.load(Ordering::Relaxed),
+        0,
+        "a POST was acted on twice"
+    );
     // The faults really happened.
     assert!(ledger.failed_503.load(Ordering::Relaxed) > total / 10);
     assert!(ledger.resets.load(Ordering::Relaxed) > total / 50);

@@ -273,8 +273,13 @@ pub static GET_INFO: OperationInfo =
     OperationInfo::new("things", "get", "GetThing", "GET", "/things/{thing_id}");
 pub static POST_INFO: OperationInfo =
     OperationInfo::new("things", "create", "CreateThing", "POST", "/things");
-pub static UPLOAD_INFO: OperationInfo =
-    OperationInfo::new("things", "upload", "UploadThing", "POST", "/things/{id}/file");
+pub static UPLOAD_INFO: OperationInfo = OperationInfo::new(
+    "things",
+    "upload",
+    "UploadThing",
+    "POST",
+    "/things/{id}/file",
+);
 
 /// `GET /things/{id}` → JSON.
 pub struct GetThing {
