@@ -324,10 +324,15 @@ impl ClerkBuilder {
     /// Use your own `reqwest::Client` (proxies, pools, TLS roots). Hooks, timeouts, retries
     /// and logging still apply.
     ///
+    /// Start from [`ReqwestTransport::client_builder`] to keep this crate's TLS setup (rustls
+    /// on `ring`, the platform's roots): this crate builds reqwest without a default TLS
+    /// provider, so a bare `reqwest::Client::builder()` needs one installed first.
+    ///
     /// ```
     /// use std::time::Duration;
+    /// use clerk_backend::http::ReqwestTransport;
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let http = reqwest::Client::builder()
+    /// let http = ReqwestTransport::client_builder()?
     ///     .pool_max_idle_per_host(32)
     ///     .tcp_keepalive(Duration::from_secs(30))
     ///     // .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
@@ -460,17 +465,7 @@ impl ClerkBuilder {
 
 /// reqwest with rustls on `ring` (fast to build, no C toolchain) and the platform's roots.
 fn default_http_client(connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
-    use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
-        .with_platform_verifier()
-        .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .pool_idle_timeout(Duration::from_secs(90))
+    ReqwestTransport::client_builder()?
         .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
         .build()
         .map_err(|e| Error::Unexpected(format!("HTTP client setup failed: {e}")))

@@ -16,7 +16,13 @@ pub mod error;
 pub mod http;
 pub mod retry;
 
+/// The README's resilience sections (retries, timeouts, hooks, custom HTTP, debugging, error
+/// handling), compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/README-resilience.md")]
+pub struct ReadmeResilience;
+
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
-pub use http::Upload;
-pub use retry::RetryConfig;
+pub use http::{DebugLogger, HookContext, Transport, Upload};
+pub use retry::{RetryConfig, RetryReason};

@@ -467,7 +467,14 @@ impl Clerk {
     /// per-call headers (which replace defaults of the same name).
     fn request_headers(&self, request: &ApiRequest) -> Result<HeaderMap> {
         let inner = self.inner();
-        let mut headers = inner.default_headers.clone();
+        // Room for auth, content type, per-call headers and a few from hooks, so that a hook
+        // adding a header does not make the map grow on every attempt.
+        let mut headers = HeaderMap::with_capacity(
+            inner.default_headers.len() + request.options.headers.len() + 8,
+        );
+        for (name, value) in &inner.default_headers {
+            headers.append(name, value.clone());
+        }
         if request.info.authenticated {
             let key = inner.secret_key.as_ref().ok_or_else(|| {
                 Error::invalid(

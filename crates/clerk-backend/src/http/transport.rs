@@ -112,6 +112,26 @@ impl ReqwestTransport {
     pub fn client(&self) -> &reqwest::Client {
         &self.client
     }
+
+    /// A `reqwest::ClientBuilder` with this crate's TLS setup (rustls on `ring`, the
+    /// platform's root certificates), to add proxies, pool settings or timeouts to and pass to
+    /// [`ClerkBuilder::http_client`](crate::ClerkBuilder::http_client).
+    ///
+    /// # Errors
+    /// [`Error::Unexpected`] if the platform's TLS roots cannot be loaded.
+    pub fn client_builder() -> Result<reqwest::ClientBuilder> {
+        use rustls_platform_verifier::BuilderVerifierExt as _;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
+            .with_platform_verifier()
+            .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
+            .with_no_client_auth();
+        Ok(reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .pool_idle_timeout(Duration::from_secs(90)))
+    }
 }
 
 impl Transport for ReqwestTransport {

@@ -250,3 +250,59 @@ async fn bytes_upload_is_resent_on_opted_in_retry() {
     assert_eq!(seen.len(), 2);
     assert!(seen.iter().all(|s| s.body_text().contains("png-bytes")));
 }
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so connecting hangs
+/// until the connect timeout. Returns the URL and the sockets that keep the queue full.
+async fn saturated_listener() -> (String, tokio::net::TcpListener, Vec<tokio::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    // Fill the queue; stop once a connect no longer completes promptly.
+    for _ in 0..8 {
+        match tokio::time::timeout(
+            Duration::from_millis(100),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            Ok(Ok(s)) => fillers.push(s),
+            _ => break,
+        }
+    }
+    (format!("http://{addr}/v1"), listener, fillers)
+}
+
+#[tokio::test]
+async fn connect_timeout_is_a_not_sent_connection_error_and_retried_for_post() {
+    let (url, _listener, _fillers) = saturated_listener().await;
+    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = attempts.clone();
+    let clerk = builder(&url)
+        .connect_timeout(Duration::from_millis(100))
+        .retry(fast().max_attempts(3))
+        .after_error(move |ctx, _| {
+            seen.store(ctx.attempt, std::sync::atomic::Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = clerk.call(create(json!({}))).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Connection {
+                maybe_sent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        attempts.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "a connect timeout sent nothing, so even a POST is retried"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}

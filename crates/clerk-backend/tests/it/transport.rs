@@ -119,11 +119,10 @@ async fn timeouts_apply_to_custom_transports() {
 #[tokio::test]
 async fn caller_reqwest_client_is_used() {
     let server = Server::start(|_, _| ok()).await;
-    // reqwest is built without a default TLS provider; a caller's client must bring one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut defaults = HeaderMap::new();
     defaults.insert("x-from-custom-client", "1".parse().unwrap());
-    let http = reqwest::Client::builder()
+    let http = clerk_backend::http::ReqwestTransport::client_builder()
+        .unwrap()
         .default_headers(defaults)
         .build()
         .unwrap();
