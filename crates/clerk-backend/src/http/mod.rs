@@ -467,14 +467,7 @@ impl Clerk {
     /// per-call headers (which replace defaults of the same name).
     fn request_headers(&self, request: &ApiRequest) -> Result<HeaderMap> {
         let inner = self.inner();
-        // Room for auth, content type, per-call headers and a few from hooks, so that a hook
-        // adding a header does not make the map grow on every attempt.
-        let mut headers = HeaderMap::with_capacity(
-            inner.default_headers.len() + request.options.headers.len() + 8,
-        );
-        for (name, value) in &inner.default_headers {
-            headers.append(name, value.clone());
-        }
+        let mut headers = inner.default_headers.clone();
         if request.info.authenticated {
             let key = inner.secret_key.as_ref().ok_or_else(|| {
                 Error::invalid(
@@ -517,7 +510,13 @@ impl Clerk {
         let mut http_request = http::Request::new(request.body.clone());
         *http_request.method_mut() = method.clone();
         *http_request.uri_mut() = uri.clone();
-        *http_request.headers_mut() = headers.clone();
+        // Not `headers.clone()`: a clone has no spare capacity, so the first header a hook
+        // adds would reallocate the map on every attempt.
+        let mut attempt_headers = HeaderMap::with_capacity(headers.len() + 8);
+        for (name, value) in headers {
+            attempt_headers.append(name.clone(), value.clone());
+        }
+        *http_request.headers_mut() = attempt_headers;
         http_request.extensions_mut().insert(info);
         if !inner.hooks.before_request.is_empty() {
             let ctx = HookContext {
