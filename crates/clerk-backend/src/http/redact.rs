@@ -8,7 +8,8 @@
 //!   value marked [sensitive](http::HeaderValue::set_sensitive) are shown as `[redacted]`.
 //! - **JSON bodies**: the value of every field whose name looks like a secret (`secret`,
 //!   `token`, `password`, `private_key`, `client_secret`, `session_token`, `jwt`, `ticket`,
-//!   `signature`, `backup_codes`, `api_key`, …, at any depth) is replaced by `"[redacted]"`.
+//!   `signature`, `backup_codes`, `api_key`, …, at any depth) is replaced by `"[redacted]"`
+//!   when it is a string, array or object (`"password_enabled": true` stays readable).
 //! - **Any text** (URLs, non-JSON bodies, error messages, string values inside JSON): values
 //!   with a Clerk secret prefix (`sk_…`, `whsec_…`, `ak_…`, `mt_…`, `oat_…`) keep only their
 //!   prefix, JWTs (`eyJ….….…`) and `Bearer …` credentials are replaced, and `name=value` /
@@ -110,7 +111,8 @@ pub fn json_value(value: &mut serde_json::Value) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if is_sensitive_name(k) && !v.is_null() {
+                // Booleans, numbers and null stay visible (`"password_enabled": true`).
+                if is_sensitive_name(k) && (v.is_string() || v.is_array() || v.is_object()) {
                     *v = Value::String(REDACTED.to_owned());
                 } else {
                     json_value(v);
@@ -379,12 +381,13 @@ mod tests {
 
     #[test]
     fn json_fields_at_any_depth() {
-        let body = br#"{"data":[{"client_secret":"cs_1","name":"app","tokens":["a"],"url":"https://a.test/?__clerk_ticket=t1","n":null}],"private_key":{"d":"x"}}"#;
+        let body = br#"{"data":[{"client_secret":"cs_1","name":"app","tokens":["a"],"url":"https://a.test/?__clerk_ticket=t1","n":null,"password_enabled":true}],"private_key":{"d":"x"}}"#;
         let r = body_str(body);
         for secret in ["cs_1", "\"a\"", "t1", "\"x\""] {
             assert!(!r.contains(secret), "{secret} in {r}");
         }
         assert!(r.contains("\"name\":\"app\"") && r.contains("\"n\":null"));
+        assert!(r.contains("\"password_enabled\":true"), "{r}");
     }
 
     fn body_str(b: &[u8]) -> String {

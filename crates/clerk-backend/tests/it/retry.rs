@@ -177,7 +177,8 @@ async fn max_elapsed_bounds_the_total_time() {
     let started = Instant::now();
     let _ = clerk.call(get("x")).await.unwrap_err();
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_millis(400), "took {elapsed:?}");
+    // Unbounded attempts: only max_elapsed (200 ms) stops this; slack for a busy machine.
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
     // 40 ms apart within 200 ms: at most 5 waits, so 2..=6 attempts.
     let n = server.count();
     assert!((2..=6).contains(&n), "{n} attempts");
