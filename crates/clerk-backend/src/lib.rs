@@ -34,10 +34,16 @@ mod generated;
 
 pub use generated::{api, models, operations, webhook_events};
 
+/// The README's resilience sections (retries, timeouts, hooks, custom HTTP, debugging, error
+/// handling), compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/README-resilience.md")]
+pub struct ReadmeResilience;
+
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
-pub use http::Upload;
-pub use retry::RetryConfig;
+pub use http::{DebugLogger, HookContext, Transport, Upload};
+pub use retry::{RetryConfig, RetryReason};
 pub use secret::SecretString;
 
 /// The README's examples, compiled as doc tests so they cannot rot.

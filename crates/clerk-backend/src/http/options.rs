@@ -7,7 +7,9 @@ use http::{HeaderName, HeaderValue};
 use crate::retry::RetryConfig;
 
 /// Options that apply to one call, overriding the client's.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` hides sensitive header values.
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
     /// Timeout for the whole call.
@@ -18,7 +20,21 @@ pub struct RequestOptions {
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field(
+                "headers",
+                &super::redact::headers_debug(self.headers.iter().map(|(n, v)| (n, v))),
+            )
+            .finish()
+    }
+}
+
 /// Adds the `with_*` per-call option methods to a generated request type.
+#[allow(unused_macros)] // used by the generated request types
 macro_rules! request_options {
     () => {
         /// Override the client's timeout for this call.
@@ -38,4 +54,5 @@ macro_rules! request_options {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use request_options;

@@ -3,6 +3,13 @@
 mod conformance;
 #[allow(deprecated, clippy::all, clippy::pedantic)]
 mod conformance_calls;
+mod faults;
+mod hooks;
+mod logging;
+mod prism;
 mod reference_names;
+mod retry;
+mod soak;
 mod support;
+mod transport;
 mod webhook_events;
