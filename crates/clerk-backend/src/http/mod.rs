@@ -230,10 +230,19 @@ impl Clerk {
             })?;
             builder = builder.header(http::header::AUTHORIZATION, key.header_value().clone());
         }
-        builder = builder.headers(inner.default_headers.clone());
+        // Per-call headers replace defaults of the same name (several per-call values of one
+        // name are all sent).
+        let mut headers = inner.default_headers.clone();
+        let mut replaced: Vec<&http::HeaderName> = Vec::new();
         for (name, value) in &request.options.headers {
-            builder = builder.header(name, value);
+            if replaced.contains(&name) {
+                headers.append(name, value.clone());
+            } else {
+                headers.insert(name, value.clone());
+                replaced.push(name);
+            }
         }
+        builder = builder.headers(headers);
         let timeout = request.options.timeout.or(inner.timeout);
         if let Some(t) = timeout {
             builder = builder.timeout(t);

@@ -12,6 +12,8 @@ use reqwest::multipart::{Form, Part};
 use crate::error::{Error, Result};
 
 type ByteStream = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync>>;
+/// A stream and its length, taken by the first attempt that sends it.
+type StreamCell = Arc<Mutex<Option<(ByteStream, Option<u64>)>>>;
 
 /// A file to upload.
 ///
@@ -28,7 +30,7 @@ pub struct Upload {
 enum Source {
     Path(PathBuf),
     Bytes(Bytes),
-    Stream(Arc<Mutex<Option<(ByteStream, Option<u64>)>>>),
+    Stream(StreamCell),
 }
 
 impl fmt::Debug for Upload {

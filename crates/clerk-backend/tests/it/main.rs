@@ -3,4 +3,9 @@
 mod conformance;
 #[allow(deprecated, clippy::all, clippy::pedantic)]
 mod conformance_calls;
+mod decoding;
+mod pagination;
+mod pipeline;
 mod support;
+mod uploads;
+mod wire;
