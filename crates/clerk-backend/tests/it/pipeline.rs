@@ -186,6 +186,29 @@ async fn query_values_with_reserved_characters_are_percent_encoded() {
     );
 }
 
+#[tokio::test]
+async fn order_by_sign_is_not_turned_into_a_space() {
+    // Clerk orders with `+field` / `-field`; a raw `+` would reach the server as a space.
+    let server = wire::server().await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(query_param("order_by", "+created_at"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clerk = wire::client(&server);
+    clerk
+        .users()
+        .list()
+        .order_by("+created_at")
+        .send()
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.url.query(), Some("order_by=%2Bcreated_at"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Headers
 

@@ -439,3 +439,68 @@ async fn nonexistent_path_fails_naming_the_path_before_any_io() {
     }
     assert!(requests(&server).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_directory_is_not_an_uploadable_file() {
+    let dir = TempFile::new("directory", "unused");
+    let server = wire::server().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let clerk = wire::client(&server);
+    let err = clerk
+        .users()
+        .set_profile_image("user_1")
+        .file(Upload::from_path(&dir.dir))
+        .send()
+        .await
+        .unwrap_err();
+    match &err {
+        Error::InvalidRequest(m) => {
+            assert!(m.contains(&*dir.dir.to_string_lossy()), "{m}");
+            assert!(m.contains("it is a directory"), "{m}");
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+    assert!(requests(&server).await.is_empty());
+}
+
+/// A FIFO reports size 0: its contents must be streamed with an unknown length, not
+/// declared empty.
+#[cfg(unix)]
+#[tokio::test]
+async fn from_path_streams_a_fifo_of_unknown_length() {
+    let fifo = TempFile::new("fifo", "pipe.png");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo.path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let contents = pattern(100_000);
+    let writer = {
+        let path = fifo.path.clone();
+        let contents = contents.clone();
+        // Opening a FIFO for writing blocks until the upload opens it for reading.
+        std::thread::spawn(move || std::fs::write(path, contents))
+    };
+    let server = wire::server().await;
+    accept_profile_image(&server).await;
+    let clerk = wire::client(&server);
+    let sent = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        clerk
+            .users()
+            .set_profile_image("user_1")
+            .file(Upload::from_path(&fifo.path))
+            .send(),
+    )
+    .await
+    .expect("upload finishes");
+    sent.unwrap();
+    writer.join().unwrap().unwrap();
+    let parts = parts(&only_request(&server).await);
+    assert_eq!(parts[0].file_name.as_deref(), Some("pipe.png"));
+    assert!(parts[0].data == contents, "FIFO contents differ");
+}
