@@ -9,7 +9,7 @@ use clerk_backend::models::{
     ExternalAccountWithVerificationObject, ExternalAccountWithVerificationVerification,
     PhoneNumberVerification, SamlAccountVerification, User, VerificationEmailLinkStatus,
     VerificationFromOauthStatus, VerificationGoogleOneTapStatus, VerificationOauthStatus,
-    VerificationOtpStatus, VerificationOtpStrategy, VerificationSamlStatus,
+    VerificationOtp, VerificationOtpStatus, VerificationOtpStrategy, VerificationSamlStatus,
     VerificationTicketStatus, VerificationWeb3Status, VerificationWeb3Strategy,
     Web3WalletVerification,
 };
@@ -435,6 +435,33 @@ fn unknown_verification_object_is_kept_as_raw_json() {
         out["email_addresses"][1]["verification"],
         raw["email_addresses"][1]["verification"]
     );
+}
+
+#[test]
+fn a_union_variant_built_in_code_serializes_its_tag() {
+    // The `object` field of a variant's struct is optional; a value built in code (a test
+    // double, an emulator) leaves it unset. Serializing must still write the tag, or the
+    // value decodes back as `Unknown`.
+    let v = EmailAddressVerification::VerificationOtp(VerificationOtp {
+        object: None,
+        status: VerificationOtpStatus::Verified,
+        strategy: VerificationOtpStrategy::EmailCode,
+        attempts: Some(1),
+        expire_at: None,
+        channel: None,
+        verified_at_client: None,
+    });
+    let out = serde_json::to_value(&v).unwrap();
+    assert_eq!(
+        out,
+        json!({"object": "verification_otp", "status": "verified", "strategy": "email_code", "attempts": 1})
+    );
+    let back: EmailAddressVerification = serde_json::from_value(out).unwrap();
+    let EmailAddressVerification::VerificationOtp(otp) = back else {
+        panic!("decoded as {back:?}");
+    };
+    assert_eq!(otp.object.as_deref(), Some("verification_otp"));
+    assert_eq!(otp.attempts, Some(1));
 }
 
 #[test]
