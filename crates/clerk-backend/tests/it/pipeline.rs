@@ -137,6 +137,7 @@ async fn explode_false_arrays_are_joined_with_commas() {
         .enrollment_mode([
             ListAllEnrollmentModeItem::ManualInvitation,
             ListAllEnrollmentModeItem::AutomaticSuggestion,
+            ListAllEnrollmentModeItem::NotEnterpriseSso,
         ])
         .domains(["a.example", "b.example"])
         .send()
@@ -147,7 +148,7 @@ async fn explode_false_arrays_are_joined_with_commas() {
     assert_eq!(
         req.url.query(),
         Some(
-            "enrollment_mode=manual_invitation,automatic_suggestion\
+            "enrollment_mode=manual_invitation,automatic_suggestion,-enterprise_sso\
              &domains=a.example&domains=b.example"
         )
     );
