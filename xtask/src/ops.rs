@@ -204,6 +204,14 @@ fn operation(
                 .flatten(),
         )
         .collect();
+    // Rust names of the non-deprecated parameters: when two spellings map to one name
+    // (`frontendApi` beside `frontend_api`), the current one keeps it, whatever the order.
+    let current: HashSet<String> = params
+        .iter()
+        .map(|p| spec.deref(p))
+        .filter(|p| !bool_of(p, "deprecated"))
+        .map(|p| names::field(str_of(p, "name").unwrap_or_default()))
+        .collect();
     for p in params {
         let p = spec.deref(p);
         let json = str_of(p, "name").unwrap_or_default().to_owned();
@@ -216,7 +224,7 @@ fn operation(
         );
         let mut rust = names::field(&json);
         let deprecated = bool_of(p, "deprecated");
-        if !seen.insert(rust.clone()) {
+        if (deprecated && current.contains(&rust)) || !seen.insert(rust.clone()) {
             // `frontendApi` beside `frontend_api`: the deprecated spelling gets a suffix.
             rust = format!("{rust}_deprecated");
             seen.insert(rust.clone());

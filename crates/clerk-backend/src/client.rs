@@ -237,10 +237,6 @@ impl fmt::Debug for ClerkBuilder {
     }
 }
 
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl ClerkBuilder {
     /// A builder pre-filled from `CLERK_SECRET_KEY` / `CLERK_BEARER_AUTH`, `CLERK_API_URL` and
     /// `CLERK_API_VERSION`.
@@ -248,16 +244,28 @@ impl ClerkBuilder {
     /// # Errors
     /// When neither key variable is set.
     pub fn from_env() -> Result<Self> {
-        let key = env_nonempty("CLERK_SECRET_KEY")
-            .or_else(|| env_nonempty("CLERK_BEARER_AUTH"))
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) reading variables through `lookup` instead of the process
+    /// environment (tests use it: mutating the environment is `unsafe`). Blank values count as
+    /// unset.
+    ///
+    /// # Errors
+    /// When neither key variable is set.
+    #[doc(hidden)]
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let key = get("CLERK_SECRET_KEY")
+            .or_else(|| get("CLERK_BEARER_AUTH"))
             .ok_or_else(|| {
                 Error::invalid("no secret key: set CLERK_SECRET_KEY (or CLERK_BEARER_AUTH)")
             })?;
         let mut b = ClerkBuilder::default().secret_key(key);
-        if let Some(url) = env_nonempty("CLERK_API_URL") {
+        if let Some(url) = get("CLERK_API_URL") {
             b = b.server_url(url);
         }
-        if let Some(v) = env_nonempty("CLERK_API_VERSION") {
+        if let Some(v) = get("CLERK_API_VERSION") {
             b = b.api_version(v);
         }
         Ok(b)

@@ -102,7 +102,16 @@ impl Upload {
                 let file = tokio::fs::File::open(path).await.map_err(|e| {
                     Error::InvalidRequest(format!("cannot open upload {}: {e}", path.display()))
                 })?;
-                let len = file.metadata().await.ok().map(|m| m.len());
+                let meta = file.metadata().await.ok();
+                // Opening a directory succeeds on Unix; reading it would fail mid-request.
+                if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+                    return Err(Error::InvalidRequest(format!(
+                        "cannot upload {}: it is a directory",
+                        path.display()
+                    )));
+                }
+                // Only a regular file's size is its length (a FIFO reports 0).
+                let len = meta.filter(std::fs::Metadata::is_file).map(|m| m.len());
                 let stream = tokio_util::io::ReaderStream::new(file);
                 let body = reqwest::Body::wrap_stream(stream);
                 match len {
