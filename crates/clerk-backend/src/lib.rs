@@ -9,6 +9,12 @@
 //! let clerk = Clerk::builder().secret_key("sk_test_…").build()?;
 //! # Ok(()) }
 //! ```
+//!
+//! Every call goes through one pipeline ([`http`]): `before_request` hooks, a per-attempt
+//! timeout, the [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never
+//! repeats a POST the server may have acted on, `after_success` / `after_error` hooks, and
+//! `tracing` events plus an optional [`DebugLogger`] — with secrets always
+//! [redacted](http::redact).
 #![warn(missing_docs)]
 
 pub mod client;
