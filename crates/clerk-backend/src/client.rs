@@ -399,6 +399,8 @@ impl ClerkBuilder {
 
     /// Run `hook` after every failed attempt, with the typed error. `ctx.retry_in` says whether
     /// (and when) the call will be tried again; when it is `None` the caller gets this error.
+    /// (A 2xx whose body does not fit the model is not a failed attempt: `after_success` runs
+    /// and the caller gets [`Error::Decode`].)
     #[must_use]
     pub fn after_error<F>(mut self, hook: F) -> Self
     where

@@ -30,8 +30,13 @@
 //!   as `Unknown(String)`, optional and nullable fields are `Option`.
 //! - [`Error`]: API errors with Clerk's error codes and trace id, decode errors with the JSON
 //!   path of the mismatch, timeouts, connection and invalid-request errors.
-//! - [`RetryConfig`], hooks, custom transports and debug logging: see [`ClerkBuilder`].
 //! - [`operations::OPERATIONS`]: a table of every operation (group, name, method, path).
+//!
+//! Every call goes through one pipeline ([`http`]): `before_request` hooks, a per-attempt
+//! timeout, the [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never
+//! repeats a POST the server may have acted on, `after_success` / `after_error` hooks, and
+//! `tracing` events plus an optional [`DebugLogger`] — with secrets always
+//! [redacted](http::redact).
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -57,11 +62,6 @@ mod generated;
 
 pub use generated::{api, models, operations, webhook_events};
 
-/// The README's resilience sections (retries, timeouts, hooks, custom HTTP, debugging, error
-/// handling), compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/README-resilience.md")]
-pub struct ReadmeResilience;
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};

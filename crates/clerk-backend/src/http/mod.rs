@@ -412,8 +412,11 @@ impl Clerk {
         let inner = self.inner();
         let elapsed = attempt_started.elapsed();
         match retry {
+            // The operation is repeated here: at INFO the DEBUG call span may be filtered out.
             Some((wait, reason)) => tracing::info!(
                 target: "clerk_backend",
+                group = info.group,
+                operation = info.name,
                 attempt,
                 status = error.status().map(|s| s.as_u16()),
                 reason = %reason,

@@ -43,12 +43,12 @@ macro_rules! request_options {
             self
         }
         /// Override the client's retry policy for this call.
-        pub fn with_retry(mut self, retry: crate::RetryConfig) -> Self {
+        pub fn with_retry(mut self, retry: $crate::RetryConfig) -> Self {
             self.options.retry = Some(retry);
             self
         }
         /// Add a header to this call.
-        pub fn with_header(mut self, name: http::HeaderName, value: http::HeaderValue) -> Self {
+        pub fn with_header(mut self, name: ::http::HeaderName, value: ::http::HeaderValue) -> Self {
             self.options.headers.push((name, value));
             self
         }
@@ -56,3 +56,35 @@ macro_rules! request_options {
 }
 #[allow(unused_imports)]
 pub(crate) use request_options;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::RequestOptions;
+    use crate::RetryConfig;
+
+    struct Req {
+        options: RequestOptions,
+    }
+
+    impl Req {
+        request_options!();
+    }
+
+    #[test]
+    fn macro_methods_set_the_options() {
+        let r = Req {
+            options: RequestOptions::default(),
+        }
+        .with_timeout(Duration::from_secs(2))
+        .with_retry(RetryConfig::none())
+        .with_header(
+            ::http::HeaderName::from_static("x-a"),
+            ::http::HeaderValue::from_static("1"),
+        );
+        assert_eq!(r.options.timeout, Some(Duration::from_secs(2)));
+        assert_eq!(r.options.retry, Some(RetryConfig::none()));
+        assert_eq!(r.options.headers.len(), 1);
+    }
+}

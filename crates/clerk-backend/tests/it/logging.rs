@@ -179,7 +179,16 @@ async fn run_with_secrets(log: DebugLogger) -> Vec<String> {
 async fn no_secret_in_any_log_output_of_a_run_with_failures_and_retries() {
     let capture = Capture::default();
     let dispatch = tracing::Dispatch::new(capture.clone());
+    // Other tests run on other threads with no subscriber. With a single registered dispatcher
+    // tracing computes a callsite's interest from the default of whichever thread hits it
+    // first, so one first hit elsewhere would be cached as "never". A second registered
+    // dispatcher makes interest the combination of all of them, whatever the thread.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let _guard = tracing::dispatcher::set_default(&dispatch);
+    tracing::callsite::rebuild_interest_cache();
+    // …and once more, after any registration that was in flight meanwhile has finished.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    tracing::callsite::rebuild_interest_cache();
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
     let outputs = run_with_secrets(DebugLogger::new(move |l| {
