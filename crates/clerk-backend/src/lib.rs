@@ -62,7 +62,6 @@ mod generated;
 
 pub use generated::{api, models, operations, webhook_events};
 
-
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
 pub use http::{DebugLogger, HookContext, Transport, Upload};
