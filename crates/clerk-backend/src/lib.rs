@@ -11,10 +11,14 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod auth;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod client;
 pub mod error;
 pub mod http;
 pub mod retry;
+pub mod webhooks;
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
