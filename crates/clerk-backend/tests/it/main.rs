@@ -1,0 +1,4 @@
+//! Integration tests (one binary).
+
+mod auth_common;
+mod auth_verify;
