@@ -1,6 +1,7 @@
 //! `authenticate_request`: find the token in a request, route it by type, verify it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::HeaderMap;
@@ -99,7 +100,7 @@ impl AuthenticateOptions {
 pub enum Auth {
     /// A user, through a session token.
     #[serde(rename = "session_token")]
-    Session(SessionClaims),
+    Session(Arc<SessionClaims>),
     /// A machine, API key or OAuth client.
     Machine(MachineAuth),
 }

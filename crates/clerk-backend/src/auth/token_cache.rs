@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::claims::SessionClaims;
@@ -31,7 +31,7 @@ impl Hasher for IdHasher {
 
 pub(crate) struct Entry {
     token: Box<str>,
-    pub(crate) claims: SessionClaims,
+    pub(crate) claims: Arc<SessionClaims>,
     pub(crate) exp_ms: i64,
     pub(crate) nbf_ms: Option<i64>,
     pub(crate) iat_ms: Option<i64>,
@@ -145,7 +145,7 @@ impl TokenCache {
     pub(crate) fn insert(
         &self,
         token: &str,
-        claims: &SessionClaims,
+        claims: &Arc<SessionClaims>,
         exp_ms: i64,
         nbf_ms: Option<i64>,
         iat_ms: Option<i64>,

@@ -252,7 +252,10 @@ impl VerifyOptions {
 ///
 /// # Errors
 /// A [`VerifyError`] whose [`reason`](VerifyError::reason) says why.
-pub async fn verify_token(token: &str, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
+pub async fn verify_token(
+    token: &str,
+    options: &VerifyOptions,
+) -> Result<Arc<SessionClaims>, VerifyError> {
     verify_token_at(token, options, SystemTime::now()).await
 }
 
@@ -264,7 +267,7 @@ pub async fn verify_token_at(
     token: &str,
     options: &VerifyOptions,
     now: SystemTime,
-) -> Result<SessionClaims, VerifyError> {
+) -> Result<Arc<SessionClaims>, VerifyError> {
     let now_ms = unix_ms(now);
     if let Some(hit) = cached(token, options, now_ms) {
         return Ok(hit);
@@ -282,7 +285,11 @@ pub(crate) fn unix_ms(t: SystemTime) -> i64 {
 
 /// A hit in the verified-token cache, with its time claims re-checked. An entry that fails
 /// them is evicted and `None` returned, so a full verification reports the exact reason.
-pub(crate) fn cached(token: &str, options: &VerifyOptions, now_ms: i64) -> Option<SessionClaims> {
+pub(crate) fn cached(
+    token: &str,
+    options: &VerifyOptions,
+    now_ms: i64,
+) -> Option<Arc<SessionClaims>> {
     let cache = options.token_cache.as_deref()?;
     cache.sync_keyset(options.current_keyset());
     let skew = options.clock_skew_ms;
@@ -308,8 +315,9 @@ pub(crate) async fn verify_session_decoded(
     decoded: Decoded<'_>,
     options: &VerifyOptions,
     now_ms: i64,
-) -> Result<SessionClaims, VerifyError> {
+) -> Result<Arc<SessionClaims>, VerifyError> {
     let (claims, times) = verify_decoded(decoded, options, now_ms, JwtKind::Session).await?;
+    let claims = Arc::new(claims);
     if let Some(cache) = &options.token_cache {
         cache.insert(token, &claims, times.0, times.1, times.2, now_ms);
     }

@@ -17,7 +17,7 @@ fn opts() -> VerifyOptions {
 }
 
 fn verify(token: &str, o: &VerifyOptions) -> Result<clerk_backend::auth::SessionClaims, VerifyError> {
-    block_on(verify_token_at(token, o, at(NOW)))
+    block_on(verify_token_at(token, o, at(NOW))).map(std::sync::Arc::unwrap_or_clone)
 }
 
 #[track_caller]
