@@ -170,10 +170,74 @@ fn throughput_table() {
     }
 }
 
+/// Median over rounds of (time of `b`) / (time of `a`), `a` and `b` interleaved in small
+/// batches so that machine load (other builds on a shared box) hits both alike.
+fn interleaved_ratio(a: &dyn Fn(), b: &dyn Fn(), rounds: usize, batch: usize) -> (f64, f64, f64) {
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut ta_all, mut tb_all) = (Vec::new(), Vec::new());
+    for r in 0..rounds {
+        let time = |f: &dyn Fn()| {
+            let t = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            t.elapsed().as_secs_f64() / batch as f64
+        };
+        let (ta, tb) = if r % 2 == 0 {
+            let ta = time(a);
+            (ta, time(b))
+        } else {
+            let tb = time(b);
+            (time(a), tb)
+        };
+        ratios.push(tb / ta);
+        ta_all.push(ta);
+        tb_all.push(tb);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (median(&mut ta_all) * 1e6, median(&mut tb_all) * 1e6, median(&mut ratios))
+}
+
+fn ratio_table() {
+    let f = fixture();
+    let rounds = std::env::var("AUTH_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let raw_op = || raw(&f);
+    let rows: [(&str, &dyn Fn()); 5] = [
+        ("verify_token, PEM key", &|| {
+            black_box(block_on(verify_token(black_box(&f.token), &f.pem)).unwrap());
+        }),
+        ("verify_token, cached JWKS", &|| {
+            black_box(block_on(verify_token(black_box(&f.token), &f.jwks_cached)).unwrap());
+        }),
+        ("authenticate_request, cached JWKS", &|| {
+            assert!(block_on(authenticate_headers(black_box(&f.headers), &f.auth)).is_signed_in());
+        }),
+        ("verify_token, token-cache hit", &|| {
+            black_box(block_on(verify_token(black_box(&f.token), &f.token_cache)).unwrap());
+        }),
+        ("authenticate_request, token-cache hit", &|| {
+            assert!(block_on(authenticate_headers(black_box(&f.headers), &f.auth_cached)).is_signed_in());
+        }),
+    ];
+    println!("\ninterleaved against raw RS256 ({rounds} rounds of 20 + 20 calls, medians)");
+    println!("| operation | raw RS256 µs | operation µs | ratio |");
+    println!("|---|---:|---:|---:|");
+    for (name, op) in rows {
+        let (ta, tb, r) = interleaved_ratio(&raw_op, op, rounds, 20);
+        println!("| {name} | {ta:.2} | {tb:.2} | {r:.3}× |");
+    }
+}
+
 criterion_group!(benches, bench);
 
 fn main() {
-    benches();
+    if std::env::var_os("AUTH_BENCH_SKIP_CRITERION").is_none() {
+        benches();
+    }
     Criterion::default().configure_from_args().final_summary();
+    ratio_table();
     throughput_table();
 }

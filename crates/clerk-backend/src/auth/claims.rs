@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use serde::de::{MapAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
+use std::sync::OnceLock;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -44,8 +45,15 @@ pub(crate) struct RawClaims {
     pub(crate) aud: Claim<Vec<String>>,
     pub(crate) jti: Option<String>,
     pub(crate) act: Option<Value>,
-    pub(crate) other: Map<String, Value>,
+    /// Just the claims the organization is derived from (`v`, `o`, `fea`, `org_*`); every
+    /// other claim is skipped (validated, not built) and parsed lazily from `payload`.
+    pub(crate) org: Map<String, Value>,
+    /// The payload JSON, set by the decoder.
+    pub(crate) payload: String,
 }
+
+/// Claims with a typed field in [`SessionClaims`].
+const TYPED: [&str; 10] = ["sub", "sid", "azp", "iss", "exp", "iat", "nbf", "jti", "act", "aud"];
 
 fn number(v: &Value) -> Option<f64> {
     v.as_f64().filter(|f| f.is_finite())
@@ -62,6 +70,10 @@ impl<'de> Deserialize<'de> for RawClaims {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
                 let mut c = RawClaims::default();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if !TYPED.contains(&&*key) && !ORG_CLAIMS.contains(&&*key) {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
                     let value: Value = map.next_value()?;
                     match &*key {
                         "sub" => c.sub = Claim::from_opt(value.as_str().map(str::to_owned)),
@@ -90,7 +102,7 @@ impl<'de> Deserialize<'de> for RawClaims {
                             }
                         }
                         _ => {
-                            c.other.insert(key.into_owned(), value);
+                            c.org.insert(key.into_owned(), value);
                         }
                     }
                 }
@@ -129,7 +141,7 @@ impl Organization {
 ///
 /// Registered and Clerk claims are typed; every other claim (including custom session claims,
 /// and the raw `v`, `o`, `fea`, `org_*`, `sts`, `fva`, `pla` claims) is in [`other`](Self::other).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SessionClaims {
     /// Subject: the user id (`user_…`), or the machine id (`mch_…`) for an M2M JWT.
@@ -154,8 +166,37 @@ pub struct SessionClaims {
     pub act: Option<Value>,
     /// The active organization, if any.
     pub organization: Option<Organization>,
-    /// All other claims.
-    pub other: Map<String, Value>,
+    /// The payload JSON as received.
+    payload: String,
+    /// Claims without a typed field, parsed from `payload` on first use.
+    other: OnceLock<Map<String, Value>>,
+}
+
+const ORG_CLAIMS: [&str; 7] = ["v", "o", "fea", "org_id", "org_slug", "org_role", "org_permissions"];
+
+impl PartialEq for SessionClaims {
+    fn eq(&self, other: &Self) -> bool {
+        self.payload == other.payload
+            && self.sub == other.sub
+            && self.sid == other.sid
+            && self.azp == other.azp
+            && self.iss == other.iss
+            && self.exp == other.exp
+            && self.iat == other.iat
+            && self.nbf == other.nbf
+            && self.aud == other.aud
+            && self.jti == other.jti
+            && self.act == other.act
+            && self.organization == other.organization
+    }
+}
+
+/// Serializes as the token's claims object, exactly as received.
+impl Serialize for SessionClaims {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v: Value = serde_json::from_str(&self.payload).map_err(serde::ser::Error::custom)?;
+        v.serialize(s)
+    }
 }
 
 impl SessionClaims {
@@ -183,16 +224,36 @@ impl SessionClaims {
         self.act.as_ref()?.get("sub")?.as_str()
     }
 
+    /// Every claim without a typed field (custom session claims, and the raw `v`, `o`, `fea`,
+    /// `org_*`, `sts`, `fva`, `pla` claims). Parsed on first use, so verification does not pay
+    /// for claims nobody reads.
+    #[must_use]
+    pub fn other(&self) -> &Map<String, Value> {
+        self.other.get_or_init(|| {
+            let mut m: Map<String, Value> = serde_json::from_str(&self.payload).unwrap_or_default();
+            for k in TYPED {
+                m.remove(k);
+            }
+            m
+        })
+    }
+
+    /// The payload JSON exactly as it was in the token.
+    #[must_use]
+    pub fn raw_json(&self) -> &str {
+        &self.payload
+    }
+
     /// The session status (`sts`), when the instance includes it.
     #[must_use]
     pub fn session_status(&self) -> Option<&str> {
-        self.other.get("sts")?.as_str()
+        self.other().get("sts")?.as_str()
     }
 
     /// A custom claim by name.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.other.get(name)
+        self.other().get(name)
     }
 }
 
@@ -204,7 +265,7 @@ fn secs(f: f64) -> i64 {
 impl RawClaims {
     /// Build typed claims once `sub` and `exp` are known to be valid.
     pub(crate) fn into_session_claims(self, sub: String, exp: f64) -> SessionClaims {
-        let organization = organization(&self.other);
+        let organization = organization(&self.org);
         SessionClaims {
             sub,
             sid: self.sid,
@@ -220,7 +281,8 @@ impl RawClaims {
             jti: self.jti,
             act: self.act,
             organization,
-            other: self.other,
+            payload: self.payload,
+            other: OnceLock::new(),
         }
     }
 }
@@ -315,7 +377,8 @@ mod tests {
     use super::*;
 
     fn claims(json: &str) -> SessionClaims {
-        let raw: RawClaims = serde_json::from_str(json).unwrap();
+        let mut raw: RawClaims = serde_json::from_str(json).unwrap();
+        raw.payload = json.to_owned();
         raw.into_session_claims("user_1".into(), 10.0)
     }
 
@@ -324,12 +387,12 @@ mod tests {
         let c = claims(
             r#"{"org_id":"org_1","org_slug":"acme","org_role":"org:admin","org_permissions":["org:a:read"],"x":1}"#,
         );
-        let o = c.organization.unwrap();
+        let o = c.organization.clone().unwrap();
         assert_eq!(o.id, "org_1");
         assert_eq!(o.slug.as_deref(), Some("acme"));
         assert_eq!(o.role.as_deref(), Some("org:admin"));
         assert!(o.has_permission("org:a:read"));
-        assert_eq!(c.other.get("x"), Some(&Value::from(1)));
+        assert_eq!(c.get("x"), Some(&Value::from(1)));
     }
 
     #[test]

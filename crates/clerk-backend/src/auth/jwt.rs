@@ -111,8 +111,11 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
     let payload = URL_SAFE_NO_PAD
         .decode(payload_b64.as_bytes())
         .map_err(|_| VerifyError::invalid("JWT payload is not valid base64url"))?;
-    let claims: RawClaims = serde_json::from_slice(&payload)
+    let payload = String::from_utf8(payload)
+        .map_err(|_| VerifyError::invalid("JWT payload is not valid UTF-8"))?;
+    let mut claims: RawClaims = serde_json::from_str(&payload)
         .map_err(|_| VerifyError::invalid("JWT payload is not a valid JSON object"))?;
+    claims.payload = payload;
 
     let mut sig = [0u8; MAX_SIG];
     if sig_b64.len() > MAX_SIG / 3 * 4 + 2 {

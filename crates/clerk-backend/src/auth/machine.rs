@@ -147,7 +147,8 @@ impl MachineAuth {
     }
 
     pub(crate) fn from_jwt(token_type: TokenType, claims: SessionClaims) -> Self {
-        let scopes = match claims.other.get("scopes").or_else(|| claims.other.get("scope")) {
+        let other = claims.other();
+        let scopes = match other.get("scopes").or_else(|| other.get("scope")) {
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
             _ => Vec::new(),
@@ -159,15 +160,14 @@ impl MachineAuth {
             id: claims.jti.clone(),
             subject: claims.sub.clone(),
             scopes,
-            client_id: claims
-                .other
+            client_id: other
                 .get("client_id")
                 .and_then(Value::as_str)
                 .map(str::to_owned)
                 .or_else(|| claims.azp.clone()),
             name: None,
             expiration,
-            claims: Some(Value::Object(claims.other)),
+            claims: Some(Value::Object(other.clone())),
         }
     }
 }
