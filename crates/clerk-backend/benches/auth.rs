@@ -234,6 +234,21 @@ fn ratio_table() {
 criterion_group!(benches, bench);
 
 fn main() {
+    // Profiling aid: `AUTH_BENCH_PROFILE=pem|raw` spins on one operation for 5 s.
+    if let Ok(which) = std::env::var("AUTH_BENCH_PROFILE") {
+        let f = fixture();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            for _ in 0..100 {
+                if which == "raw" {
+                    raw(&f);
+                } else {
+                    black_box(block_on(verify_token(black_box(&f.token), &f.pem)).unwrap());
+                }
+            }
+        }
+        return;
+    }
     if std::env::var_os("AUTH_BENCH_SKIP_CRITERION").is_none() {
         benches();
     }

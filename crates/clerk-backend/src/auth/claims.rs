@@ -45,9 +45,15 @@ pub(crate) struct RawClaims {
     pub(crate) aud: Claim<Vec<String>>,
     pub(crate) jti: Option<String>,
     pub(crate) act: Option<Value>,
-    /// Just the claims the organization is derived from (`v`, `o`, `fea`, `org_*`); every
-    /// other claim is skipped (validated, not built) and parsed lazily from `payload`.
-    pub(crate) org: Map<String, Value>,
+    // The claims the organization is derived from; every other claim is skipped (validated,
+    // not built) and parsed lazily from `payload` when asked for.
+    pub(crate) v: Option<f64>,
+    pub(crate) o: Option<RawOrg>,
+    pub(crate) fea: Option<String>,
+    pub(crate) org_id: Option<String>,
+    pub(crate) org_slug: Option<String>,
+    pub(crate) org_role: Option<String>,
+    pub(crate) org_permissions: Option<Value>,
     /// The payload JSON, set by the decoder.
     pub(crate) payload: String,
 }
@@ -55,8 +61,135 @@ pub(crate) struct RawClaims {
 /// Claims with a typed field in [`SessionClaims`].
 const TYPED: [&str; 10] = ["sub", "sid", "azp", "iss", "exp", "iat", "nbf", "jti", "act", "aud"];
 
-fn number(v: &Value) -> Option<f64> {
-    v.as_f64().filter(|f| f.is_finite())
+/// A claim value read without building a `serde_json::Value`: strings and numbers are kept,
+/// anything else is skipped.
+enum Scalar {
+    Str(String),
+    Num(f64),
+    Null,
+    Other,
+}
+
+impl Scalar {
+    fn string(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Num(v as f64))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Num(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(if v.is_finite() { Scalar::Num(v) } else { Scalar::Other })
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_none<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The v2 `o` claim.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawOrg {
+    id: Option<String>,
+    slg: Option<String>,
+    rol: Option<String>,
+    per: Option<String>,
+    fpm: Option<String>,
+}
+
+/// `o` if it is an object, else `None` (never an error).
+struct LenientOrg(Option<RawOrg>);
+
+impl<'de> Deserialize<'de> for LenientOrg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LenientOrg;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LenientOrg, A::Error> {
+                let mut o = RawOrg::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match &*key {
+                        "id" => &mut o.id,
+                        "slg" => &mut o.slg,
+                        "rol" => &mut o.rol,
+                        "per" => &mut o.per,
+                        "fpm" => &mut o.fpm,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value::<Scalar>()?.string();
+                }
+                Ok(LenientOrg(Some(o)))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<LenientOrg, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(LenientOrg(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(None))
+            }
+            fn visit_unit<E>(self) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl<'de> Deserialize<'de> for RawClaims {
@@ -70,19 +203,67 @@ impl<'de> Deserialize<'de> for RawClaims {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
                 let mut c = RawClaims::default();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if !TYPED.contains(&&*key) && !ORG_CLAIMS.contains(&&*key) {
-                        map.next_value::<de::IgnoredAny>()?;
-                        continue;
+                    match &*key {
+                        "sub" => {
+                            c.sub = Claim::from_opt(map.next_value::<Scalar>()?.string());
+                            continue;
+                        }
+                        "sid" => {
+                            c.sid = map.next_value::<Scalar>()?.string();
+                            continue;
+                        }
+                        "azp" => {
+                            c.azp = map.next_value::<Scalar>()?.string();
+                            continue;
+                        }
+                        "iss" => {
+                            c.iss = Claim::from_opt(map.next_value::<Scalar>()?.string());
+                            continue;
+                        }
+                        "exp" | "iat" | "nbf" => {
+                            let v = match map.next_value::<Scalar>()? {
+                                Scalar::Num(n) => Claim::Present(n),
+                                Scalar::Null => Claim::Absent,
+                                _ => Claim::WrongType,
+                            };
+                            match &*key {
+                                "exp" => c.exp = v,
+                                "iat" => c.iat = v,
+                                _ => c.nbf = v,
+                            }
+                            continue;
+                        }
+                        "v" => {
+                            if let Scalar::Num(n) = map.next_value::<Scalar>()? {
+                                c.v = Some(n);
+                            }
+                            continue;
+                        }
+                        "o" => {
+                            c.o = map.next_value::<LenientOrg>()?.0;
+                            continue;
+                        }
+                        "fea" => {
+                            c.fea = map.next_value::<Scalar>()?.string();
+                            continue;
+                        }
+                        "org_id" | "org_slug" | "org_role" => {
+                            let v = map.next_value::<Scalar>()?.string();
+                            match &*key {
+                                "org_id" => c.org_id = v,
+                                "org_slug" => c.org_slug = v,
+                                _ => c.org_role = v,
+                            }
+                            continue;
+                        }
+                        "jti" | "act" | "aud" | "org_permissions" => {}
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
                     }
                     let value: Value = map.next_value()?;
                     match &*key {
-                        "sub" => c.sub = Claim::from_opt(value.as_str().map(str::to_owned)),
-                        "sid" => c.sid = value.as_str().map(str::to_owned),
-                        "azp" => c.azp = value.as_str().map(str::to_owned),
-                        "iss" => c.iss = Claim::from_opt(value.as_str().map(str::to_owned)),
-                        "exp" => c.exp = Claim::from_opt(number(&value)),
-                        "iat" => c.iat = Claim::from_opt(number(&value)),
-                        "nbf" => c.nbf = Claim::from_opt(number(&value)),
                         "jti" => c.jti = value.as_str().map(str::to_owned),
                         "act" => c.act = Some(value).filter(|v| !v.is_null()),
                         "aud" => {
@@ -101,9 +282,7 @@ impl<'de> Deserialize<'de> for RawClaims {
                                 _ => Claim::WrongType,
                             }
                         }
-                        _ => {
-                            c.org.insert(key.into_owned(), value);
-                        }
+                        _ => c.org_permissions = Some(value),
                     }
                 }
                 Ok(c)
@@ -171,8 +350,6 @@ pub struct SessionClaims {
     /// Claims without a typed field, parsed from `payload` on first use.
     other: OnceLock<Map<String, Value>>,
 }
-
-const ORG_CLAIMS: [&str; 7] = ["v", "o", "fea", "org_id", "org_slug", "org_role", "org_permissions"];
 
 impl PartialEq for SessionClaims {
     fn eq(&self, other: &Self) -> bool {
@@ -265,7 +442,7 @@ fn secs(f: f64) -> i64 {
 impl RawClaims {
     /// Build typed claims once `sub` and `exp` are known to be valid.
     pub(crate) fn into_session_claims(self, sub: String, exp: f64) -> SessionClaims {
-        let organization = organization(&self.org);
+        let organization = organization(&self);
         SessionClaims {
             sub,
             sid: self.sid,
@@ -287,66 +464,54 @@ impl RawClaims {
     }
 }
 
-fn str_of<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
-    m.get(k)?.as_str().filter(|s| !s.is_empty())
+fn non_empty(s: Option<&String>) -> Option<&str> {
+    s.map(String::as_str).filter(|s| !s.is_empty())
 }
 
-fn organization(other: &Map<String, Value>) -> Option<Organization> {
-    if other.get("v").and_then(Value::as_i64) == Some(2) {
-        let o = other.get("o")?.as_object()?;
-        let id = str_of(o, "id")?.to_owned();
-        let org_features = other
-            .get("fea")
-            .and_then(Value::as_str)
-            .map(org_features)
-            .unwrap_or_default();
+fn organization(c: &RawClaims) -> Option<Organization> {
+    if c.v == Some(2.0) {
+        let o = c.o.as_ref()?;
+        let id = non_empty(o.id.as_ref())?.to_owned();
         let permissions = org_permissions(
-            &org_features,
-            str_of(o, "per").unwrap_or(""),
-            str_of(o, "fpm").unwrap_or(""),
+            c.fea.as_deref().unwrap_or(""),
+            o.per.as_deref().unwrap_or(""),
+            o.fpm.as_deref().unwrap_or(""),
         );
         Some(Organization {
             id,
-            slug: str_of(o, "slg").map(str::to_owned),
-            role: str_of(o, "rol").map(|r| format!("org:{r}")),
+            slug: non_empty(o.slg.as_ref()).map(str::to_owned),
+            role: non_empty(o.rol.as_ref()).map(|r| format!("org:{r}")),
             permissions,
         })
     } else {
-        let id = str_of(other, "org_id")?.to_owned();
-        let permissions = other
-            .get("org_permissions")
+        let id = non_empty(c.org_id.as_ref())?.to_owned();
+        let permissions = c
+            .org_permissions
+            .as_ref()
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
             .unwrap_or_default();
         Some(Organization {
             id,
-            slug: str_of(other, "org_slug").map(str::to_owned),
-            role: str_of(other, "org_role").map(str::to_owned),
+            slug: non_empty(c.org_slug.as_ref()).map(str::to_owned),
+            role: non_empty(c.org_role.as_ref()).map(str::to_owned),
             permissions,
         })
     }
 }
 
 /// `fea` is `scope:feature,…`; features whose scope contains `o` are organization features.
-fn org_features(fea: &str) -> Vec<&str> {
-    fea.split(',')
-        .map(str::trim)
-        .filter_map(|f| {
-            let (scope, name) = f.split_once(':')?;
-            scope.contains('o').then_some(name)
-        })
-        .collect()
+fn org_features(fea: &str) -> impl Iterator<Item = &str> {
+    fea.split(',').map(str::trim).filter_map(|f| {
+        let (scope, name) = f.split_once(':')?;
+        scope.contains('o').then_some(name)
+    })
 }
 
 /// v2 permissions: `per` lists permission names; `fpm` has one integer per org feature whose
 /// bits (most significant first, padded to the number of permissions) select the permissions
 /// that feature grants. Each selected pair becomes `org:<feature>:<permission>`.
-fn org_permissions(features: &[&str], per: &str, fpm: &str) -> Vec<String> {
+fn org_permissions(fea: &str, per: &str, fpm: &str) -> Vec<String> {
     let perms: Vec<&str> = if per.is_empty() {
         Vec::new()
     } else {
@@ -356,7 +521,7 @@ fn org_permissions(features: &[&str], per: &str, fpm: &str) -> Vec<String> {
     if fpm.is_empty() || perms.is_empty() {
         return out;
     }
-    for (feature, mask) in features.iter().zip(fpm.split(',')) {
+    for (feature, mask) in org_features(fea).zip(fpm.split(',')) {
         let Ok(mask) = mask.trim().parse::<u64>() else {
             continue;
         };

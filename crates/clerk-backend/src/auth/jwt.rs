@@ -22,7 +22,7 @@ pub(crate) const CAT_M2M: &str = "cl_B7d4PD333AAA";
 /// `cat` stamped on every class by instances that opted out of categories.
 pub(crate) const CAT_IGNORE: &str = "cl_I7d4PD111III";
 
-const MAX_HEADER: usize = 1024;
+const MAX_HEADER: usize = 512;
 const MAX_SIG: usize = 1024; // RSA-8192
 
 /// The `typ` header, classified.
@@ -66,13 +66,14 @@ pub(crate) struct Decoded<'t> {
     pub(crate) typ: Typ,
     pub(crate) cat: Cat,
     pub(crate) claims: RawClaims,
-    sig: [u8; MAX_SIG],
-    sig_len: usize,
+    /// Heap, not an inline buffer: a `Decoded` moves through several futures, and copying a
+    /// 1 KiB array each time costs more than one small allocation.
+    sig: Vec<u8>,
 }
 
 impl Decoded<'_> {
     pub(crate) fn signature(&self) -> &[u8] {
-        &self.sig[..self.sig_len]
+        &self.sig
     }
 }
 
@@ -117,12 +118,11 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
         .map_err(|_| VerifyError::invalid("JWT payload is not a valid JSON object"))?;
     claims.payload = payload;
 
-    let mut sig = [0u8; MAX_SIG];
     if sig_b64.len() > MAX_SIG / 3 * 4 + 2 {
         return Err(VerifyError::invalid("JWT signature is too large"));
     }
-    let sig_len = URL_SAFE_NO_PAD
-        .decode_slice(sig_b64.as_bytes(), &mut sig)
+    let sig = URL_SAFE_NO_PAD
+        .decode(sig_b64.as_bytes())
         .map_err(|_| VerifyError::invalid("JWT signature is not valid base64url"))?;
 
     let typ = match header.typ.as_deref() {
@@ -146,7 +146,6 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
         cat,
         claims,
         sig,
-        sig_len,
     })
 }
 
