@@ -8,14 +8,12 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clerk_backend::auth::{
-    AuthenticateOptions, VerifyOptions, authenticate_headers, verify_token,
-};
+use clerk_backend::auth::{AuthenticateOptions, VerifyOptions, authenticate_headers, verify_token};
 use criterion::{Criterion, criterion_group};
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 
 #[path = "../tests/it/auth_common.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 use common::{JwksServer, TestKey, block_on, now_s, session_claims};
 
@@ -50,7 +48,10 @@ fn fixture() -> Fixture {
         .unwrap();
     let srv = JwksServer::new(TestKey::jwks_json(&[&key]));
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let secret = format!("sk_test_bench_{}", N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let secret = format!(
+        "sk_test_bench_{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let (server, clerk) = rt.block_on(srv.start(&secret));
     let jwks_cached = VerifyOptions::new().clerk(&clerk);
     rt.block_on(verify_token(&token, &jwks_cached)).unwrap(); // warm the JWKS cache
@@ -66,7 +67,10 @@ fn fixture() -> Fixture {
         signature: URL_SAFE_NO_PAD.decode(sig).unwrap(),
         key: RsaPublicKeyComponents { n, e },
         pem: VerifyOptions::new().jwt_key(key.pem).unwrap(),
-        token_cache: VerifyOptions::new().jwt_key(key.pem).unwrap().token_cache(10_000),
+        token_cache: VerifyOptions::new()
+            .jwt_key(key.pem)
+            .unwrap()
+            .token_cache(10_000),
         auth: AuthenticateOptions::new(jwks_cached.clone()),
         auth_cached: AuthenticateOptions::new(jwks_cached.clone().token_cache(10_000)),
         jwks_cached,
@@ -79,7 +83,11 @@ fn fixture() -> Fixture {
 
 fn raw(f: &Fixture) {
     f.key
-        .verify(&RSA_PKCS1_2048_8192_SHA256, black_box(&f.signing_input), black_box(&f.signature))
+        .verify(
+            &RSA_PKCS1_2048_8192_SHA256,
+            black_box(&f.signing_input),
+            black_box(&f.signature),
+        )
         .unwrap();
 }
 
@@ -140,7 +148,10 @@ fn throughput(threads: usize, dur: Duration, op: &(dyn Fn() + Sync)) -> f64 {
 fn throughput_table() {
     let f = fixture();
     let dur = Duration::from_millis(
-        std::env::var("AUTH_BENCH_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1500),
+        std::env::var("AUTH_BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1500),
     );
     let rows: [(&str, &(dyn Fn() + Sync)); 6] = [
         ("raw RS256 (ring)", &|| raw(&f)),
@@ -198,12 +209,19 @@ fn interleaved_ratio(a: &dyn Fn(), b: &dyn Fn(), rounds: usize, batch: usize) ->
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    (median(&mut ta_all) * 1e6, median(&mut tb_all) * 1e6, median(&mut ratios))
+    (
+        median(&mut ta_all) * 1e6,
+        median(&mut tb_all) * 1e6,
+        median(&mut ratios),
+    )
 }
 
 fn ratio_table() {
     let f = fixture();
-    let rounds = std::env::var("AUTH_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let rounds = std::env::var("AUTH_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     let raw_op = || raw(&f);
     let rows: [(&str, &dyn Fn()); 5] = [
         ("verify_token, PEM key", &|| {
@@ -219,7 +237,10 @@ fn ratio_table() {
             black_box(block_on(verify_token(black_box(&f.token), &f.token_cache)).unwrap());
         }),
         ("authenticate_request, token-cache hit", &|| {
-            assert!(block_on(authenticate_headers(black_box(&f.headers), &f.auth_cached)).is_signed_in());
+            assert!(
+                block_on(authenticate_headers(black_box(&f.headers), &f.auth_cached))
+                    .is_signed_in()
+            );
         }),
     ];
     println!("\ninterleaved against raw RS256 ({rounds} rounds of 20 + 20 calls, medians)");

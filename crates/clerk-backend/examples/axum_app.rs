@@ -44,7 +44,9 @@ async fn index() -> &'static str {
 }
 
 async fn me(auth: Auth) -> Json<Value> {
-    let session = auth.session().expect("this route accepts session tokens only");
+    let session = auth
+        .session()
+        .expect("this route accepts session tokens only");
     Json(json!({
         "user_id": session.sub,
         "session_id": session.sid,
@@ -77,7 +79,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // CLERK_JWT_KEY (networkless) if set, else the instance JWKS via CLERK_SECRET_KEY.
     let mut verify = VerifyOptions::from_env()?.token_cache(10_000);
     if let Ok(parties) = std::env::var("CLERK_AUTHORIZED_PARTIES") {
-        verify = verify.authorized_parties(parties.split(',').map(str::trim).filter(|p| !p.is_empty()));
+        verify =
+            verify.authorized_parties(parties.split(',').map(str::trim).filter(|p| !p.is_empty()));
     }
     let clerk = clerk_backend::Clerk::from_env().ok();
 
@@ -96,12 +99,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/me", get(me))
         .route("/whoami", get(whoami))
         .layer(ClerkLayer::new(sessions))
-        .merge(Router::new().route("/machine", get(machine)).layer(ClerkLayer::new(machines)))
+        .merge(
+            Router::new()
+                .route("/machine", get(machine))
+                .layer(ClerkLayer::new(machines)),
+        )
         .route("/", get(index))
         .route("/webhooks/clerk", post(webhook))
         .with_state(state);
 
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("listening on http://{addr}");

@@ -31,7 +31,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum_core::body::Body;
-use axum_core::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum_core::extract::{
+    FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
+};
 use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
@@ -114,8 +116,10 @@ pub enum AuthRejection {
 fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut res = Response::new(Body::from(body.to_string()));
     *res.status_mut() = status;
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     res
 }
 
@@ -170,7 +174,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Auth {
     type Rejection = AuthRejection;
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match parts.extensions.get::<RequestState>() {
             Some(RequestState::SignedIn(a)) => Ok(Some(a.clone())),
             Some(RequestState::SignedOut(_)) => Ok(None),

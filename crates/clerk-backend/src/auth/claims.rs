@@ -3,9 +3,9 @@
 use std::fmt;
 
 use serde::de::{self, MapAccess, Visitor};
-use std::sync::OnceLock;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 /// A claim as found in the payload: absent, of the wrong type, or present.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,7 +59,9 @@ pub(crate) struct RawClaims {
 }
 
 /// Claims with a typed field in [`SessionClaims`].
-const TYPED: [&str; 10] = ["sub", "sid", "azp", "iss", "exp", "iat", "nbf", "jti", "act", "aud"];
+const TYPED: [&str; 10] = [
+    "sub", "sid", "azp", "iss", "exp", "iat", "nbf", "jti", "act", "aud",
+];
 
 /// A claim value read without building a `serde_json::Value`: strings and numbers are kept,
 /// anything else is skipped.
@@ -102,7 +104,11 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(Scalar::Num(v as f64))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
-                Ok(if v.is_finite() { Scalar::Num(v) } else { Scalar::Other })
+                Ok(if v.is_finite() {
+                    Scalar::Num(v)
+                } else {
+                    Scalar::Other
+                })
             }
             fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
                 Ok(Scalar::Other)
@@ -118,7 +124,10 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(Scalar::Other)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
-                while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
                 Ok(Scalar::Other)
             }
         }
@@ -441,13 +450,16 @@ fn secs(f: f64) -> i64 {
 
 impl RawClaims {
     /// Build typed claims once `sub` and `exp` are known to be valid.
-    pub(crate) fn into_session_claims(self, sub: String, exp: f64) -> SessionClaims {
-        let organization = organization(&self);
+    pub(crate) fn into_session_claims(mut self, sub: String, exp: f64) -> SessionClaims {
+        let organization = organization(&mut self);
         SessionClaims {
             sub,
             sid: self.sid,
             azp: self.azp,
-            iss: self.iss.present().cloned(),
+            iss: match self.iss {
+                Claim::Present(i) => Some(i),
+                _ => None,
+            },
             exp: secs(exp),
             iat: self.iat.present().copied().map(secs),
             nbf: self.nbf.present().copied().map(secs),
@@ -464,14 +476,14 @@ impl RawClaims {
     }
 }
 
-fn non_empty(s: Option<&String>) -> Option<&str> {
-    s.map(String::as_str).filter(|s| !s.is_empty())
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
 }
 
-fn organization(c: &RawClaims) -> Option<Organization> {
+fn organization(c: &mut RawClaims) -> Option<Organization> {
     if c.v == Some(2.0) {
-        let o = c.o.as_ref()?;
-        let id = non_empty(o.id.as_ref())?.to_owned();
+        let o = c.o.as_mut()?;
+        let id = non_empty(o.id.take())?;
         let permissions = org_permissions(
             c.fea.as_deref().unwrap_or(""),
             o.per.as_deref().unwrap_or(""),
@@ -479,22 +491,27 @@ fn organization(c: &RawClaims) -> Option<Organization> {
         );
         Some(Organization {
             id,
-            slug: non_empty(o.slg.as_ref()).map(str::to_owned),
-            role: non_empty(o.rol.as_ref()).map(|r| format!("org:{r}")),
+            slug: non_empty(o.slg.take()),
+            role: non_empty(o.rol.take()).map(|r| format!("org:{r}")),
             permissions,
         })
     } else {
-        let id = non_empty(c.org_id.as_ref())?.to_owned();
+        let id = non_empty(c.org_id.take())?;
         let permissions = c
             .org_permissions
             .as_ref()
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         Some(Organization {
             id,
-            slug: non_empty(c.org_slug.as_ref()).map(str::to_owned),
-            role: non_empty(c.org_role.as_ref()).map(str::to_owned),
+            slug: non_empty(c.org_slug.take()),
+            role: non_empty(c.org_role.take()),
             permissions,
         })
     }
@@ -572,7 +589,11 @@ mod tests {
         assert_eq!(o.role.as_deref(), Some("org:admin"));
         assert_eq!(
             o.permissions,
-            ["org:dashboard:manage", "org:dashboard:read", "org:billing:delete"]
+            [
+                "org:dashboard:manage",
+                "org:dashboard:read",
+                "org:billing:delete"
+            ]
         );
         let none = claims(r#"{"v":2}"#);
         assert!(none.organization.is_none());

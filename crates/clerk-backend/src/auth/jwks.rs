@@ -140,7 +140,11 @@ impl JwksCache {
 
     /// Fetch the JWKS unless another task just did (single-flight) or the last attempt was
     /// less than `min_interval` ago. `Ok` means "look again"; `Err` is the last fetch error.
-    pub(crate) async fn refresh(&self, clerk: &Clerk, min_interval: Duration) -> Result<(), VerifyError> {
+    pub(crate) async fn refresh(
+        &self,
+        clerk: &Clerk,
+        min_interval: Duration,
+    ) -> Result<(), VerifyError> {
         let seen = self.generation.load(Ordering::Acquire);
         let mut state = self.fetch.lock().await;
         if self.generation.load(Ordering::Acquire) != seen {
@@ -181,7 +185,10 @@ async fn fetch(clerk: &Clerk) -> Result<KeySet, VerifyError> {
         Ok(body) => KeySet::from_jwks_json(&body),
         Err(Error::Api(e)) if e.is_unauthorized() => Err(VerifyError::new(
             Reason::InvalidSecretKey,
-            format!("fetching the JWKS was refused ({}): check the secret key", e.status()),
+            format!(
+                "fetching the JWKS was refused ({}): check the secret key",
+                e.status()
+            ),
         )),
         Err(Error::InvalidRequest(m)) => Err(VerifyError::new(Reason::InvalidSecretKey, m)),
         Err(e) => Err(VerifyError::new(

@@ -81,7 +81,9 @@ impl Decoded<'_> {
 /// JSON objects. Every failure is `token-invalid`.
 pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyError> {
     if token.len() > max_len {
-        return Err(VerifyError::invalid("token is larger than the maximum accepted size"));
+        return Err(VerifyError::invalid(
+            "token is larger than the maximum accepted size",
+        ));
     }
     let Some((signing_input, sig_b64)) = token.rsplit_once('.') else {
         return Err(VerifyError::invalid(

@@ -287,7 +287,11 @@ pub struct Jwk {
 impl Jwk {
     /// An RSA JWK from its parts.
     #[must_use]
-    pub fn rsa(kid: impl Into<String>, n_b64url: impl Into<String>, e_b64url: impl Into<String>) -> Self {
+    pub fn rsa(
+        kid: impl Into<String>,
+        n_b64url: impl Into<String>,
+        e_b64url: impl Into<String>,
+    ) -> Self {
         Jwk {
             kid: Some(kid.into()),
             kty: "RSA".to_owned(),
@@ -358,9 +362,16 @@ mod tests {
     #[test]
     fn bad_pems_are_rejected() {
         assert!(RsaKey::from_pem("").is_err());
-        assert!(RsaKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----").is_err());
-        assert!(RsaKey::from_pem("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----").is_err());
-        assert!(RsaKey::from_pem("-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----").is_err());
+        assert!(
+            RsaKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
+                .is_err()
+        );
+        assert!(
+            RsaKey::from_pem("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----").is_err()
+        );
+        assert!(
+            RsaKey::from_pem("-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----").is_err()
+        );
         let truncated: String = PEM.chars().take(120).collect();
         assert!(RsaKey::from_pem(&truncated).is_err());
     }

@@ -149,7 +149,11 @@ impl MachineAuth {
     pub(crate) fn from_jwt(token_type: TokenType, claims: SessionClaims) -> Self {
         let other = claims.other();
         let scopes = match other.get("scopes").or_else(|| other.get("scope")) {
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
             _ => Vec::new(),
         };
@@ -230,8 +234,24 @@ macro_rules! verify_op {
     };
 }
 
-verify_op!(VerifyApiKey, VERIFY_API_KEY, "api_keys", "verify_api_key", "verifyApiKey", "/api_keys/verify", "secret");
-verify_op!(VerifyM2mToken, VERIFY_M2M, "m2m", "verify_token", "verifyM2MToken", "/m2m_tokens/verify", "token");
+verify_op!(
+    VerifyApiKey,
+    VERIFY_API_KEY,
+    "api_keys",
+    "verify_api_key",
+    "verifyApiKey",
+    "/api_keys/verify",
+    "secret"
+);
+verify_op!(
+    VerifyM2mToken,
+    VERIFY_M2M,
+    "m2m",
+    "verify_token",
+    "verifyM2MToken",
+    "/m2m_tokens/verify",
+    "token"
+);
 verify_op!(
     VerifyOAuthAccessToken,
     VERIFY_OAUTH,
@@ -305,7 +325,10 @@ fn api_error(e: &Error, what: &str) -> MachineVerifyError {
                     api.message().unwrap_or("invalid secret key").to_owned(),
                 ),
                 404 => (MachineErrorCode::TokenInvalid, format!("{what} not found")),
-                _ => (MachineErrorCode::UnexpectedError, format!("unexpected error ({status})")),
+                _ => (
+                    MachineErrorCode::UnexpectedError,
+                    format!("unexpected error ({status})"),
+                ),
             };
             MachineVerifyError {
                 code,

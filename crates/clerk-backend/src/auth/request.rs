@@ -241,7 +241,11 @@ impl RequestState {
     }
 }
 
-fn signed_out(reason: SignedOutReason, message: impl Into<String>, t: Option<TokenType>) -> RequestState {
+fn signed_out(
+    reason: SignedOutReason,
+    message: impl Into<String>,
+    t: Option<TokenType>,
+) -> RequestState {
     RequestState::SignedOut(SignedOut {
         reason,
         message: message.into(),
@@ -302,12 +306,18 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 /// }
 /// # Ok(()) }
 /// ```
-pub async fn authenticate_request<B>(req: &http::Request<B>, options: &AuthenticateOptions) -> RequestState {
+pub async fn authenticate_request<B>(
+    req: &http::Request<B>,
+    options: &AuthenticateOptions,
+) -> RequestState {
     authenticate_headers(req.headers(), options).await
 }
 
 /// [`authenticate_request`] over a request's headers (e.g. `&parts.headers`).
-pub async fn authenticate_headers(headers: &HeaderMap, options: &AuthenticateOptions) -> RequestState {
+pub async fn authenticate_headers(
+    headers: &HeaderMap,
+    options: &AuthenticateOptions,
+) -> RequestState {
     authenticate_headers_at(headers, options, SystemTime::now()).await
 }
 
@@ -332,10 +342,19 @@ pub async fn authenticate_headers_at(
         }
         return authenticate_token(token, options, now_ms, false).await;
     }
-    signed_out(SignedOutReason::TokenMissing, "no token in the Authorization header or the __session cookie", None)
+    signed_out(
+        SignedOutReason::TokenMissing,
+        "no token in the Authorization header or the __session cookie",
+        None,
+    )
 }
 
-async fn authenticate_token(token: &str, options: &AuthenticateOptions, now_ms: i64, from_header: bool) -> RequestState {
+async fn authenticate_token(
+    token: &str,
+    options: &AuthenticateOptions,
+    now_ms: i64,
+    from_header: bool,
+) -> RequestState {
     let accepts = &options.accepts;
     // Fast path: a token verified before (only session tokens are ever cached).
     if accepts.accepts(TokenType::SessionToken)
@@ -363,12 +382,21 @@ async fn authenticate_token(token: &str, options: &AuthenticateOptions, now_ms: 
         Ok(d) => d,
         Err(e) => {
             let t = TokenType::SessionToken;
-            return if accepts.accepts(t) { from_verify(e, t) } else { mismatch(t) };
+            return if accepts.accepts(t) {
+                from_verify(e, t)
+            } else {
+                mismatch(t)
+            };
         }
     };
     let t = if decoded.typ == Typ::AtJwt {
         TokenType::OAuthToken
-    } else if decoded.claims.sub.present().is_some_and(|s| s.starts_with("mch_")) {
+    } else if decoded
+        .claims
+        .sub
+        .present()
+        .is_some_and(|s| s.starts_with("mch_"))
+    {
         TokenType::M2mToken
     } else {
         TokenType::SessionToken
@@ -384,7 +412,11 @@ async fn authenticate_token(token: &str, options: &AuthenticateOptions, now_ms: 
             }
         }
         _ => {
-            let kind = if t == TokenType::OAuthToken { JwtKind::OAuth } else { JwtKind::M2m };
+            let kind = if t == TokenType::OAuthToken {
+                JwtKind::OAuth
+            } else {
+                JwtKind::M2m
+            };
             match verify::verify_decoded(decoded, &options.verify, now_ms, kind).await {
                 Ok((c, _)) => RequestState::SignedIn(Auth::Machine(MachineAuth::from_jwt(t, c))),
                 Err(e) => from_verify(e, t),

@@ -93,11 +93,17 @@ impl VerifyOptions {
     /// # Errors
     /// When neither is set or the key is malformed (reason `jwk-failed-to-resolve`).
     pub fn from_env() -> Result<Self, VerifyError> {
-        if let Some(pem) = std::env::var("CLERK_JWT_KEY").ok().filter(|v| !v.trim().is_empty()) {
+        if let Some(pem) = std::env::var("CLERK_JWT_KEY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
             return Self::new().jwt_key(&pem);
         }
         let clerk = Clerk::from_env().map_err(|e| {
-            VerifyError::new(Reason::JwkFailedToResolve, format!("no CLERK_JWT_KEY and {e}"))
+            VerifyError::new(
+                Reason::JwkFailedToResolve,
+                format!("no CLERK_JWT_KEY and {e}"),
+            )
         })?;
         Ok(Self::new().clerk(&clerk))
     }
@@ -406,7 +412,11 @@ async fn verify_signature(
             let mut refreshed = false;
             loop {
                 match cache.verify_with(d.kid.as_deref(), options.jwks_ttl, alg, msg, sig) {
-                    Lookup::Found { value, keyset, fresh } => {
+                    Lookup::Found {
+                        value,
+                        keyset,
+                        fresh,
+                    } => {
                         if !fresh && !refreshed {
                             refreshed = true;
                             if cache
@@ -461,38 +471,51 @@ fn check_claims(
     kind: JwtKind,
 ) -> Result<(SessionClaims, Times), VerifyError> {
     let failed = |m: &'static str| VerifyError::new(Reason::TokenVerificationFailed, m);
-    let sub = match &claims.sub {
-        Claim::Present(s) => s.clone(),
-        _ => return Err(failed("subject claim (sub) is required and must be a string")),
+    let mut claims = claims;
+    let sub = match std::mem::take(&mut claims.sub) {
+        Claim::Present(s) => s,
+        _ => {
+            return Err(failed(
+                "subject claim (sub) is required and must be a string",
+            ));
+        }
     };
     // aud
     if !options.audience.is_empty() {
         match &claims.aud {
             Claim::Present(aud) if !aud.is_empty() => {
-                if !aud.iter().any(|a| options.audience.contains(a)) {
-                    return Err(failed("invalid JWT audience claim (aud): not an accepted audience"));
+                let accepted = aud.iter().any(|a| options.audience.contains(a));
+                if !accepted {
+                    return Err(failed(
+                        "invalid JWT audience claim (aud): not an accepted audience",
+                    ));
                 }
             }
             Claim::WrongType => {
-                return Err(failed("invalid JWT audience claim (aud): expected a string or an array of strings"));
+                return Err(failed(
+                    "invalid JWT audience claim (aud): expected a string or an array of strings",
+                ));
             }
             _ if kind == JwtKind::OAuth => {
-                return Err(failed("invalid OAuth audience claim (aud): expected a non-empty audience"));
+                return Err(failed(
+                    "invalid OAuth audience claim (aud): expected a non-empty audience",
+                ));
             }
             _ => {}
         }
     }
     // azp
     if !options.authorized_parties.is_empty() {
-        let ok = claims
-            .azp
-            .as_deref()
-            .is_some_and(|azp| !azp.is_empty() && options.authorized_parties.iter().any(|p| p == azp));
+        let ok = claims.azp.as_deref().is_some_and(|azp| {
+            !azp.is_empty() && options.authorized_parties.iter().any(|p| p == azp)
+        });
         if !ok {
             return Err(VerifyError::new(
                 Reason::TokenInvalidAuthorizedParties,
                 match claims.azp.as_deref() {
-                    None | Some("") => "invalid JWT authorized party claim (azp): missing".to_owned(),
+                    None | Some("") => {
+                        "invalid JWT authorized party claim (azp): missing".to_owned()
+                    }
                     Some(azp) => format!(
                         "invalid JWT authorized party claim (azp) {azp:?}: expected one of {:?}",
                         options.authorized_parties
@@ -513,17 +536,29 @@ fn check_claims(
     // exp, nbf, iat
     let exp = match claims.exp {
         Claim::Present(e) => e,
-        _ => return Err(failed("invalid JWT expiry date claim (exp): expected a number")),
+        _ => {
+            return Err(failed(
+                "invalid JWT expiry date claim (exp): expected a number",
+            ));
+        }
     };
     let nbf = match claims.nbf {
         Claim::Present(n) => Some(ms(n)),
         Claim::Absent => None,
-        Claim::WrongType => return Err(failed("invalid JWT not before date claim (nbf): expected a number")),
+        Claim::WrongType => {
+            return Err(failed(
+                "invalid JWT not before date claim (nbf): expected a number",
+            ));
+        }
     };
     let iat = match claims.iat {
         Claim::Present(n) => Some(ms(n)),
         Claim::Absent => None,
-        Claim::WrongType => return Err(failed("invalid JWT issued at date claim (iat): expected a number")),
+        Claim::WrongType => {
+            return Err(failed(
+                "invalid JWT issued at date claim (iat): expected a number",
+            ));
+        }
     };
     let exp_ms = ms(exp);
     check_times(exp_ms, nbf, iat, now_ms, options.clock_skew_ms)?;

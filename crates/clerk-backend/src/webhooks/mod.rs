@@ -134,7 +134,11 @@ impl Webhook {
     /// # Errors
     /// Missing or malformed headers, a timestamp outside the tolerance, or no matching
     /// signature.
-    pub fn verify_raw<'b>(&self, headers: &HeaderMap, body: &'b [u8]) -> Result<&'b [u8], WebhookError> {
+    pub fn verify_raw<'b>(
+        &self,
+        headers: &HeaderMap,
+        body: &'b [u8],
+    ) -> Result<&'b [u8], WebhookError> {
         self.verify_raw_at(headers, body, SystemTime::now())
     }
 
@@ -148,10 +152,17 @@ impl Webhook {
         body: &'b [u8],
         now: SystemTime,
     ) -> Result<&'b [u8], WebhookError> {
-        let names = if headers.contains_key(SVIX.id) { &SVIX } else { &STANDARD_WEBHOOKS };
+        let names = if headers.contains_key(SVIX.id) {
+            &SVIX
+        } else {
+            &STANDARD_WEBHOOKS
+        };
         let get = |name: &'static str| -> Result<&str, WebhookError> {
             let v = headers.get(name).ok_or(WebhookError::MissingHeader(name))?;
-            let v = v.to_str().map_err(|_| WebhookError::InvalidHeader(name))?.trim();
+            let v = v
+                .to_str()
+                .map_err(|_| WebhookError::InvalidHeader(name))?
+                .trim();
             if v.is_empty() {
                 return Err(WebhookError::MissingHeader(name));
             }
@@ -187,7 +198,11 @@ impl Webhook {
             // Check every candidate (no early exit) in constant time.
             ok |= ct_eq(&buf[..n], expected.as_ref());
         }
-        if ok { Ok(body) } else { Err(WebhookError::InvalidSignature) }
+        if ok {
+            Ok(body)
+        } else {
+            Err(WebhookError::InvalidSignature)
+        }
     }
 
     fn tag(&self, id: &str, timestamp: &str, body: &[u8]) -> hmac::Tag {
@@ -260,13 +275,21 @@ mod tests {
         let w = Webhook::new("whsec_c2VjcmV0").unwrap();
         let d = format!("{w:?}");
         assert!(!d.contains("c2VjcmV0") && d.contains("redacted"), "{d}");
-        assert_eq!(Webhook::new("whsec_!!").unwrap_err(), WebhookError::InvalidSecret);
-        assert_eq!(Webhook::new("whsec_").unwrap_err(), WebhookError::InvalidSecret);
+        assert_eq!(
+            Webhook::new("whsec_!!").unwrap_err(),
+            WebhookError::InvalidSecret
+        );
+        assert_eq!(
+            Webhook::new("whsec_").unwrap_err(),
+            WebhookError::InvalidSecret
+        );
     }
 
     #[test]
     fn decode_unknown_type() {
-        let e = decode_event(br#"{"type":"brand.new","data":{"x":1},"object":"event","timestamp":1}"#).unwrap();
+        let e =
+            decode_event(br#"{"type":"brand.new","data":{"x":1},"object":"event","timestamp":1}"#)
+                .unwrap();
         assert_eq!(e.type_, "brand.new");
         assert!(decode_event(b"{}").is_err());
         assert!(decode_event(b"nope").is_err());

@@ -4,8 +4,8 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -57,7 +57,11 @@ impl TestKey {
 
     pub fn jwk(&self) -> Jwk {
         let c: RsaPublicKeyComponents<Vec<u8>> = self.pair.public().into();
-        Jwk::rsa(&self.kid, URL_SAFE_NO_PAD.encode(&c.n), URL_SAFE_NO_PAD.encode(&c.e))
+        Jwk::rsa(
+            &self.kid,
+            URL_SAFE_NO_PAD.encode(&c.n),
+            URL_SAFE_NO_PAD.encode(&c.e),
+        )
     }
 
     pub fn jwks_json(keys: &[&TestKey]) -> Value {
@@ -96,7 +100,10 @@ impl TestKey {
 }
 
 pub fn now_s() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 pub fn at(secs: i64) -> SystemTime {

@@ -69,7 +69,9 @@ async fn auth_jwks_unknown_kid_burst_is_single_flight_and_rate_limited() {
             }
         }
     };
-    let long = base.clone().jwks_min_refresh_interval(Duration::from_secs(600));
+    let long = base
+        .clone()
+        .jwks_min_refresh_interval(Duration::from_secs(600));
     // Cold cache: 1,000 concurrent unknown-kid verifications → one fetch (single-flight).
     burst(1000, long.clone()).await;
     assert_eq!(srv.hits(), 1);
@@ -83,9 +85,14 @@ async fn auth_jwks_unknown_kid_burst_is_single_flight_and_rate_limited() {
     burst(1000, base.clone().jwks_min_refresh_interval(interval)).await;
     let allowed = 1 + (started.elapsed().as_millis() / interval.as_millis()) as usize;
     let added = srv.hits() - 1;
-    assert!((1..=allowed).contains(&added), "{added} fetches, allowed {allowed}");
+    assert!(
+        (1..=allowed).contains(&added),
+        "{added} fetches, allowed {allowed}"
+    );
     // Known keys keep working throughout.
-    verify_token(&known.token(&session_claims(now_s())), &long).await.unwrap();
+    verify_token(&known.token(&session_claims(now_s())), &long)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -104,8 +111,14 @@ async fn auth_jwks_two_instances_never_share_keys() {
     let tb = b.token(&session_claims(now_s()));
     verify_token(&ta, &oa).await.unwrap();
     verify_token(&tb, &ob).await.unwrap();
-    assert_eq!(verify_token(&ta, &ob).await.unwrap_err().reason(), R::TokenInvalidSignature);
-    assert_eq!(verify_token(&tb, &oa).await.unwrap_err().reason(), R::TokenInvalidSignature);
+    assert_eq!(
+        verify_token(&ta, &ob).await.unwrap_err().reason(),
+        R::TokenInvalidSignature
+    );
+    assert_eq!(
+        verify_token(&tb, &oa).await.unwrap_err().reason(),
+        R::TokenInvalidSignature
+    );
     assert_eq!((srv_a.hits(), srv_b.hits()), (1, 1));
 }
 
@@ -134,7 +147,9 @@ async fn auth_jwks_ttl_refresh_and_failures() {
         .server_url("http://127.0.0.1:9")
         .build()
         .unwrap();
-    let e = verify_token(&t, &VerifyOptions::new().clerk(&broken)).await.unwrap_err();
+    let e = verify_token(&t, &VerifyOptions::new().clerk(&broken))
+        .await
+        .unwrap_err();
     assert_eq!(e.reason(), R::RemoteJwkFailedToLoad);
     assert!(!format!("{e:?}").contains("sk_test_nothing_here"));
 }
@@ -143,9 +158,11 @@ async fn auth_jwks_ttl_refresh_and_failures() {
 async fn auth_jwks_invalid_secret_key() {
     let server = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::path("/jwks"))
-        .respond_with(wiremock::ResponseTemplate::new(401).set_body_json(serde_json::json!({
-            "errors": [{"code": "authentication_invalid", "message": "invalid key"}]
-        })))
+        .respond_with(
+            wiremock::ResponseTemplate::new(401).set_body_json(serde_json::json!({
+                "errors": [{"code": "authentication_invalid", "message": "invalid key"}]
+            })),
+        )
         .mount(&server)
         .await;
     let clerk = clerk_backend::Clerk::builder()
@@ -154,6 +171,8 @@ async fn auth_jwks_invalid_secret_key() {
         .build()
         .unwrap();
     let t = TestKey::a().token(&session_claims(now_s()));
-    let e = verify_token(&t, &VerifyOptions::new().clerk(&clerk)).await.unwrap_err();
+    let e = verify_token(&t, &VerifyOptions::new().clerk(&clerk))
+        .await
+        .unwrap_err();
     assert_eq!(e.reason(), R::InvalidSecretKey);
 }

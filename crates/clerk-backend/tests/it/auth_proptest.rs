@@ -1,6 +1,8 @@
 //! Arbitrary input never panics and always yields a typed rejection.
 
-use clerk_backend::auth::{AuthenticateOptions, RequestState, VerifyOptions, authenticate_headers, verify_token};
+use clerk_backend::auth::{
+    AuthenticateOptions, RequestState, VerifyOptions, authenticate_headers, verify_token,
+};
 use clerk_backend::webhooks::Webhook;
 use http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
@@ -8,7 +10,11 @@ use proptest::prelude::*;
 use crate::auth_common::*;
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 /// JWT-ish strings: three segments of base64url-ish characters, sometimes valid JSON.
@@ -16,8 +22,16 @@ fn jwtish() -> impl Strategy<Value = String> {
     let seg = "[A-Za-z0-9_=+/-]{0,40}";
     (seg, seg, seg, any::<u8>()).prop_map(|(a, b, c, n)| match n % 4 {
         0 => format!("{a}.{b}.{c}"),
-        1 => format!("{}.{}.{c}", b64(br#"{"alg":"RS256","kid":"x"}"#), b64(b.as_bytes())),
-        2 => format!("{}.{}.{c}", b64(a.as_bytes()), b64(br#"{"sub":"user_1","exp":99999999999}"#)),
+        1 => format!(
+            "{}.{}.{c}",
+            b64(br#"{"alg":"RS256","kid":"x"}"#),
+            b64(b.as_bytes())
+        ),
+        2 => format!(
+            "{}.{}.{c}",
+            b64(a.as_bytes()),
+            b64(br#"{"sub":"user_1","exp":99999999999}"#)
+        ),
         _ => format!("{a}.{b}"),
     })
 }

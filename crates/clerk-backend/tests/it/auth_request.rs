@@ -1,8 +1,8 @@
 //! `authenticate_request`: token sources, token types, machine tokens.
 
 use clerk_backend::auth::{
-    Auth, AuthenticateOptions, MachineErrorCode, RequestState, SignedOutReason,
-    TokenType, TokenVerificationErrorReason as R, VerifyOptions, authenticate_request,
+    Auth, AuthenticateOptions, MachineErrorCode, RequestState, SignedOutReason, TokenType,
+    TokenVerificationErrorReason as R, VerifyOptions, authenticate_request,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -45,13 +45,20 @@ async fn auth_request_bearer_then_cookie() {
     assert_eq!(auth.user_id(), Some("user_2RfWKJREkjKbHZy0Wqa5qrHeAnb"));
     assert_eq!(auth.org_id(), Some("org_1"));
 
-    let s = authenticate_request(&req(None, Some(&format!("theme=dark; __session={good}"))), &o).await;
+    let s = authenticate_request(
+        &req(None, Some(&format!("theme=dark; __session={good}"))),
+        &o,
+    )
+    .await;
     assert!(s.is_signed_in());
 
     // The header wins over the cookie.
     let expired = key.token(&json!({"sub": "user_1", "exp": now_s() - 60}));
     let s = authenticate_request(
-        &req(Some(&format!("Bearer {expired}")), Some(&format!("__session={good}"))),
+        &req(
+            Some(&format!("Bearer {expired}")),
+            Some(&format!("__session={good}")),
+        ),
         &o,
     )
     .await;
@@ -145,7 +152,10 @@ async fn machine_server() -> (MockServer, clerk_backend::Clerk) {
     Mock::given(method("POST"))
         .and(path("/m2m_tokens/verify"))
         .and(body_json(json!({"token": "mt_forbidden"})))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"errors": [{"code": "x", "message": "bad key"}]})))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"errors": [{"code": "x", "message": "bad key"}]})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("POST"))
@@ -156,7 +166,9 @@ async fn machine_server() -> (MockServer, clerk_backend::Clerk) {
         .await;
     // anything else: 404
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errors": [{"code": "resource_not_found", "message": "not found"}]})))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"errors": [{"code": "resource_not_found", "message": "not found"}]}),
+        ))
         .with_priority(10)
         .mount(&server)
         .await;
@@ -179,30 +191,70 @@ async fn auth_request_machine_tokens_routed_by_prefix() {
     };
 
     let s = auth("ak_good").await;
-    let m = s.auth().and_then(Auth::machine).expect("api key signed in").clone();
-    assert_eq!((m.token_type, m.subject.as_str(), m.name.as_deref()), (TokenType::ApiKey, "user_123", Some("CI")));
+    let m = s
+        .auth()
+        .and_then(Auth::machine)
+        .expect("api key signed in")
+        .clone();
+    assert_eq!(
+        (m.token_type, m.subject.as_str(), m.name.as_deref()),
+        (TokenType::ApiKey, "user_123", Some("CI"))
+    );
     assert!(m.has_scope("read"));
     assert_eq!(m.claims, Some(json!({"team": "a"})));
 
     let s = auth("mt_good").await;
-    let m = s.auth().and_then(Auth::machine).expect("m2m signed in").clone();
-    assert_eq!((m.token_type, m.subject.as_str()), (TokenType::M2mToken, "mch_1"));
+    let m = s
+        .auth()
+        .and_then(Auth::machine)
+        .expect("m2m signed in")
+        .clone();
+    assert_eq!(
+        (m.token_type, m.subject.as_str()),
+        (TokenType::M2mToken, "mch_1")
+    );
 
     let s = auth("oat_good").await;
-    let m = s.auth().and_then(Auth::machine).expect("oauth signed in").clone();
-    assert_eq!((m.token_type, m.client_id.as_deref()), (TokenType::OAuthToken, Some("client_1")));
+    let m = s
+        .auth()
+        .and_then(Auth::machine)
+        .expect("oauth signed in")
+        .clone();
+    assert_eq!(
+        (m.token_type, m.client_id.as_deref()),
+        (TokenType::OAuthToken, Some("client_1"))
+    );
     assert_eq!(s.auth().unwrap().user_id(), Some("user_9"));
 
     let code = |s: RequestState| signed_out(&s);
-    assert_eq!(code(auth("ak_unknown").await), SignedOutReason::Machine(MachineErrorCode::TokenInvalid));
-    assert_eq!(code(auth("ak_revoked").await), SignedOutReason::Machine(MachineErrorCode::TokenInvalid));
-    assert_eq!(code(auth("oat_inactive").await), SignedOutReason::Machine(MachineErrorCode::TokenInvalid));
-    assert_eq!(code(auth("mt_forbidden").await), SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey));
+    assert_eq!(
+        code(auth("ak_unknown").await),
+        SignedOutReason::Machine(MachineErrorCode::TokenInvalid)
+    );
+    assert_eq!(
+        code(auth("ak_revoked").await),
+        SignedOutReason::Machine(MachineErrorCode::TokenInvalid)
+    );
+    assert_eq!(
+        code(auth("oat_inactive").await),
+        SignedOutReason::Machine(MachineErrorCode::TokenInvalid)
+    );
+    assert_eq!(
+        code(auth("mt_forbidden").await),
+        SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey)
+    );
     assert_eq!(code(auth("mt_boom").await).as_str(), "unexpected-error");
 
     // No client configured for machine tokens.
-    let s = authenticate_request(&req(Some("Bearer ak_good"), None), &offline().accepts_any_token()).await;
-    assert_eq!(signed_out(&s), SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey));
+    let s = authenticate_request(
+        &req(Some("Bearer ak_good"), None),
+        &offline().accepts_any_token(),
+    )
+    .await;
+    assert_eq!(
+        signed_out(&s),
+        SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey)
+    );
 }
 
 #[tokio::test]
@@ -216,7 +268,10 @@ async fn auth_request_jwt_machine_tokens_verified_offline() {
     );
     let s = authenticate_request(&req(Some(&format!("Bearer {m2m}")), None), &o).await;
     let m = s.auth().and_then(Auth::machine).expect("m2m jwt").clone();
-    assert_eq!((m.token_type, m.id.as_deref()), (TokenType::M2mToken, Some("mt_abc")));
+    assert_eq!(
+        (m.token_type, m.id.as_deref()),
+        (TokenType::M2mToken, Some("mt_abc"))
+    );
     assert!(m.has_scope("mch_2"));
 
     // An M2M JWT of another category is refused.
@@ -233,14 +288,25 @@ async fn auth_request_jwt_machine_tokens_verified_offline() {
     );
     let s = authenticate_request(&req(Some(&format!("Bearer {oauth}")), None), &o).await;
     let m = s.auth().and_then(Auth::machine).expect("oauth jwt").clone();
-    assert_eq!((m.token_type, m.client_id.as_deref()), (TokenType::OAuthToken, Some("client_7")));
+    assert_eq!(
+        (m.token_type, m.client_id.as_deref()),
+        (TokenType::OAuthToken, Some("client_7"))
+    );
     assert_eq!(m.scopes, ["read", "write"]);
 
     // OAuth JWTs need an aud once an audience is configured.
-    let aud = AuthenticateOptions::new(VerifyOptions::new().jwt_key(PEM_A).unwrap().audience(["api"]))
-        .accepts_any_token();
+    let aud = AuthenticateOptions::new(
+        VerifyOptions::new()
+            .jwt_key(PEM_A)
+            .unwrap()
+            .audience(["api"]),
+    )
+    .accepts_any_token();
     let s = authenticate_request(&req(Some(&format!("Bearer {oauth}")), None), &aud).await;
-    assert_eq!(signed_out(&s), SignedOutReason::Token(R::TokenVerificationFailed));
+    assert_eq!(
+        signed_out(&s),
+        SignedOutReason::Token(R::TokenVerificationFailed)
+    );
 
     // A session-only route refuses both.
     let s = authenticate_request(&req(Some(&format!("Bearer {m2m}")), None), &offline()).await;

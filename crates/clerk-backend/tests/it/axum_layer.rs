@@ -38,7 +38,9 @@ fn app() -> Router {
 async fn send(req: Request<Body>) -> (StatusCode, String) {
     let res = app().oneshot(req).await.unwrap();
     let status = res.status();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
     (status, String::from_utf8(body.to_vec()).unwrap())
 }
 
@@ -53,7 +55,10 @@ fn get_with(uri: &str, token: Option<&str>) -> Request<Body> {
 #[tokio::test]
 async fn axum_auth_extractor_signed_in_and_out() {
     let t = TestKey::a().token(&session_claims(now_s()));
-    assert_eq!(send(get_with("/me", Some(&t))).await, (StatusCode::OK, "user_2RfWKJREkjKbHZy0Wqa5qrHeAnb".into()));
+    assert_eq!(
+        send(get_with("/me", Some(&t))).await,
+        (StatusCode::OK, "user_2RfWKJREkjKbHZy0Wqa5qrHeAnb".into())
+    );
 
     let (status, body) = send(get_with("/me", None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -71,8 +76,14 @@ async fn axum_auth_extractor_signed_in_and_out() {
 #[tokio::test]
 async fn axum_optional_auth() {
     let t = TestKey::a().token(&session_claims(now_s()));
-    assert_eq!(send(get_with("/maybe", Some(&t))).await.1, "user_2RfWKJREkjKbHZy0Wqa5qrHeAnb");
-    assert_eq!(send(get_with("/maybe", Some("garbage"))).await, (StatusCode::OK, "anonymous".into()));
+    assert_eq!(
+        send(get_with("/maybe", Some(&t))).await.1,
+        "user_2RfWKJREkjKbHZy0Wqa5qrHeAnb"
+    );
+    assert_eq!(
+        send(get_with("/maybe", Some("garbage"))).await,
+        (StatusCode::OK, "anonymous".into())
+    );
 }
 
 #[tokio::test]
@@ -90,7 +101,10 @@ async fn axum_verified_webhook_extractor() {
             .body(Body::from(&body[..]))
             .unwrap()
     };
-    assert_eq!(send(req(w.sign("msg_1", ts, body))).await, (StatusCode::OK, "session.ended".into()));
+    assert_eq!(
+        send(req(w.sign("msg_1", ts, body))).await,
+        (StatusCode::OK, "session.ended".into())
+    );
     let (status, text) = send(req(w.sign("msg_2", ts, body))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("invalid_webhook"), "{text}");

@@ -42,9 +42,15 @@ fn webhook_valid_svix_and_standard_headers() {
         assert_eq!(e.object, "event");
         assert_eq!(e.instance_id.as_deref(), Some("ins_123"));
         assert_eq!(e.timestamp, 1_716_883_200_000);
-        assert_eq!(e.event_attributes.unwrap()["http_request"]["client_ip"], "0.0.0.0");
+        assert_eq!(
+            e.event_attributes.unwrap()["http_request"]["client_ip"],
+            "0.0.0.0"
+        );
     }
-    assert_eq!(w.verify_raw(&signed("svix", now_s(), BODY), BODY).unwrap(), BODY);
+    assert_eq!(
+        w.verify_raw(&signed("svix", now_s(), BODY), BODY).unwrap(),
+        BODY
+    );
 }
 
 #[test]
@@ -54,8 +60,16 @@ fn webhook_known_signature_vector() {
     //   openssl dgst -sha256 -mac HMAC -macopt hexkey:$(echo MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw | base64 -d | xxd -p) -binary | base64
     let w = Webhook::new(SECRET).unwrap();
     let body = br#"{"test": 2432232314}"#;
-    assert_eq!(w.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-    let h = headers("svix", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    assert_eq!(
+        w.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body),
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    );
+    let h = headers(
+        "svix",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1_614_265_330,
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    );
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_614_265_330);
     assert!(w.verify_raw_at(&h, body, now).is_ok());
 }
@@ -66,21 +80,40 @@ fn webhook_tampered_body_and_wrong_secret() {
     let h = signed("svix", now_s(), BODY);
     let mut tampered = BODY.to_vec();
     tampered[10] ^= 1;
-    assert_eq!(w.verify(&h, &tampered).unwrap_err(), WebhookError::InvalidSignature);
+    assert_eq!(
+        w.verify(&h, &tampered).unwrap_err(),
+        WebhookError::InvalidSignature
+    );
     let other = Webhook::new("whsec_c2VjcmV0LW90aGVyLWluc3RhbmNl").unwrap();
-    assert_eq!(other.verify(&h, BODY).unwrap_err(), WebhookError::InvalidSignature);
+    assert_eq!(
+        other.verify(&h, BODY).unwrap_err(),
+        WebhookError::InvalidSignature
+    );
 }
 
 #[test]
 fn webhook_timestamp_tolerance_both_ways() {
     let w = Webhook::new(SECRET).unwrap();
     let now = now_s();
-    assert_eq!(w.verify(&signed("svix", now - 301, BODY), BODY).unwrap_err(), WebhookError::TimestampTooOld);
-    assert_eq!(w.verify(&signed("svix", now + 301, BODY), BODY).unwrap_err(), WebhookError::TimestampTooNew);
+    assert_eq!(
+        w.verify(&signed("svix", now - 301, BODY), BODY)
+            .unwrap_err(),
+        WebhookError::TimestampTooOld
+    );
+    assert_eq!(
+        w.verify(&signed("svix", now + 301, BODY), BODY)
+            .unwrap_err(),
+        WebhookError::TimestampTooNew
+    );
     assert!(w.verify(&signed("svix", now - 290, BODY), BODY).is_ok());
     assert!(w.verify(&signed("svix", now + 290, BODY), BODY).is_ok());
     let strict = w.clone().tolerance(Duration::from_secs(10));
-    assert_eq!(strict.verify(&signed("svix", now - 60, BODY), BODY).unwrap_err(), WebhookError::TimestampTooOld);
+    assert_eq!(
+        strict
+            .verify(&signed("svix", now - 60, BODY), BODY)
+            .unwrap_err(),
+        WebhookError::TimestampTooOld
+    );
 }
 
 #[test]
@@ -88,17 +121,26 @@ fn webhook_multiple_signatures_in_one_header() {
     let w = Webhook::new(SECRET).unwrap();
     let ts = now_s();
     let good = w.sign("msg_1", ts, BODY);
-    let bad = Webhook::new("whsec_c2VjcmV0").unwrap().sign("msg_1", ts, BODY);
+    let bad = Webhook::new("whsec_c2VjcmV0")
+        .unwrap()
+        .sign("msg_1", ts, BODY);
     for sig in [
         format!("{bad} {good}"),
         format!("{good} {bad}"),
         format!("v1a,AAAA v2,xyz {good}"),
         format!("v1,!!notbase64!! {good}"),
     ] {
-        assert!(w.verify(&headers("svix", "msg_1", ts, &sig), BODY).is_ok(), "{sig}");
+        assert!(
+            w.verify(&headers("svix", "msg_1", ts, &sig), BODY).is_ok(),
+            "{sig}"
+        );
     }
     assert_eq!(
-        w.verify(&headers("svix", "msg_1", ts, &format!("{bad} v1a,{}", &good[3..])), BODY).unwrap_err(),
+        w.verify(
+            &headers("svix", "msg_1", ts, &format!("{bad} v1a,{}", &good[3..])),
+            BODY
+        )
+        .unwrap_err(),
         WebhookError::InvalidSignature
     );
 }
@@ -113,15 +155,27 @@ fn webhook_missing_and_malformed_headers() {
     ] {
         let mut h = full.clone();
         h.remove(name);
-        assert_eq!(w.verify(&h, BODY).unwrap_err(), WebhookError::MissingHeader(expected));
+        assert_eq!(
+            w.verify(&h, BODY).unwrap_err(),
+            WebhookError::MissingHeader(expected)
+        );
     }
     let mut h = full.clone();
     h.remove("svix-id");
-    assert_eq!(w.verify(&h, BODY).unwrap_err(), WebhookError::MissingHeader("webhook-id"));
-    assert_eq!(w.verify(&HeaderMap::new(), BODY).unwrap_err(), WebhookError::MissingHeader("webhook-id"));
+    assert_eq!(
+        w.verify(&h, BODY).unwrap_err(),
+        WebhookError::MissingHeader("webhook-id")
+    );
+    assert_eq!(
+        w.verify(&HeaderMap::new(), BODY).unwrap_err(),
+        WebhookError::MissingHeader("webhook-id")
+    );
     let mut h = full.clone();
     h.insert("svix-timestamp", HeaderValue::from_static("yesterday"));
-    assert_eq!(w.verify(&h, BODY).unwrap_err(), WebhookError::InvalidHeader("svix-timestamp"));
+    assert_eq!(
+        w.verify(&h, BODY).unwrap_err(),
+        WebhookError::InvalidHeader("svix-timestamp")
+    );
 }
 
 #[test]
@@ -132,7 +186,10 @@ fn webhook_unknown_event_type_is_not_an_error() {
     assert_eq!(e.type_, "something.new");
     assert_eq!(e.data["a"][1], 2);
     let not_json = b"hello";
-    assert!(matches!(w.verify(&signed("svix", now_s(), not_json), not_json), Err(WebhookError::InvalidPayload(_))));
+    assert!(matches!(
+        w.verify(&signed("svix", now_s(), not_json), not_json),
+        Err(WebhookError::InvalidPayload(_))
+    ));
     let d = format!("{w:?}");
     assert!(!d.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "{d}");
 }
