@@ -166,6 +166,7 @@ pub struct ClerkBuilder {
     user_agent: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
     retry: Option<RetryConfig>,
     http: Option<reqwest::Client>,
 }
@@ -182,6 +183,7 @@ impl fmt::Debug for ClerkBuilder {
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
             .finish()
@@ -262,6 +264,14 @@ impl ClerkBuilder {
         self
     }
 
+    /// How long an idle keep-alive connection is kept (default 90 s; ignored with a custom HTTP
+    /// client). Keep it below the server's own idle timeout to avoid reusing a closed connection.
+    #[must_use]
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = Some(timeout);
+        self
+    }
+
     /// Retry policy for every call (default [`RetryConfig::default`]).
     #[must_use]
     pub fn retry(mut self, retry: RetryConfig) -> Self {
@@ -319,7 +329,7 @@ impl ClerkBuilder {
         );
         let http = match self.http {
             Some(c) => c,
-            None => default_http_client(self.connect_timeout)?,
+            None => default_http_client(self.connect_timeout, self.pool_idle_timeout)?,
         };
         Ok(Clerk {
             inner: Arc::new(Inner {
@@ -335,7 +345,10 @@ impl ClerkBuilder {
 }
 
 /// reqwest with rustls on `ring` (fast to build, no C toolchain) and the platform's roots.
-fn default_http_client(connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
+fn default_http_client(
+    connect_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
+) -> Result<reqwest::Client> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -346,7 +359,7 @@ fn default_http_client(connect_timeout: Option<Duration>) -> Result<reqwest::Cli
         .with_no_client_auth();
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
-        .pool_idle_timeout(Duration::from_secs(90));
+        .pool_idle_timeout(pool_idle_timeout.unwrap_or(Duration::from_secs(90)));
     if let Some(t) = connect_timeout {
         builder = builder.connect_timeout(t);
     }

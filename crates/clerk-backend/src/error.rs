@@ -126,6 +126,8 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The raw body, exactly as received.
     pub body: Bytes,
+    /// Response headers (rate-limit and trace headers live here).
+    pub headers: HeaderMap,
 }
 
 impl ApiError {
@@ -150,6 +152,7 @@ impl ApiError {
             trace_id: body_trace.or(header_trace),
             retry_after: crate::retry::parse_retry_after(headers, std::time::SystemTime::now()),
             body,
+            headers: headers.clone(),
         }
     }
 
@@ -201,7 +204,10 @@ impl ApiError {
     /// 401 or 403.
     #[must_use]
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        matches!(
+            self.status,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        )
     }
 }
 

@@ -191,7 +191,10 @@ mod tests {
     fn query_styles() {
         let mut q = QueryWriter::new();
         q.scalar("limit", Some(&10_i64));
-        q.exploded("email_address", Some(&["a+b@x.com".to_owned(), "c&d".to_owned()][..]));
+        q.exploded(
+            "email_address",
+            Some(&["a+b@x.com".to_owned(), "c&d".to_owned()][..]),
+        );
         q.joined("ids", Some(&["1".to_owned(), "2".to_owned()][..]));
         q.scalar::<str>("absent", None);
         assert_eq!(

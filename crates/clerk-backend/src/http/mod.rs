@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 
-pub use encode::{PathBuilder, QueryWriter};
+pub use encode::{PathBuilder, QueryValue, QueryWriter};
 pub use options::RequestOptions;
+pub(crate) use options::request_options;
 pub use upload::Upload;
 
 use crate::client::Clerk;
@@ -61,12 +62,14 @@ pub enum Body {
     Empty,
     /// Serialized JSON.
     Json(Bytes),
-    /// `multipart/form-data` with one file part.
+    /// `multipart/form-data`: one file part and text fields.
     Multipart {
         /// Form field name of the file.
         field: &'static str,
         /// The file.
         file: Upload,
+        /// Other (text) fields.
+        text: Vec<(&'static str, String)>,
     },
 }
 
@@ -209,7 +212,9 @@ impl Clerk {
     async fn send_once(&self, request: &ApiRequest) -> Result<RawResponse> {
         let inner = self.inner();
         let info = request.info;
-        let mut url = String::with_capacity(inner.base_url.len() + request.path.len() + 1 + request.query.len());
+        let mut url = String::with_capacity(
+            inner.base_url.len() + request.path.len() + 1 + request.query.len(),
+        );
         url.push_str(&inner.base_url);
         url.push_str(&request.path);
         if !request.query.is_empty() {
@@ -238,7 +243,13 @@ impl Clerk {
             Body::Json(bytes) => builder
                 .header(http::header::CONTENT_TYPE, "application/json")
                 .body(bytes.clone()),
-            Body::Multipart { field, file } => builder.multipart(file.to_form(field).await?),
+            Body::Multipart { field, file, text } => {
+                let mut form = file.to_form(field).await?;
+                for (name, value) in text {
+                    form = form.text(*name, value.clone());
+                }
+                builder.multipart(form)
+            }
         };
         let response = builder
             .send()
@@ -250,7 +261,11 @@ impl Clerk {
             .bytes()
             .await
             .map_err(|e| transport_error(&e, timeout))?;
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 

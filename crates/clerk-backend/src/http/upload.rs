@@ -12,6 +12,7 @@ use reqwest::multipart::{Form, Part};
 use crate::error::{Error, Result};
 
 type ByteStream = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync>>;
+type OnceStream = Arc<Mutex<Option<(ByteStream, Option<u64>)>>>;
 
 /// A file to upload.
 ///
@@ -28,7 +29,8 @@ pub struct Upload {
 enum Source {
     Path(PathBuf),
     Bytes(Bytes),
-    Stream(Arc<Mutex<Option<(ByteStream, Option<u64>)>>>),
+    /// Taken on first send: a stream cannot be replayed.
+    Stream(OnceStream),
 }
 
 impl fmt::Debug for Upload {
