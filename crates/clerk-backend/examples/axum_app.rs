@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use clerk_backend::auth::{Auth, AuthenticateOptions, VerifyOptions};
 use clerk_backend::axum::{ClerkLayer, VerifiedWebhook};
-use clerk_backend::webhooks::Webhook;
+use clerk_backend::webhooks::{Webhook, WebhookEvent};
 use serde_json::{Value, json};
 
 #[derive(Clone)]
@@ -66,10 +66,10 @@ async fn machine(auth: Auth) -> Json<Value> {
 }
 
 async fn webhook(VerifiedWebhook(event): VerifiedWebhook) -> &'static str {
-    match event.type_.as_str() {
-        "user.created" => println!("user created: {}", event.data["id"]),
-        "session.ended" => println!("session ended: {}", event.data["id"]),
-        other => println!("webhook {other} (ignored)"),
+    match &event {
+        WebhookEvent::UserCreated(e) => println!("user created: {:?}", e.data.id),
+        WebhookEvent::SessionEnded(e) => println!("session ended: {:?}", e.data.id),
+        other => println!("webhook {} (ignored)", other.event_type()),
     }
     "ok"
 }

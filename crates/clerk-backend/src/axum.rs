@@ -196,7 +196,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Auth {
 /// use clerk_backend::webhooks::Webhook;
 ///
 /// async fn on_event(VerifiedWebhook(event): VerifiedWebhook) {
-///     println!("{} for {}", event.type_, event.data["id"]);
+///     println!("received {}", event.event_type());
 /// }
 ///
 /// # fn app() -> Result<Router, clerk_backend::webhooks::WebhookError> {

@@ -1,13 +1,13 @@
 //! Webhook signature verification (Svix / Standard Webhooks) and event decoding.
 //!
 //! ```
-//! use clerk_backend::webhooks::Webhook;
+//! use clerk_backend::webhooks::{Webhook, WebhookEvent};
 //! # fn handle(headers: &http::HeaderMap, body: &[u8]) -> Result<(), clerk_backend::webhooks::WebhookError> {
 //! let webhook = Webhook::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?; // CLERK_WEBHOOK_SIGNING_SECRET
-//! let event = webhook.verify(headers, body)?;
-//! match event.type_.as_str() {
-//!     "user.created" => println!("new user {}", event.data["id"]),
-//!     other => println!("ignoring {other}"),
+//! match webhook.verify(headers, body)? {
+//!     WebhookEvent::UserCreated(e) => println!("new user {:?}", e.data.id),
+//!     WebhookEvent::SessionEnded(e) => println!("session {:?} ended", e.data.id),
+//!     other => println!("ignoring {}", other.event_type()), // unknown types included
 //! }
 //! # Ok(()) }
 //! ```
@@ -19,7 +19,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
 use ring::hmac;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Default tolerance between the `*-timestamp` header and the local clock, both ways.
@@ -231,39 +230,29 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A webhook event: the envelope Clerk sends, with the event's object in `data`.
-///
-/// `data` is the raw JSON for now; typed payloads per event type (`user.created`, …) will be
-/// generated from the webhooks spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct WebhookEvent {
-    /// Event type, e.g. `user.created`. Unknown types decode like any other.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// The event's object (a user, session, organization, …).
-    #[serde(default)]
-    pub data: Value,
-    /// Always `event`.
-    #[serde(default)]
-    pub object: String,
-    /// When the event happened (Unix milliseconds).
-    #[serde(default)]
-    pub timestamp: i64,
-    /// The instance id (`ins_…`).
-    #[serde(default)]
-    pub instance_id: Option<String>,
-    /// Request details (`http_request.client_ip`, `user_agent`), when Clerk sends them.
-    #[serde(default)]
-    pub event_attributes: Option<Value>,
-}
+/// A decoded webhook event: one variant per event type of the webhooks spec
+/// (`UserCreated`, `SessionEnded`, `OrganizationUpdated`, …), each holding the envelope
+/// (`type`, `timestamp`, `instance_id`, `event_attributes`) and its typed `data`; any other
+/// type is [`WebhookEvent::Unknown`] with the raw JSON.
+pub use crate::webhook_events::WebhookEvent;
 
-/// Decode a verified body into a [`WebhookEvent`]. Unknown event types are not an error.
+/// Decode a verified body into a typed [`WebhookEvent`]. Unknown event types are not an error:
+/// they decode to [`WebhookEvent::Unknown`].
 ///
 /// # Errors
-/// [`WebhookError::InvalidPayload`] when the body is not a JSON object with a string `type`.
+/// [`WebhookError::InvalidPayload`] when the body is not a JSON object with a string `type`, or
+/// when a known event's `data` does not fit its model.
 pub fn decode_event(bytes: &[u8]) -> Result<WebhookEvent, WebhookError> {
-    serde_json::from_slice(bytes).map_err(|e| WebhookError::InvalidPayload(e.to_string()))
+    let event: WebhookEvent =
+        serde_json::from_slice(bytes).map_err(|e| WebhookError::InvalidPayload(e.to_string()))?;
+    if let WebhookEvent::Unknown(v) = &event
+        && v.get("type").and_then(Value::as_str).is_none()
+    {
+        return Err(WebhookError::InvalidPayload(
+            "expected a JSON object with a string `type`".to_owned(),
+        ));
+    }
+    Ok(event)
 }
 
 #[cfg(test)]
@@ -290,8 +279,10 @@ mod tests {
         let e =
             decode_event(br#"{"type":"brand.new","data":{"x":1},"object":"event","timestamp":1}"#)
                 .unwrap();
-        assert_eq!(e.type_, "brand.new");
+        assert_eq!(e.event_type(), "brand.new");
+        assert!(matches!(e, WebhookEvent::Unknown(_)));
         assert!(decode_event(b"{}").is_err());
+        assert!(decode_event(b"[1]").is_err());
         assert!(decode_event(b"nope").is_err());
     }
 }

@@ -22,7 +22,7 @@ fn app() -> Router {
         auth.map_or_else(|| "anonymous".to_owned(), |a| a.subject().to_owned())
     }
     async fn hook(VerifiedWebhook(event): VerifiedWebhook) -> String {
-        event.type_
+        event.event_type().to_owned()
     }
     let options = AuthenticateOptions::new(VerifyOptions::new().jwt_key(PEM_A).unwrap());
     let hooks = Router::new()

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use clerk_backend::webhooks::{Webhook, WebhookError};
+use clerk_backend::webhooks::{Webhook, WebhookError, WebhookEvent};
 use http::{HeaderMap, HeaderValue};
 
 use crate::auth_common::now_s;
@@ -36,16 +36,20 @@ fn signed(prefix: &str, ts: i64, body: &[u8]) -> HeaderMap {
 fn webhook_valid_svix_and_standard_headers() {
     let w = Webhook::new(SECRET).unwrap();
     for prefix in ["svix", "webhook"] {
-        let e = w.verify(&signed(prefix, now_s(), BODY), BODY).unwrap();
-        assert_eq!(e.type_, "user.created");
-        assert_eq!(e.data["id"], "user_29w83sxmDNGwOuEthce5gg56FcC");
-        assert_eq!(e.object, "event");
-        assert_eq!(e.instance_id.as_deref(), Some("ins_123"));
-        assert_eq!(e.timestamp, 1_716_883_200_000);
+        let event = w.verify(&signed(prefix, now_s(), BODY), BODY).unwrap();
+        assert_eq!(event.event_type(), "user.created");
+        let WebhookEvent::UserCreated(e) = event else {
+            panic!("expected a typed user.created event");
+        };
         assert_eq!(
-            e.event_attributes.unwrap()["http_request"]["client_ip"],
-            "0.0.0.0"
+            e.data.id.as_deref(),
+            Some("user_29w83sxmDNGwOuEthce5gg56FcC")
         );
+        assert_eq!(e.envelope.object.as_deref(), Some("event"));
+        assert_eq!(e.envelope.instance_id.as_deref(), Some("ins_123"));
+        assert_eq!(e.envelope.timestamp, Some(1_716_883_200_000));
+        let attrs = e.envelope.event_attributes.unwrap().http_request.unwrap();
+        assert_eq!(attrs.client_ip.as_deref(), Some("0.0.0.0"));
     }
     assert_eq!(
         w.verify_raw(&signed("svix", now_s(), BODY), BODY).unwrap(),
@@ -183,8 +187,11 @@ fn webhook_unknown_event_type_is_not_an_error() {
     let w = Webhook::new(SECRET).unwrap();
     let body = br#"{"type":"something.new","object":"event","data":{"a":[1,2]},"timestamp":1,"instance_id":"ins_1"}"#;
     let e = w.verify(&signed("svix", now_s(), body), body).unwrap();
-    assert_eq!(e.type_, "something.new");
-    assert_eq!(e.data["a"][1], 2);
+    assert_eq!(e.event_type(), "something.new");
+    let WebhookEvent::Unknown(raw) = e else {
+        panic!("expected Unknown");
+    };
+    assert_eq!(raw["data"]["a"][1], 2);
     let not_json = b"hello";
     assert!(matches!(
         w.verify(&signed("svix", now_s(), not_json), not_json),
