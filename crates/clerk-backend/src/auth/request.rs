@@ -102,7 +102,7 @@ pub enum Auth {
     #[serde(rename = "session_token")]
     Session(Arc<SessionClaims>),
     /// A machine, API key or OAuth client.
-    Machine(MachineAuth),
+    Machine(Box<MachineAuth>),
 }
 
 impl Auth {
@@ -374,7 +374,7 @@ async fn authenticate_token(
             );
         };
         return match verify_opaque_machine_token(clerk, token).await {
-            Ok(m) => RequestState::SignedIn(Auth::Machine(m)),
+            Ok(m) => RequestState::SignedIn(Auth::Machine(Box::new(m))),
             Err(e) => from_machine(e, t),
         };
     }
@@ -418,7 +418,9 @@ async fn authenticate_token(
                 JwtKind::M2m
             };
             match verify::verify_decoded(decoded, &options.verify, now_ms, kind).await {
-                Ok((c, _)) => RequestState::SignedIn(Auth::Machine(MachineAuth::from_jwt(t, c))),
+                Ok((c, _)) => {
+                    RequestState::SignedIn(Auth::Machine(Box::new(MachineAuth::from_jwt(t, c))))
+                }
                 Err(e) => from_verify(e, t),
             }
         }
