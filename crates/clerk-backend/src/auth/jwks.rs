@@ -14,26 +14,18 @@ use crate::Clerk;
 use crate::error::Error;
 use crate::http::{ApiRequest, Body, Operation, OperationInfo, RawResponse, RequestOptions};
 
-/// `GET /jwks` (hand-written until the generated `jwks().get_jwks()` lands).
+/// `GET /jwks` with the generated operation metadata; the body is kept raw because the
+/// minimal JWK parser here skips keys it cannot use (the spec's `JWKS` schema is a loose
+/// `oneOf`), and parses each usable key once.
 pub(crate) struct GetJwks;
-
-static GET_JWKS: OperationInfo = OperationInfo {
-    group: "jwks",
-    name: "get_jwks",
-    operation_id: "GetJWKS",
-    method: "GET",
-    path: "/jwks",
-    deprecated: false,
-    authenticated: true,
-};
 
 impl Operation for GetJwks {
     type Output = Bytes;
-    const INFO: &'static OperationInfo = &GET_JWKS;
+    const INFO: &'static OperationInfo = &crate::operations::JWKS_GET_JWKS;
     fn build(self) -> crate::Result<ApiRequest> {
         Ok(ApiRequest {
             info: Self::INFO,
-            path: "/jwks".to_owned(),
+            path: Self::INFO.path.to_owned(),
             query: String::new(),
             body: Body::Empty,
             options: RequestOptions::default(),

@@ -1,9 +1,10 @@
 //! Machine tokens: API keys (`ak_`), M2M tokens (`mt_`) and OAuth access tokens (`oat_`) are
 //! verified by the Backend API; JWT-format M2M and OAuth tokens are verified offline.
 //!
-//! The three verify operations are hand-written here until the generated
-//! `api_keys().verify_api_key()`, `m2m().verify_token()` and `oauth_access_tokens().verify()`
-//! land; they may then be switched over without changing this module's public API.
+//! The three verify calls use the generated operation metadata (`operations::API_KEYS_VERIFY`,
+//! `M2M_VERIFY_TOKEN`, `OAUTH_ACCESS_TOKENS_VERIFY`) with a small local request/response
+//! (see `verify_op!`); switching to the generated request types (`clerk.api_keys().verify()`,
+//! …) would not change this module's public API.
 
 use std::fmt;
 
@@ -14,6 +15,7 @@ use super::claims::SessionClaims;
 use crate::Clerk;
 use crate::error::Error;
 use crate::http::{ApiRequest, Operation, OperationInfo, RawResponse, RequestOptions, json_body};
+use crate::operations;
 
 /// What kind of token authenticated a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -201,18 +203,12 @@ pub(crate) struct VerifyResponse {
     active: Option<bool>,
 }
 
+/// The generated operation table's metadata is reused (hooks and logs see the same
+/// group/name); the request and response handling stay local so that a revoked, expired or
+/// inactive token (whose body may lack fields the full models require) still decodes.
 macro_rules! verify_op {
-    ($ty:ident, $info:ident, $group:literal, $name:literal, $op_id:literal, $path:literal, $field:literal) => {
+    ($ty:ident, $info:path, $field:literal) => {
         pub(crate) struct $ty(pub(crate) String);
-        static $info: OperationInfo = OperationInfo {
-            group: $group,
-            name: $name,
-            operation_id: $op_id,
-            method: "POST",
-            path: $path,
-            deprecated: false,
-            authenticated: true,
-        };
         impl Operation for $ty {
             type Output = VerifyResponse;
             const INFO: &'static OperationInfo = &$info;
@@ -221,7 +217,7 @@ macro_rules! verify_op {
                 body.insert($field.to_owned(), Value::String(self.0));
                 Ok(ApiRequest {
                     info: Self::INFO,
-                    path: $path.to_owned(),
+                    path: Self::INFO.path.to_owned(),
                     query: String::new(),
                     body: json_body(&body)?,
                     options: RequestOptions::default(),
@@ -234,31 +230,11 @@ macro_rules! verify_op {
     };
 }
 
-verify_op!(
-    VerifyApiKey,
-    VERIFY_API_KEY,
-    "api_keys",
-    "verify_api_key",
-    "verifyApiKey",
-    "/api_keys/verify",
-    "secret"
-);
-verify_op!(
-    VerifyM2mToken,
-    VERIFY_M2M,
-    "m2m",
-    "verify_token",
-    "verifyM2MToken",
-    "/m2m_tokens/verify",
-    "token"
-);
+verify_op!(VerifyApiKey, operations::API_KEYS_VERIFY, "secret");
+verify_op!(VerifyM2mToken, operations::M2M_VERIFY_TOKEN, "token");
 verify_op!(
     VerifyOAuthAccessToken,
-    VERIFY_OAUTH,
-    "oauth_access_tokens",
-    "verify",
-    "verifyOAuthAccessToken",
-    "/oauth_applications/access_tokens/verify",
+    operations::OAUTH_ACCESS_TOKENS_VERIFY,
     "access_token"
 );
 
