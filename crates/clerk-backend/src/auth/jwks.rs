@@ -2,7 +2,7 @@
 //! and on an unknown `kid`, single-flight, with a minimum interval between fetches.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,9 @@ impl Operation for GetJwks {
     }
 }
 
+/// Upper bound of one JWKS fetch, whatever the client's own timeout.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
 struct Loaded {
     set: Arc<KeySet>,
     fetched_at: Instant,
@@ -53,6 +56,8 @@ pub(crate) struct JwksCache {
     fetch: tokio::sync::Mutex<FetchState>,
     /// Bumped after every completed fetch attempt.
     generation: AtomicU64,
+    /// A background refresh is running.
+    refreshing: AtomicBool,
 }
 
 /// What a lookup found.
@@ -71,6 +76,7 @@ impl JwksCache {
             loaded: RwLock::new(None),
             fetch: tokio::sync::Mutex::new(FetchState::default()),
             generation: AtomicU64::new(0),
+            refreshing: AtomicBool::new(false),
         }
     }
 
@@ -138,7 +144,35 @@ impl JwksCache {
         min_interval: Duration,
     ) -> Result<(), VerifyError> {
         let seen = self.generation.load(Ordering::Acquire);
-        let mut state = self.fetch.lock().await;
+        let state = self.fetch.lock().await;
+        self.refresh_locked(state, seen, clerk, min_interval).await
+    }
+
+    /// Refresh stale keys on a background task (at most one at a time), so that no request
+    /// waits for a fetch while usable keys are cached. Without a tokio runtime, nothing happens
+    /// (the keys stay in use until a lookup misses).
+    pub(crate) fn spawn_refresh(self: &Arc<Self>, clerk: &Clerk, min_interval: Duration) {
+        if self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            self.refreshing.store(false, Ordering::Release);
+            return;
+        };
+        let (cache, clerk) = (Arc::clone(self), clerk.clone());
+        handle.spawn(async move {
+            let _ = cache.refresh(&clerk, min_interval).await;
+            cache.refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    async fn refresh_locked(
+        &self,
+        mut state: tokio::sync::MutexGuard<'_, FetchState>,
+        seen: u64,
+        clerk: &Clerk,
+        min_interval: Duration,
+    ) -> Result<(), VerifyError> {
         if self.generation.load(Ordering::Acquire) != seen {
             // Someone fetched while we waited: use their result.
             return state.last_error.clone().map_or(Ok(()), Err);
@@ -149,7 +183,13 @@ impl JwksCache {
             return state.last_error.clone().map_or(Ok(()), Err);
         }
         state.last_attempt = Some(Instant::now());
-        let result = fetch(clerk).await;
+        let result = match tokio::time::timeout(FETCH_TIMEOUT, fetch(clerk)).await {
+            Ok(r) => r,
+            Err(_) => Err(VerifyError::new(
+                Reason::RemoteJwkFailedToLoad,
+                format!("fetching the JWKS timed out after {FETCH_TIMEOUT:?}"),
+            )),
+        };
         match result {
             Ok(set) => {
                 tracing::debug!(target: "clerk_backend", keys = set.keys.len(), "JWKS refreshed");

@@ -417,16 +417,9 @@ async fn verify_signature(
                         keyset,
                         fresh,
                     } => {
-                        if !fresh && !refreshed {
-                            refreshed = true;
-                            if cache
-                                .refresh(clerk, options.jwks_min_refresh_interval)
-                                .await
-                                .is_ok()
-                            {
-                                continue;
-                            }
-                            // The refresh failed: keep using the keys we have.
+                        if !fresh {
+                            // Past the TTL: refresh in the background, keep serving.
+                            cache.spawn_refresh(clerk, options.jwks_min_refresh_interval);
                         }
                         return if value { Ok(keyset) } else { Err(bad_sig()) };
                     }

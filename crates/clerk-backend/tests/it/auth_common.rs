@@ -147,6 +147,7 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 pub struct JwksServer {
     pub body: Arc<Mutex<Value>>,
     pub hits: Arc<AtomicUsize>,
+    pub delay: Arc<Mutex<std::time::Duration>>,
 }
 
 impl JwksServer {
@@ -154,17 +155,24 @@ impl JwksServer {
         JwksServer {
             body: Arc::new(Mutex::new(body)),
             hits: Arc::new(AtomicUsize::new(0)),
+            delay: Arc::new(Mutex::new(std::time::Duration::ZERO)),
         }
     }
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
+    }
+    /// Delay every later response by `d`.
+    pub fn set_delay(&self, d: std::time::Duration) {
+        *self.delay.lock().unwrap() = d;
     }
     pub fn set(&self, body: Value) {
         *self.body.lock().unwrap() = body;
     }
     /// Start a mock server serving this JWKS at `/jwks`; returns it and a client for it.
     pub async fn start(&self, secret: &str) -> (wiremock::MockServer, clerk_backend::Clerk) {
-        let server = wiremock::MockServer::start().await;
+        // Not from the pool: a pooled server outlives the test and would serve the next one at
+        // the same URL (= the same JWKS cache).
+        let server = wiremock::MockServer::builder().start().await;
         wiremock::Mock::given(wiremock::matchers::method("GET"))
             .and(wiremock::matchers::path("/jwks"))
             .respond_with(self.clone())
@@ -182,6 +190,8 @@ impl JwksServer {
 impl wiremock::Respond for JwksServer {
     fn respond(&self, _req: &wiremock::Request) -> wiremock::ResponseTemplate {
         self.hits.fetch_add(1, Ordering::SeqCst);
-        wiremock::ResponseTemplate::new(200).set_body_json(self.body.lock().unwrap().clone())
+        wiremock::ResponseTemplate::new(200)
+            .set_body_json(self.body.lock().unwrap().clone())
+            .set_delay(*self.delay.lock().unwrap())
     }
 }

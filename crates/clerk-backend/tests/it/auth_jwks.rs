@@ -123,7 +123,7 @@ async fn auth_jwks_two_instances_never_share_keys() {
 }
 
 #[tokio::test]
-async fn auth_jwks_ttl_refresh_and_failures() {
+async fn auth_jwks_ttl_refresh_in_background_and_failures() {
     let key = TestKey::a();
     let srv = JwksServer::new(TestKey::jwks_json(&[&key]));
     let (server, clerk) = srv.start("sk_test_ttl").await;
@@ -133,12 +133,29 @@ async fn auth_jwks_ttl_refresh_and_failures() {
         .jwks_min_refresh_interval(Duration::ZERO);
     let t = key.token(&session_claims(now_s()));
     verify_token(&t, &o).await.unwrap();
+    assert_eq!(srv.hits(), 1);
+    // Past the TTL, with a slow JWKS endpoint: the request is served from the stale keys at
+    // once, and one refresh runs in the background.
     tokio::time::sleep(Duration::from_millis(150)).await;
-    verify_token(&t, &o).await.unwrap();
-    assert_eq!(srv.hits(), 2, "refreshed after the TTL");
+    srv.set_delay(Duration::from_millis(1500));
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        verify_token(&t, &o).await.unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "waited for the refresh: {:?}",
+        started.elapsed()
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while srv.hits() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(srv.hits(), 2, "exactly one background refresh");
+    srv.set_delay(Duration::ZERO);
     // The server goes away: stale keys keep working.
     drop(server);
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     verify_token(&t, &o).await.unwrap();
 
     // An instance whose JWKS cannot be loaded.
@@ -156,7 +173,7 @@ async fn auth_jwks_ttl_refresh_and_failures() {
 
 #[tokio::test]
 async fn auth_jwks_invalid_secret_key() {
-    let server = wiremock::MockServer::start().await;
+    let server = wiremock::MockServer::builder().start().await;
     wiremock::Mock::given(wiremock::matchers::path("/jwks"))
         .respond_with(
             wiremock::ResponseTemplate::new(401).set_body_json(serde_json::json!({
