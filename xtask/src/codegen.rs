@@ -386,6 +386,9 @@ mod tests {
         assert!(widgets.contains("pub fn frontend_api("));
         // explode: false → joined.
         assert!(widgets.contains("q.joined(\"kind\""));
+        // A `{data, total_count}` list pages by offset.
+        assert!(widgets.contains("impl crate::pagination::Paginated for ListWidgets"));
+        assert!(widgets.contains("(output.data, Some(output.total_count))"));
         // Nullable body field: tri-state setter.
         assert!(widgets.contains("pub fn clear_color("));
         // anyOf used as a constraint does not become a type.

@@ -54,8 +54,9 @@ pub enum Output {
 #[derive(Debug, Clone)]
 pub struct Paging {
     pub item: Ty,
-    /// `Some(total_count required?)` for `{data, total_count}` pages; `None` for bare arrays.
-    pub data: Option<bool>,
+    /// `Some((items field, total_count required?))` for `{data, total_count}` pages; `None`
+    /// for bare arrays.
+    pub data: Option<(String, bool)>,
     /// `total_count` is declared as `number`.
     pub total_is_float: bool,
 }
@@ -204,6 +205,14 @@ fn operation(
                 .flatten(),
         )
         .collect();
+    // Rust names of the non-deprecated parameters: when two spellings map to one name
+    // (`frontendApi` beside `frontend_api`), the current one keeps it, whatever the order.
+    let current: HashSet<String> = params
+        .iter()
+        .map(|p| spec.deref(p))
+        .filter(|p| !bool_of(p, "deprecated"))
+        .map(|p| names::field(str_of(p, "name").unwrap_or_default()))
+        .collect();
     for p in params {
         let p = spec.deref(p);
         let json = str_of(p, "name").unwrap_or_default().to_owned();
@@ -216,7 +225,7 @@ fn operation(
         );
         let mut rust = names::field(&json);
         let deprecated = bool_of(p, "deprecated");
-        if !seen.insert(rust.clone()) {
+        if (deprecated && current.contains(&rust)) || !seen.insert(rust.clone()) {
             // `frontendApi` beside `frontend_api`: the deprecated spelling gets a suffix.
             rust = format!("{rust}_deprecated");
             seen.insert(rust.clone());
@@ -387,41 +396,53 @@ pub fn detect_paging(
         let Output::Json(ty) = &op.output else {
             continue;
         };
-        op.paging = match ty {
+        let lookup = |ty: &Ty| -> Option<Def> {
+            match ty {
+                Ty::Model(n) => model_defs.get(n).cloned(),
+                Ty::Local(n) => local_defs
+                    .get(&op.group)
+                    .and_then(|d| d.iter().find(|d| d.name() == n).cloned()),
+                _ => None,
+            }
+        };
+        // Follow aliases (`pub type Directories = Vec<Directory>`).
+        let resolve = |ty: &Ty| -> Ty {
+            let mut ty = ty.clone();
+            while let Some(Def::Alias { ty: inner, .. }) = lookup(&ty) {
+                ty = inner;
+            }
+            ty
+        };
+        op.paging = match resolve(ty) {
             Ty::Vec(item) => Some(Paging {
-                item: (**item).clone(),
+                item: *item,
                 data: None,
                 total_is_float: false,
             }),
-            Ty::Model(n) | Ty::Local(n) => {
-                let def = match ty {
-                    Ty::Model(_) => model_defs.get(n),
-                    _ => local_defs
-                        .get(&op.group)
-                        .and_then(|d| d.iter().find(|d| d.name() == n)),
-                };
-                match def {
-                    Some(Def::Struct { fields, .. }) => {
-                        let data = fields.iter().find(|f| f.json == "data");
-                        let total = fields.iter().find(|f| f.json == "total_count");
-                        match (data, total) {
-                            (Some(d), Some(t))
-                                if matches!(d.ty, Ty::Vec(_)) && d.required && !d.nullable =>
-                            {
-                                let Ty::Vec(item) = &d.ty else { unreachable!() };
-                                Some(Paging {
-                                    item: (**item).clone(),
-                                    data: Some(t.required && !t.nullable),
-                                    total_is_float: t.ty == Ty::F64,
-                                })
-                            }
+            page => match lookup(&page) {
+                // `{<items>: [...], total_count}`: the one required array field holds the items
+                // (`data` almost everywhere, `m2m_tokens` in one place).
+                Some(Def::Struct { fields, .. }) => {
+                    let total = fields.iter().find(|f| f.json == "total_count");
+                    let arrays: Vec<(&Field, Ty)> = fields
+                        .iter()
+                        .filter(|f| f.required && !f.nullable)
+                        .filter_map(|f| match resolve(&f.ty) {
+                            Ty::Vec(item) => Some((f, *item)),
                             _ => None,
-                        }
+                        })
+                        .collect();
+                    match (arrays.as_slice(), total) {
+                        ([(field, item)], Some(t)) => Some(Paging {
+                            item: item.clone(),
+                            data: Some((field.rust.clone(), t.required && !t.nullable)),
+                            total_is_float: t.ty == Ty::F64,
+                        }),
+                        _ => None,
                     }
-                    _ => None,
                 }
-            }
-            _ => None,
+                _ => None,
+            },
         };
     }
 }
@@ -972,13 +993,13 @@ fn emit_paginated(op: &Op, pg: &Paging, out: &mut String) {
     } else {
         "output.total_count"
     };
-    let items = match pg.data {
+    let items = match &pg.data {
         None => "(output, None)".to_owned(),
-        Some(true) => format!("(output.data, Some({total}))"),
-        Some(false) if pg.total_is_float => {
-            "(output.data, output.total_count.map(|t| t as i64))".to_owned()
+        Some((field, true)) => format!("(output.{field}, Some({total}))"),
+        Some((field, false)) if pg.total_is_float => {
+            format!("(output.{field}, output.total_count.map(|t| t as i64))")
         }
-        Some(false) => "(output.data, output.total_count)".to_owned(),
+        Some((field, false)) => format!("(output.{field}, output.total_count)"),
     };
     let allow = if op.deprecated {
         "#[allow(deprecated)]\n"

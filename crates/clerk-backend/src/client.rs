@@ -7,12 +7,17 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue};
 
 use crate::error::{Error, Result};
+use crate::http::{
+    DebugLogger, HookContext, Hooks, HttpRequest, RawResponse, ReqwestTransport, Transport,
+};
 use crate::retry::RetryConfig;
 
 /// Default server URL.
 pub const DEFAULT_SERVER_URL: &str = "https://api.clerk.com/v1";
 /// The API version this crate was generated from, sent as `Clerk-API-Version`.
 pub const DEFAULT_API_VERSION: &str = "2026-05-12";
+/// Connect timeout of the default HTTP client.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// `User-Agent` sent by default.
 pub const USER_AGENT: &str = concat!("clerk-backend-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -97,12 +102,18 @@ pub struct Clerk {
 }
 
 pub(crate) struct Inner {
+    /// The reqwest client (the one calls go through, unless a custom transport is set); kept
+    /// for modules that fetch outside the operation pipeline (e.g. JWKS).
+    #[allow(dead_code)]
     pub(crate) http: reqwest::Client,
+    pub(crate) transport: Arc<dyn Transport>,
     pub(crate) base_url: String,
     pub(crate) secret_key: Option<SecretKey>,
     pub(crate) default_headers: HeaderMap,
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryConfig,
+    pub(crate) hooks: Hooks,
+    pub(crate) debug: Option<DebugLogger>,
 }
 
 impl fmt::Debug for Clerk {
@@ -114,6 +125,9 @@ impl fmt::Debug for Clerk {
             .field("api_version", &i.default_headers.get("clerk-api-version"))
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
+            .field("transport", &i.transport.name())
+            .field("hooks", &i.hooks)
+            .field("debug_logger", &i.debug)
             .finish_non_exhaustive()
     }
 }
@@ -155,9 +169,36 @@ impl Clerk {
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
     }
+
+    /// The client's per-attempt timeout, if any.
+    #[must_use]
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
 }
 
 /// Builder for [`Clerk`].
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_backend::{Clerk, RetryConfig};
+///
+/// let clerk = Clerk::builder()
+///     .secret_key("sk_test_example")
+///     .timeout(Duration::from_secs(10))          // each attempt
+///     .connect_timeout(Duration::from_secs(3))
+///     .retry(RetryConfig::default().max_attempts(5))
+///     .before_request(|ctx, request| {
+///         request.headers_mut().insert("x-request-source", "billing-worker".parse().unwrap());
+///         Ok(())
+///     })
+///     .after_error(|ctx, error| {
+///         eprintln!("{}.{} attempt {} failed: {error}", ctx.info.group, ctx.info.name, ctx.attempt);
+///     })
+///     .build()?;
+/// # let _ = clerk;
+/// # Ok::<(), clerk_backend::Error>(())
+/// ```
 #[derive(Default)]
 pub struct ClerkBuilder {
     secret_key: Option<String>,
@@ -169,6 +210,9 @@ pub struct ClerkBuilder {
     pool_idle_timeout: Option<Duration>,
     retry: Option<RetryConfig>,
     http: Option<reqwest::Client>,
+    transport: Option<Arc<dyn Transport>>,
+    hooks: Hooks,
+    debug: Option<DebugLogger>,
 }
 
 impl fmt::Debug for ClerkBuilder {
@@ -186,12 +230,11 @@ impl fmt::Debug for ClerkBuilder {
             .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
+            .field("transport", &self.transport.as_ref().map(|t| t.name()))
+            .field("hooks", &self.hooks)
+            .field("debug_logger", &self.debug)
             .finish()
     }
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 impl ClerkBuilder {
@@ -201,16 +244,28 @@ impl ClerkBuilder {
     /// # Errors
     /// When neither key variable is set.
     pub fn from_env() -> Result<Self> {
-        let key = env_nonempty("CLERK_SECRET_KEY")
-            .or_else(|| env_nonempty("CLERK_BEARER_AUTH"))
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) reading variables through `lookup` instead of the process
+    /// environment (tests use it: mutating the environment is `unsafe`). Blank values count as
+    /// unset.
+    ///
+    /// # Errors
+    /// When neither key variable is set.
+    #[doc(hidden)]
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let key = get("CLERK_SECRET_KEY")
+            .or_else(|| get("CLERK_BEARER_AUTH"))
             .ok_or_else(|| {
                 Error::invalid("no secret key: set CLERK_SECRET_KEY (or CLERK_BEARER_AUTH)")
             })?;
         let mut b = ClerkBuilder::default().secret_key(key);
-        if let Some(url) = env_nonempty("CLERK_API_URL") {
+        if let Some(url) = get("CLERK_API_URL") {
             b = b.server_url(url);
         }
-        if let Some(v) = env_nonempty("CLERK_API_VERSION") {
+        if let Some(v) = get("CLERK_API_VERSION") {
             b = b.api_version(v);
         }
         Ok(b)
@@ -250,14 +305,19 @@ impl ClerkBuilder {
         self
     }
 
-    /// Timeout of each call (per attempt), unless a call sets its own.
+    /// Timeout of each attempt (sending the request and reading the whole response), unless a
+    /// call sets its own with `with_timeout`. Default: none. An attempt that times out ends in
+    /// [`Error::Timeout`]; it is retried only where the method is safe to repeat (see
+    /// [`RetryConfig`]); the whole call is bounded by the retry policy's `max_elapsed`.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Timeout for establishing a connection (ignored with a custom HTTP client).
+    /// Timeout for establishing a connection (default 10 s; ignored with a custom HTTP client
+    /// or transport). A connect timeout is an [`Error::Connection`] with `maybe_sent: false`:
+    /// nothing was sent, so it is retried for every method.
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
@@ -279,10 +339,82 @@ impl ClerkBuilder {
         self
     }
 
-    /// Use your own `reqwest::Client` (proxies, pools, TLS roots).
+    /// Use your own `reqwest::Client` (proxies, pools, TLS roots). Hooks, timeouts, retries
+    /// and logging still apply.
+    ///
+    /// Start from [`ReqwestTransport::client_builder`] to keep this crate's TLS setup (rustls
+    /// on `ring`, the platform's roots): this crate builds reqwest without a default TLS
+    /// provider, so a bare `reqwest::Client::builder()` needs one installed first.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clerk_backend::http::ReqwestTransport;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = ReqwestTransport::client_builder()?
+    ///     .pool_max_idle_per_host(32)
+    ///     .tcp_keepalive(Duration::from_secs(30))
+    ///     // .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
+    ///     .build()?;
+    /// let clerk = clerk_backend::Clerk::builder()
+    ///     .secret_key("sk_test_example")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # let _ = clerk; Ok(()) }
+    /// ```
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Replace HTTP entirely with your own [`Transport`] (a test double, another HTTP stack,
+    /// a recording proxy). Takes precedence over [`http_client`](Self::http_client).
+    #[must_use]
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Run `hook` before every attempt is sent. It may change the request (add a header,
+    /// sign it) or return an error — best made with [`Error::hook`] — which stops the call
+    /// before anything is sent. Hooks run in the order they were added.
+    #[must_use]
+    pub fn before_request<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&HookContext, &mut HttpRequest) -> Result<()> + Send + Sync + 'static,
+    {
+        self.hooks.before_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Run `hook` after a 2xx response (once per call; `ctx.attempt` says which attempt).
+    #[must_use]
+    pub fn after_success<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&HookContext, &RawResponse) + Send + Sync + 'static,
+    {
+        self.hooks.after_success.push(Arc::new(hook));
+        self
+    }
+
+    /// Run `hook` after every failed attempt, with the typed error. `ctx.retry_in` says whether
+    /// (and when) the call will be tried again; when it is `None` the caller gets this error.
+    /// (A 2xx whose body does not fit the model is not a failed attempt: `after_success` runs
+    /// and the caller gets [`Error::Decode`].)
+    #[must_use]
+    pub fn after_error<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&HookContext, &Error) + Send + Sync + 'static,
+    {
+        self.hooks.after_error.push(Arc::new(hook));
+        self
+    }
+
+    /// Print every request, response, failure and retry through `logger`, secrets redacted.
+    /// Without this, `CLERK_DEBUG=true` in the environment turns on a stderr logger.
+    #[must_use]
+    pub fn debug_logger(mut self, logger: DebugLogger) -> Self {
+        self.debug = Some(logger);
         self
     }
 
@@ -331,14 +463,21 @@ impl ClerkBuilder {
             Some(c) => c,
             None => default_http_client(self.connect_timeout, self.pool_idle_timeout)?,
         };
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(t) => t,
+            None => Arc::new(ReqwestTransport::new(http.clone())),
+        };
         Ok(Clerk {
             inner: Arc::new(Inner {
                 http,
+                transport,
                 base_url,
                 secret_key,
                 default_headers,
                 timeout: self.timeout,
                 retry: self.retry.unwrap_or_default(),
+                hooks: self.hooks,
+                debug: self.debug.or_else(DebugLogger::from_env),
             }),
         })
     }
@@ -349,21 +488,9 @@ fn default_http_client(
     connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
 ) -> Result<reqwest::Client> {
-    use rustls_platform_verifier::BuilderVerifierExt as _;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
-        .with_platform_verifier()
-        .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
-        .with_no_client_auth();
-    let mut builder = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .pool_idle_timeout(pool_idle_timeout.unwrap_or(Duration::from_secs(90)));
-    if let Some(t) = connect_timeout {
-        builder = builder.connect_timeout(t);
-    }
-    builder
+    ReqwestTransport::client_builder()?
+        .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        .pool_idle_timeout(pool_idle_timeout.unwrap_or(Duration::from_secs(90)))
         .build()
         .map_err(|e| Error::Unexpected(format!("HTTP client setup failed: {e}")))
 }

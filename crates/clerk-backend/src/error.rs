@@ -23,8 +23,9 @@ pub enum Error {
     /// The server answered 2xx but the body does not fit the model.
     #[error(transparent)]
     Decode(Box<DecodeError>),
-    /// The call did not complete within its timeout.
-    #[error("request timed out after {0:?}")]
+    /// An attempt did not complete within its timeout (the duration; zero when a custom
+    /// HTTP client's own timeout fired and the duration is not known).
+    #[error("{}", timeout_message(*.0))]
     Timeout(Duration),
     /// The connection failed (DNS, refused, reset, TLS).
     #[error("connection error: {message}")]
@@ -40,9 +41,20 @@ pub enum Error {
     /// The request could not be built: missing required field, bad configuration, bad file.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    /// Anything else (an I/O error reading an upload, a hook failure, a transport bug).
+    /// Anything else (an I/O error reading an upload, a transport bug).
     #[error("unexpected error: {0}")]
     Unexpected(String),
+    /// A `before_request` hook refused the request; it was not sent.
+    #[error("request stopped by a before_request hook: {0}")]
+    Hook(Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn timeout_message(d: Duration) -> String {
+    if d.is_zero() {
+        "request timed out".to_owned()
+    } else {
+        format!("request timed out after {d:?}")
+    }
 }
 
 impl Error {
@@ -63,6 +75,30 @@ impl Error {
             Error::Decode(e) => Some(e.status),
             _ => None,
         }
+    }
+
+    /// How long the server asked us to wait before trying again (`Retry-After` of a 429 or
+    /// 503), when retries are off or exhausted.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.as_api().and_then(ApiError::retry_after)
+    }
+
+    /// Whether this is a timeout.
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// Whether this is a connection error.
+    #[must_use]
+    pub fn is_connection(&self) -> bool {
+        matches!(self, Error::Connection { .. })
+    }
+
+    /// An error for a `before_request` hook to return: the call stops, nothing is sent.
+    pub fn hook(reason: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Hook(reason.into())
     }
 
     pub(crate) fn invalid(msg: impl Into<String>) -> Self {
@@ -111,7 +147,10 @@ struct ClerkErrorsBody {
 }
 
 /// A non-2xx answer from the API.
-#[derive(Debug, Clone)]
+///
+/// `Display` and `Debug` show the body with secrets [redacted](crate::http::redact); the
+/// `body` field holds it exactly as received.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiError {
     /// HTTP status.
@@ -213,6 +252,16 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Rendered, then redacted as a whole: a server may echo a secret in a message.
+        let mut line = String::new();
+        self.render(&mut line)?;
+        f.write_str(&crate::http::redact::text(&line))
+    }
+}
+
+impl ApiError {
+    fn render(&self, f: &mut String) -> fmt::Result {
+        use fmt::Write as _;
         write!(f, "Clerk API error {}", self.status)?;
         match self.errors.first() {
             Some(e) => {
@@ -226,7 +275,7 @@ impl fmt::Display for ApiError {
             }
             None if self.body.is_empty() => f.write_str(": empty body")?,
             None => {
-                let text = String::from_utf8_lossy(&self.body);
+                let text = crate::http::redact::body(&self.body);
                 let snippet: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let snippet: String = snippet.chars().take(120).collect();
                 write!(f, ": {snippet}")?;
@@ -241,8 +290,34 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field(
+                "errors",
+                &crate::http::redact::Redacted(format_args!("{:?}", self.errors)),
+            )
+            .field(
+                "meta",
+                &crate::http::redact::Redacted(format_args!("{:?}", self.meta)),
+            )
+            .field("trace_id", &self.trace_id)
+            .field("retry_after", &self.retry_after)
+            .field("body", &redacted_body(&self.body))
+            .finish()
+    }
+}
+
+fn redacted_body(body: &[u8]) -> String {
+    crate::http::redact::truncate(&crate::http::redact::body(body), 1024)
+}
+
 /// A 2xx body that does not fit the generated model.
-#[derive(Debug, Clone)]
+///
+/// `Debug` and [`pretty`](DecodeError::pretty) show the body with secrets
+/// [redacted](crate::http::redact); the `body` field holds it exactly as received.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// HTTP status of the response.
@@ -271,6 +346,7 @@ impl DecodeError {
                     Err(e) => (e.path().to_string(), e.inner().to_string()),
                     Ok(_) => (".".to_owned(), first.to_string()),
                 };
+                let message = redact_serde_message(&path, &message);
                 Err(DecodeError {
                     status,
                     path,
@@ -285,7 +361,7 @@ impl DecodeError {
     /// A multi-line rendering: what failed, where, and the body around it.
     #[must_use]
     pub fn pretty(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body);
+        let text = crate::http::redact::body(&self.body);
         let shown: String = text.chars().take(2000).collect();
         let more = if text.chars().count() > 2000 {
             "\n  …(truncated)"
@@ -296,6 +372,33 @@ impl DecodeError {
             "could not decode {} response into {}\n  at: {}\n  why: {}\n  body:\n  {}{}",
             self.status, self.target, self.path, self.message, shown, more
         )
+    }
+}
+
+/// serde quotes the offending value (`invalid type: string "…"`): hide it when the field's
+/// name looks secret, and scrub known secret shapes otherwise.
+fn redact_serde_message(path: &str, message: &str) -> String {
+    let last = path
+        .rsplit(['.', '['])
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(']');
+    if crate::http::redact::is_sensitive_name(last) {
+        let mut out = String::with_capacity(message.len());
+        let mut inside = false;
+        for c in message.chars() {
+            if c == '"' {
+                if !inside {
+                    out.push_str("\"[redacted]\"");
+                }
+                inside = !inside;
+            } else if !inside {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        crate::http::redact::text(message)
     }
 }
 
@@ -310,3 +413,15 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("target", &self.target)
+            .field("body", &redacted_body(&self.body))
+            .finish()
+    }
+}

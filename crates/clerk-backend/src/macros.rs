@@ -97,7 +97,18 @@ macro_rules! tagged_union {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 match self {
-                    $( Self::$variant(v) => ::serde::Serialize::serialize(v, s), )*
+                    // The tag property is optional in the variant's struct: always write it,
+                    // so what is serialized decodes back into the same variant.
+                    $( Self::$variant(v) => {
+                        let mut value = ::serde_json::to_value(v)
+                            .map_err(<S::Error as ::serde::ser::Error>::custom)?;
+                        if let ::serde_json::Value::Object(map) = &mut value {
+                            if map.get($tag).is_none_or(::serde_json::Value::is_null) {
+                                map.insert($tag.to_owned(), ::serde_json::Value::from($value));
+                            }
+                        }
+                        ::serde::Serialize::serialize(&value, s)
+                    } )*
                     Self::Unknown(v) => ::serde::Serialize::serialize(v, s),
                 }
             }

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 
 use futures_core::Stream;
+use futures_util::StreamExt as _;
 
 use crate::client::Clerk;
 use crate::error::Result;
@@ -45,7 +46,9 @@ where
         next: Some(op),
         buffer: VecDeque::new(),
     };
-    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
+    // Fused: once it has ended (after the last item or an error), polling again keeps
+    // returning `None` instead of panicking.
+    let items = futures_util::stream::unfold(state, |mut st| async move {
         loop {
             if let Some(item) = st.buffer.pop_front() {
                 return Some((Ok(item), st));
@@ -70,5 +73,6 @@ where
             }
             st.buffer.extend(items);
         }
-    }))
+    });
+    Box::pin(items.fuse())
 }

@@ -1,14 +1,64 @@
 //! Retry policy: exponential backoff with jitter, `Retry-After`, and method safety.
+//!
+//! # What is retried
+//!
+//! | failure | GET, PUT, DELETE, HEAD, OPTIONS | POST, PATCH |
+//! | --- | --- | --- |
+//! | `429 Too Many Requests` | yes, after `Retry-After` | yes, after `Retry-After` (the server did not act) |
+//! | `5XX` | yes | only with [`RetryConfig::retry_non_idempotent`] |
+//! | connection refused / failed before the request was sent | yes¹ | yes¹ |
+//! | connection reset after the request may have been sent | yes¹ | only with [`RetryConfig::retry_non_idempotent`]¹ |
+//! | timeout ([`Error::Timeout`]) | yes¹ | only with [`RetryConfig::retry_non_idempotent`]¹ |
+//! | any other `4XX`, a decode error, an invalid request, a hook failure | no | no |
+//!
+//! ¹ while [`RetryConfig::retry_connection_errors`] is on (the default).
+//!
+//! Waits grow exponentially from [`initial_interval`](RetryConfig::initial_interval) by
+//! [`exponent`](RetryConfig::exponent) up to [`max_interval`](RetryConfig::max_interval), with
+//! ±[`jitter`](RetryConfig::jitter) spread so that many clients do not retry in step. A
+//! `Retry-After` header (seconds or an HTTP date) replaces the computed wait: it is waited in
+//! full (plus a little positive jitter), and if it is longer than `max_interval` or would end
+//! past [`max_elapsed`](RetryConfig::max_elapsed), the call gives up at once and returns the
+//! error, whose [`ApiError::retry_after`](crate::ApiError::retry_after) says how long the
+//! server asked for. No attempt starts after `max_elapsed`, and at most
+//! [`max_attempts`](RetryConfig::max_attempts) are made.
+//!
+//! ```
+//! use std::time::Duration;
+//! use clerk_backend::RetryConfig;
+//!
+//! // The spec's policy (the default): 500 ms, ×1.5, ≤ 60 s apart, ≤ 1 h in all.
+//! let default = RetryConfig::default();
+//! assert_eq!(default.initial_interval, Duration::from_millis(500));
+//!
+//! // Faster and bounded, and POSTs retried on 5XX too (only where repeating is harmless).
+//! let eager = RetryConfig::backoff(
+//!     Duration::from_millis(100),
+//!     Duration::from_secs(2),
+//!     2.0,
+//!     Duration::from_secs(10),
+//! )
+//! .max_attempts(4)
+//! .retry_non_idempotent(true);
+//! assert_eq!(eager.max_attempts, 4);
+//!
+//! // Never retry.
+//! assert!(!RetryConfig::none().enabled);
+//! ```
 
 use std::time::{Duration, SystemTime};
 
-use http::HeaderMap;
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::error::Error;
 
 /// When and how often a failed call is tried again.
 ///
 /// The default is the spec's policy (500 ms initial interval, ×1.5, at most 60 s between
-/// tries, at most 1 h in all) on 5XX, 429 and connection errors. A POST or PATCH is retried
-/// after a 5XX only with [`RetryConfig::retry_non_idempotent`].
+/// tries, at most 1 h in all) on 5XX, 429 and connection errors, with ±25 % jitter. A POST or
+/// PATCH is retried after a 5XX, a timeout or a connection that failed after the request was
+/// sent only with [`RetryConfig::retry_non_idempotent`]. See the [module docs](self) for the
+/// full table.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RetryConfig {
@@ -24,10 +74,14 @@ pub struct RetryConfig {
     pub max_elapsed: Duration,
     /// Give up after this many attempts in all (first try included).
     pub max_attempts: u32,
-    /// Retry connection errors.
+    /// Retry connection errors and timeouts.
     pub retry_connection_errors: bool,
-    /// Retry POST/PATCH after a 5XX or a timeout (the server may already have acted).
+    /// Retry POST/PATCH after a 5XX, a timeout or a connection error after sending (the server
+    /// may already have acted).
     pub retry_non_idempotent: bool,
+    /// Spread of each backoff wait, as a fraction: a wait `w` becomes a random value in
+    /// `[w·(1−jitter), w·(1+jitter)]`, capped at `max_interval`. `0.0` turns jitter off.
+    pub jitter: f64,
 }
 
 impl Default for RetryConfig {
@@ -41,8 +95,46 @@ impl Default for RetryConfig {
             max_attempts: u32::MAX,
             retry_connection_errors: true,
             retry_non_idempotent: false,
+            jitter: 0.25,
         }
     }
+}
+
+/// Why a failed attempt is being retried (shown in logs and to `after_error` hooks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryReason {
+    /// `429 Too Many Requests`.
+    RateLimited,
+    /// A `5XX` status.
+    ServerError(StatusCode),
+    /// The connection could not be made; the request was not sent.
+    ConnectFailed,
+    /// The connection failed after the request may have been sent.
+    ConnectionLost,
+    /// The attempt timed out.
+    Timeout,
+}
+
+impl std::fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetryReason::RateLimited => f.write_str("rate limited (429)"),
+            RetryReason::ServerError(s) => write!(f, "server error ({})", s.as_u16()),
+            RetryReason::ConnectFailed => f.write_str("connection failed before sending"),
+            RetryReason::ConnectionLost => f.write_str("connection lost"),
+            RetryReason::Timeout => f.write_str("timeout"),
+        }
+    }
+}
+
+/// Whether repeating a request with this method is harmless (RFC 9110 idempotent methods).
+#[must_use]
+pub fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
 }
 
 impl RetryConfig {
@@ -55,7 +147,7 @@ impl RetryConfig {
         }
     }
 
-    /// Exponential backoff with the given knobs.
+    /// Exponential backoff with the given knobs (the reference SDK's `backoff` strategy).
     #[must_use]
     pub fn backoff(
         initial_interval: Duration,
@@ -72,24 +164,45 @@ impl RetryConfig {
         }
     }
 
-    /// Bound the number of attempts (first try included).
+    /// Bound the number of attempts (first try included; at least 1).
     #[must_use]
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
     }
 
-    /// Retry connection errors (default true).
+    /// Bound the total time spent, waits included (no attempt starts after it).
+    #[must_use]
+    pub fn max_elapsed(mut self, total: Duration) -> Self {
+        self.max_elapsed = total;
+        self
+    }
+
+    /// Retry connection errors and timeouts (default true).
     #[must_use]
     pub fn retry_connection_errors(mut self, yes: bool) -> Self {
         self.retry_connection_errors = yes;
         self
     }
 
-    /// Opt in to retrying POST/PATCH after 5XX or timeouts.
+    /// Opt in to retrying POST/PATCH after 5XX, timeouts and connection errors after sending.
+    ///
+    /// Only for calls where doing the thing twice is harmless: the server may already have
+    /// acted on the first try.
     #[must_use]
     pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
         self.retry_non_idempotent = yes;
+        self
+    }
+
+    /// Set the jitter fraction (clamped to `0.0..=1.0`; default 0.25).
+    #[must_use]
+    pub fn jitter(mut self, fraction: f64) -> Self {
+        self.jitter = if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         self
     }
 
@@ -99,8 +212,107 @@ impl RetryConfig {
         let exp = i32::try_from(attempt.saturating_sub(1)).unwrap_or(i32::MAX);
         let secs = self.initial_interval.as_secs_f64() * self.exponent.powi(exp);
         let max = self.max_interval.as_secs_f64();
-        Duration::from_secs_f64(if secs.is_finite() { secs.min(max) } else { max })
+        let secs = if secs.is_finite() { secs.min(max) } else { max };
+        Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(self.max_interval)
     }
+
+    /// Whether `error` from attempt `attempt` of a `method` call is worth another try, and why.
+    /// Ignores time and attempt budgets (see [`RetryConfig::next_wait`]).
+    #[must_use]
+    pub fn classify(&self, method: &Method, error: &Error) -> Option<RetryReason> {
+        if !self.enabled {
+            return None;
+        }
+        let safe = is_idempotent(method) || self.retry_non_idempotent;
+        match error {
+            Error::Api(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+                Some(RetryReason::RateLimited)
+            }
+            Error::Api(e) if e.status.is_server_error() && safe => {
+                Some(RetryReason::ServerError(e.status))
+            }
+            Error::Connection { maybe_sent, .. } if self.retry_connection_errors => {
+                if !maybe_sent {
+                    Some(RetryReason::ConnectFailed)
+                } else if safe {
+                    Some(RetryReason::ConnectionLost)
+                } else {
+                    None
+                }
+            }
+            Error::Timeout(_) if self.retry_connection_errors && safe => Some(RetryReason::Timeout),
+            _ => None,
+        }
+    }
+
+    /// The wait before the next attempt, or `None` to give up.
+    ///
+    /// `attempt` is the attempt that just failed (from 1), `elapsed` the time since the first
+    /// one started, `random` a number in `[0, 1)` for jitter.
+    #[must_use]
+    pub fn next_wait(
+        &self,
+        method: &Method,
+        error: &Error,
+        attempt: u32,
+        elapsed: Duration,
+        random: f64,
+    ) -> Option<(Duration, RetryReason)> {
+        let reason = self.classify(method, error)?;
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        let jitter = if self.jitter.is_finite() {
+            self.jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let server_wait = match error {
+            Error::Api(e) => e.retry_after.filter(|d| !d.is_zero()),
+            _ => None,
+        };
+        let wait = match server_wait {
+            Some(asked) => {
+                // The server said how long: never sooner; give up rather than exceed our bounds.
+                if asked > self.max_interval {
+                    return None;
+                }
+                scale(asked, 1.0 + jitter * 0.5 * random).min(self.max_interval)
+            }
+            None => {
+                let base = self.interval(attempt);
+                scale(base, 1.0 - jitter + 2.0 * jitter * random).min(self.max_interval)
+            }
+        };
+        if elapsed.saturating_add(wait) > self.max_elapsed {
+            return None;
+        }
+        Some((wait, reason))
+    }
+}
+
+/// `d × factor`, saturating instead of panicking (`factor` is finite and ≥ 0 here).
+fn scale(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+}
+
+/// A number in `[0, 1)` for jitter, from the standard library's per-process random hash keys
+/// (no RNG crate: jitter needs spread, not cryptographic quality).
+pub(crate) fn random_unit() -> f64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    // 53 random bits → [0, 1).
+    #[allow(clippy::cast_precision_loss)]
+    let r = (h.finish() >> 11) as f64 / (1u64 << 53) as f64;
+    r
 }
 
 /// Parse `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
@@ -121,6 +333,178 @@ pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duratio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
+    use bytes::Bytes;
+
+    fn api(status: u16, retry_after: Option<&str>) -> Error {
+        let mut h = HeaderMap::new();
+        if let Some(v) = retry_after {
+            h.insert("retry-after", v.parse().unwrap());
+        }
+        ApiError::from_response(StatusCode::from_u16(status).unwrap(), &h, Bytes::new()).into()
+    }
+
+    fn conn(maybe_sent: bool) -> Error {
+        Error::Connection {
+            message: "x".into(),
+            maybe_sent,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn classification_by_method_and_failure() {
+        let c = RetryConfig::default();
+        let (get, post, patch, put) = (Method::GET, Method::POST, Method::PATCH, Method::PUT);
+        let timeout = Error::Timeout(Duration::from_secs(1));
+        // 5XX: idempotent only
+        assert!(c.classify(&get, &api(503, None)).is_some());
+        assert!(c.classify(&put, &api(500, None)).is_some());
+        assert!(c.classify(&post, &api(503, None)).is_none());
+        assert!(c.classify(&patch, &api(502, None)).is_none());
+        // 429: every method
+        assert_eq!(
+            c.classify(&post, &api(429, None)),
+            Some(RetryReason::RateLimited)
+        );
+        // connection: not sent → every method; maybe sent → idempotent only
+        assert_eq!(
+            c.classify(&post, &conn(false)),
+            Some(RetryReason::ConnectFailed)
+        );
+        assert!(c.classify(&post, &conn(true)).is_none());
+        assert_eq!(
+            c.classify(&get, &conn(true)),
+            Some(RetryReason::ConnectionLost)
+        );
+        // timeouts: idempotent only
+        assert_eq!(c.classify(&get, &timeout), Some(RetryReason::Timeout));
+        assert!(c.classify(&post, &timeout).is_none());
+        // other 4XX and non-transport errors: never
+        for e in [
+            api(400, None),
+            api(404, None),
+            api(408, None),
+            Error::invalid("x"),
+        ] {
+            assert!(c.classify(&get, &e).is_none(), "{e}");
+        }
+        // opt-in
+        let o = RetryConfig::default().retry_non_idempotent(true);
+        assert!(o.classify(&post, &api(503, None)).is_some());
+        assert!(o.classify(&post, &conn(true)).is_some());
+        assert!(o.classify(&patch, &timeout).is_some());
+        // connection errors off
+        let n = RetryConfig::default().retry_connection_errors(false);
+        assert!(n.classify(&get, &conn(false)).is_none());
+        assert!(n.classify(&get, &timeout).is_none());
+        assert!(n.classify(&get, &api(503, None)).is_some());
+        // disabled
+        assert!(
+            RetryConfig::none()
+                .classify(&get, &api(429, None))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn waits_follow_backoff_with_bounded_jitter() {
+        let c = RetryConfig::default();
+        let e = api(503, None);
+        for attempt in 1..30 {
+            let base = c.interval(attempt);
+            for r in [0.0, 0.3, 0.999] {
+                let (w, _) = c
+                    .next_wait(&Method::GET, &e, attempt, Duration::ZERO, r)
+                    .unwrap();
+                assert!(
+                    w >= base.mul_f64(0.75) && w <= base.mul_f64(1.25),
+                    "{w:?} vs {base:?}"
+                );
+                assert!(w <= c.max_interval);
+            }
+        }
+        let none = RetryConfig::default().jitter(0.0);
+        let (w, _) = none
+            .next_wait(&Method::GET, &e, 2, Duration::ZERO, 0.9)
+            .unwrap();
+        assert_eq!(w, Duration::from_millis(750));
+    }
+
+    #[test]
+    fn retry_after_is_waited_in_full_and_bounded() {
+        let c = RetryConfig::default();
+        let (w, r) = c
+            .next_wait(&Method::POST, &api(429, Some("3")), 1, Duration::ZERO, 0.5)
+            .unwrap();
+        assert_eq!(r, RetryReason::RateLimited);
+        assert!(
+            w >= Duration::from_secs(3) && w <= Duration::from_millis(3400),
+            "{w:?}"
+        );
+        // longer than max_interval: give up
+        assert!(
+            c.next_wait(&Method::GET, &api(429, Some("61")), 1, Duration::ZERO, 0.5)
+                .is_none()
+        );
+        // past max_elapsed: give up
+        let near_end = Duration::from_secs(3599);
+        assert!(
+            c.next_wait(&Method::GET, &api(429, Some("5")), 1, near_end, 0.5)
+                .is_none()
+        );
+        // Retry-After: 0 falls back to backoff rather than a hot loop
+        let (w, _) = c
+            .next_wait(&Method::GET, &api(429, Some("0")), 1, Duration::ZERO, 0.5)
+            .unwrap();
+        assert_eq!(w, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn attempt_budget() {
+        let c = RetryConfig::default().max_attempts(3);
+        let e = api(500, None);
+        assert!(
+            c.next_wait(&Method::GET, &e, 2, Duration::ZERO, 0.5)
+                .is_some()
+        );
+        assert!(
+            c.next_wait(&Method::GET, &e, 3, Duration::ZERO, 0.5)
+                .is_none()
+        );
+        assert_eq!(RetryConfig::default().max_attempts(0).max_attempts, 1);
+    }
+
+    #[test]
+    fn odd_knobs_never_panic() {
+        let c = RetryConfig::backoff(Duration::MAX, Duration::MAX, f64::INFINITY, Duration::MAX)
+            .jitter(f64::NAN);
+        let _ = c.next_wait(
+            &Method::GET,
+            &api(503, None),
+            u32::MAX,
+            Duration::MAX,
+            f64::NAN,
+        );
+        let c = c.jitter(1.0).max_elapsed(Duration::MAX);
+        for r in [0.0, 0.999] {
+            let _ = c.next_wait(&Method::GET, &api(503, None), 1000, Duration::ZERO, r);
+            let huge = u64::MAX.to_string();
+            let _ = c.next_wait(&Method::GET, &api(429, Some(&huge)), 1, Duration::ZERO, r);
+        }
+        let c = RetryConfig::backoff(Duration::ZERO, Duration::ZERO, -3.0, Duration::ZERO);
+        let _ = c.next_wait(&Method::GET, &api(503, None), 7, Duration::ZERO, 0.5);
+        let _ = c.interval(0);
+    }
+
+    #[test]
+    fn jitter_source_spreads() {
+        let xs: Vec<f64> = (0..64).map(|_| random_unit()).collect();
+        assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
+        let distinct: std::collections::HashSet<u64> = xs.iter().map(|x| x.to_bits()).collect();
+        assert!(distinct.len() > 60);
+        assert!(xs.iter().any(|x| *x < 0.5) && xs.iter().any(|x| *x >= 0.5));
+    }
 
     #[test]
     fn intervals_grow_and_cap() {

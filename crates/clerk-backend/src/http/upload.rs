@@ -12,7 +12,8 @@ use reqwest::multipart::{Form, Part};
 use crate::error::{Error, Result};
 
 type ByteStream = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync>>;
-type OnceStream = Arc<Mutex<Option<(ByteStream, Option<u64>)>>>;
+/// A stream and its length, taken by the first attempt that sends it.
+type StreamCell = Arc<Mutex<Option<(ByteStream, Option<u64>)>>>;
 
 /// A file to upload.
 ///
@@ -29,8 +30,7 @@ pub struct Upload {
 enum Source {
     Path(PathBuf),
     Bytes(Bytes),
-    /// Taken on first send: a stream cannot be replayed.
-    Stream(OnceStream),
+    Stream(StreamCell),
 }
 
 impl fmt::Debug for Upload {
@@ -102,7 +102,16 @@ impl Upload {
                 let file = tokio::fs::File::open(path).await.map_err(|e| {
                     Error::InvalidRequest(format!("cannot open upload {}: {e}", path.display()))
                 })?;
-                let len = file.metadata().await.ok().map(|m| m.len());
+                let meta = file.metadata().await.ok();
+                // Opening a directory succeeds on Unix; reading it would fail mid-request.
+                if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+                    return Err(Error::InvalidRequest(format!(
+                        "cannot upload {}: it is a directory",
+                        path.display()
+                    )));
+                }
+                // Only a regular file's size is its length (a FIFO reports 0).
+                let len = meta.filter(std::fs::Metadata::is_file).map(|m| m.len());
                 let stream = tokio_util::io::ReaderStream::new(file);
                 let body = reqwest::Body::wrap_stream(stream);
                 match len {

@@ -5,7 +5,7 @@ use clerk_backend::{Clerk, Error, RetryConfig};
 use futures_util::StreamExt as _;
 
 use crate::conformance_calls as calls;
-use crate::support::{Prism, spec_path, with_complete_objects};
+use crate::prism::{Prism, spec_path, with_complete_objects};
 
 /// Did Prism reject our request (as opposed to returning a declared error)?
 fn prism_rejection(e: &clerk_backend::ApiError) -> Option<String> {

@@ -266,7 +266,7 @@ pub async fn call_current(clerk: &Clerk, group: &str, name: &str) -> Option<Resu
         ("miscellaneous", "get_public_interstitial") => clerk
             .miscellaneous()
             .get_public_interstitial()
-            .frontend_api_deprecated("example")
+            .frontend_api("example")
             .send()
             .await
             .map(drop),
@@ -2008,7 +2008,7 @@ pub async fn call_seed(clerk: &Clerk, group: &str, name: &str) -> Option<Result<
         ("miscellaneous", "get_public_interstitial") => clerk
             .miscellaneous()
             .get_public_interstitial()
-            .frontend_api_deprecated("example")
+            .frontend_api("example")
             .send()
             .await
             .map(drop),

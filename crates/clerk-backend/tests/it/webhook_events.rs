@@ -2,7 +2,7 @@
 
 use clerk_backend::webhook_events::WebhookEvent;
 
-use crate::support::spec_path;
+use crate::prism::spec_path;
 
 #[test]
 fn every_spec_example_decodes_into_its_typed_variant() {

@@ -76,6 +76,14 @@ impl ListTokens {
     pub async fn send(self, clerk: &Clerk) -> crate::Result<ListTokensResponse> {
         clerk.call(self).await
     }
+
+    /// Every item of every page, fetched as the stream is polled.
+    pub fn into_stream(
+        self,
+        clerk: &Clerk,
+    ) -> crate::pagination::ItemStream<ListTokensResponseM2mTokensItem> {
+        crate::pagination::stream(clerk.clone(), self)
+    }
 }
 
 impl ListTokens<&Clerk> {
@@ -86,6 +94,12 @@ impl ListTokens<&Clerk> {
     pub async fn send(self) -> crate::Result<ListTokensResponse> {
         let clerk = self.client;
         clerk.call(self).await
+    }
+
+    /// Every item of every page, fetched as the stream is polled.
+    pub fn into_stream(self) -> crate::pagination::ItemStream<ListTokensResponseM2mTokensItem> {
+        let clerk = self.client.clone();
+        crate::pagination::stream(clerk, self.rebind(Detached))
     }
 }
 
@@ -164,6 +178,22 @@ impl<B: Send> Operation for ListTokens<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::http::decode_json(response)
+    }
+}
+
+impl crate::pagination::Paginated for ListTokens {
+    type Item = ListTokensResponseM2mTokensItem;
+    fn offset(&self) -> i64 {
+        self.offset.map_or(0, |v| v as i64)
+    }
+    fn set_offset(&mut self, offset: i64) {
+        self.offset = Some(offset as f64);
+    }
+    fn limit(&self) -> i64 {
+        self.limit.map_or(10, |v| v as i64)
+    }
+    fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
+        (output.m2m_tokens, Some(output.total_count as i64))
     }
 }
 

@@ -30,8 +30,8 @@ impl<'c> MiscellaneousApi<'c> {
 pub struct GetPublicInterstitial<B = Detached> {
     client: B,
     options: crate::http::RequestOptions,
-    frontend_api: Option<String>,
     frontend_api_deprecated: Option<String>,
+    frontend_api: Option<String>,
     publishable_key: Option<String>,
     proxy_url: Option<String>,
     domain: Option<String>,
@@ -71,14 +71,14 @@ impl<B> GetPublicInterstitial<B> {
     /// Please use `frontend_api` instead
     ///
     /// **Deprecated** by the API.
-    pub fn frontend_api(mut self, value: impl Into<String>) -> Self {
-        self.frontend_api = Some(value.into());
+    pub fn frontend_api_deprecated(mut self, value: impl Into<String>) -> Self {
+        self.frontend_api_deprecated = Some(value.into());
         self
     }
 
     /// The Frontend API key of your instance
-    pub fn frontend_api_deprecated(mut self, value: impl Into<String>) -> Self {
-        self.frontend_api_deprecated = Some(value.into());
+    pub fn frontend_api(mut self, value: impl Into<String>) -> Self {
+        self.frontend_api = Some(value.into());
         self
     }
 
@@ -118,8 +118,8 @@ impl<B> GetPublicInterstitial<B> {
         GetPublicInterstitial {
             client,
             options: self.options,
-            frontend_api: self.frontend_api,
             frontend_api_deprecated: self.frontend_api_deprecated,
+            frontend_api: self.frontend_api,
             publishable_key: self.publishable_key,
             proxy_url: self.proxy_url,
             domain: self.domain,
@@ -138,8 +138,8 @@ impl<B: Send> Operation for GetPublicInterstitial<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/public/interstitial").finish();
         let mut q = crate::http::QueryWriter::new();
-        q.scalar("frontendApi", self.frontend_api.as_ref());
-        q.scalar("frontend_api", self.frontend_api_deprecated.as_ref());
+        q.scalar("frontendApi", self.frontend_api_deprecated.as_ref());
+        q.scalar("frontend_api", self.frontend_api.as_ref());
         q.scalar("publishable_key", self.publishable_key.as_ref());
         q.scalar("proxy_url", self.proxy_url.as_ref());
         q.scalar("domain", self.domain.as_ref());

@@ -134,6 +134,14 @@ impl ListScimDirectories {
     pub async fn send(self, clerk: &Clerk) -> crate::Result<ListScimDirectoriesResponse> {
         clerk.call(self).await
     }
+
+    /// Every item of every page, fetched as the stream is polled.
+    pub fn into_stream(
+        self,
+        clerk: &Clerk,
+    ) -> crate::pagination::ItemStream<crate::models::ScimDirectory> {
+        crate::pagination::stream(clerk.clone(), self)
+    }
 }
 
 impl ListScimDirectories<&Clerk> {
@@ -144,6 +152,12 @@ impl ListScimDirectories<&Clerk> {
     pub async fn send(self) -> crate::Result<ListScimDirectoriesResponse> {
         let clerk = self.client;
         clerk.call(self).await
+    }
+
+    /// Every item of every page, fetched as the stream is polled.
+    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::ScimDirectory> {
+        let clerk = self.client.clone();
+        crate::pagination::stream(clerk, self.rebind(Detached))
     }
 }
 
@@ -195,6 +209,22 @@ impl<B: Send> Operation for ListScimDirectories<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::http::decode_json(response)
+    }
+}
+
+impl crate::pagination::Paginated for ListScimDirectories {
+    type Item = crate::models::ScimDirectory;
+    fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0)
+    }
+    fn set_offset(&mut self, offset: i64) {
+        self.offset = Some(offset);
+    }
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(10)
+    }
+    fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
+        (output.data, Some(output.total_count))
     }
 }
 

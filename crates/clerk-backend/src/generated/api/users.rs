@@ -3222,6 +3222,14 @@ impl GetOauthAccessToken {
     pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::OauthAccessToken> {
         clerk.call(self).await
     }
+
+    /// Every item of every page, fetched as the stream is polled.
+    pub fn into_stream(
+        self,
+        clerk: &Clerk,
+    ) -> crate::pagination::ItemStream<crate::models::OauthAccessTokenItem> {
+        crate::pagination::stream(clerk.clone(), self)
+    }
 }
 
 impl GetOauthAccessToken<&Clerk> {
@@ -3232,6 +3240,12 @@ impl GetOauthAccessToken<&Clerk> {
     pub async fn send(self) -> crate::Result<crate::models::OauthAccessToken> {
         let clerk = self.client;
         clerk.call(self).await
+    }
+
+    /// Every item of every page, fetched as the stream is polled.
+    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::OauthAccessTokenItem> {
+        let clerk = self.client.clone();
+        crate::pagination::stream(clerk, self.rebind(Detached))
     }
 }
 
@@ -3299,6 +3313,22 @@ impl<B: Send> Operation for GetOauthAccessToken<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::http::decode_json(response)
+    }
+}
+
+impl crate::pagination::Paginated for GetOauthAccessToken {
+    type Item = crate::models::OauthAccessTokenItem;
+    fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0)
+    }
+    fn set_offset(&mut self, offset: i64) {
+        self.offset = Some(offset);
+    }
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(10)
+    }
+    fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
+        (output, None)
     }
 }
 

@@ -1,0 +1,220 @@
+//! `into_stream()` over limit/offset lists: bare-array pages and `{data, total_count}` pages.
+
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::wire::{self, requests};
+
+/// Serves `items[offset..offset+limit]` (limit defaulting to 10, as the API does), either as a
+/// bare array or as `{data, total_count}`.
+struct Pages {
+    items: Vec<Value>,
+    wrapped: bool,
+}
+
+fn param(request: &Request, name: &str) -> Option<usize> {
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.parse().expect("numeric query parameter"))
+}
+
+impl Respond for Pages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let offset = param(request, "offset").unwrap_or(0).min(self.items.len());
+        let limit = param(request, "limit").unwrap_or(10);
+        let end = (offset + limit).min(self.items.len());
+        let page = &self.items[offset..end];
+        let body = if self.wrapped {
+            json!({"data": page, "total_count": self.items.len()})
+        } else {
+            json!(page)
+        };
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+fn users(n: usize) -> Vec<Value> {
+    let template = wire::fixture("user_full.json");
+    (0..n)
+        .map(|i| {
+            let mut user = template.clone();
+            user["id"] = json!(format!("user_{i}"));
+            user["first_name"] = json!(format!("U{i}"));
+            user
+        })
+        .collect()
+}
+
+fn organizations(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            json!({
+                "object": "organization",
+                "id": format!("org_{i}"),
+                "name": format!("Org {i}"),
+                "slug": format!("org-{i}"),
+                "max_allowed_memberships": 5,
+                "admin_delete_enabled": true,
+                "public_metadata": {},
+                "created_at": 1_700_000_000_000_i64 + i as i64,
+                "updated_at": 1_700_000_000_000_i64 + i as i64,
+            })
+        })
+        .collect()
+}
+
+async fn serve(server: &MockServer, route: &str, items: Vec<Value>, wrapped: bool) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(Pages { items, wrapped })
+        .mount(server)
+        .await;
+}
+
+/// `(offset, limit)` of every request the server saw (a missing offset counts as 0).
+async fn pages_requested(server: &MockServer) -> Vec<(usize, Option<usize>)> {
+    requests(server)
+        .await
+        .iter()
+        .map(|r| (param(r, "offset").unwrap_or(0), param(r, "limit")))
+        .collect()
+}
+
+#[tokio::test]
+async fn bare_array_list_streams_every_item_and_stops_on_a_short_page() {
+    let server = wire::server().await;
+    serve(&server, "/users", users(5), false).await;
+    let clerk = wire::client(&server);
+    let all: Vec<_> = clerk
+        .users()
+        .list()
+        .limit(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = all.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, ["user_0", "user_1", "user_2", "user_3", "user_4"]);
+    assert_eq!(
+        pages_requested(&server).await,
+        [(0, Some(2)), (2, Some(2)), (4, Some(2))]
+    );
+}
+
+#[tokio::test]
+async fn bare_array_list_needs_an_empty_page_when_the_last_page_is_full() {
+    // Without a total, a full last page cannot be told from a middle one.
+    let server = wire::server().await;
+    serve(&server, "/users", users(4), false).await;
+    let clerk = wire::client(&server);
+    let all: Vec<_> = clerk
+        .users()
+        .list()
+        .limit(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(
+        pages_requested(&server).await,
+        [(0, Some(2)), (2, Some(2)), (4, Some(2))]
+    );
+}
+
+#[tokio::test]
+async fn stream_starts_at_the_given_offset_and_pages_lazily() {
+    let server = wire::server().await;
+    serve(&server, "/users", users(9), false).await;
+    let clerk = wire::client(&server);
+    let mut stream = clerk.users().list().limit(3).offset(4).into_stream();
+    assert!(
+        requests(&server).await.is_empty(),
+        "nothing sent before polling"
+    );
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(first.id, "user_4");
+    assert_eq!(pages_requested(&server).await, [(4, Some(3))]);
+    let rest: Vec<_> = stream.by_ref().try_collect().await.unwrap();
+    let ids: Vec<&str> = rest.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, ["user_5", "user_6", "user_7", "user_8"]);
+    // An ended stream stays ended (and does not panic when polled again).
+    assert!(stream.next().await.is_none());
+    assert!(stream.next().await.is_none());
+    assert_eq!(pages_requested(&server).await, [(4, Some(3)), (7, Some(3))]);
+}
+
+#[tokio::test]
+async fn data_total_count_list_stops_at_total_count() {
+    let server = wire::server().await;
+    serve(&server, "/organizations", organizations(4), true).await;
+    let clerk = wire::client(&server);
+    let all: Vec<_> = clerk
+        .organizations()
+        .list()
+        .limit(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let slugs: Vec<&str> = all.iter().map(|o| o.slug.as_str()).collect();
+    assert_eq!(slugs, ["org-0", "org-1", "org-2", "org-3"]);
+    // The second page reaches total_count: no third, empty, request.
+    assert_eq!(pages_requested(&server).await, [(0, Some(2)), (2, Some(2))]);
+}
+
+#[tokio::test]
+async fn data_total_count_list_with_the_default_limit() {
+    let server = wire::server().await;
+    serve(&server, "/organizations", organizations(23), true).await;
+    let clerk = wire::client(&server);
+    let all: Vec<_> = clerk
+        .organizations()
+        .list()
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 23);
+    assert_eq!(all[22].id, "org_22");
+    assert_eq!(
+        pages_requested(&server).await,
+        [(0, None), (10, None), (20, None)]
+    );
+}
+
+#[tokio::test]
+async fn an_error_mid_stream_is_yielded_once_then_the_stream_ends() {
+    let server = wire::server().await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(wiremock::matchers::query_param("offset", "2"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "errors": [{"code": "internal_clerk_error", "message": "Oops"}],
+            "clerk_trace_id": "trace-mid-stream"
+        })))
+        .mount(&server)
+        .await;
+    serve(&server, "/users", users(6), false).await;
+    let clerk = wire::client(&server);
+    let mut stream = clerk.users().list().limit(2).into_stream();
+    let mut seen = Vec::new();
+    while let Some(item) = stream.next().await {
+        seen.push(item);
+    }
+    assert_eq!(seen.len(), 3, "two items, then one error: {seen:?}");
+    assert_eq!(seen[0].as_ref().unwrap().id, "user_0");
+    assert_eq!(seen[1].as_ref().unwrap().id, "user_1");
+    let err = seen[2].as_ref().unwrap_err();
+    let api = err.as_api().expect("the API error");
+    assert_eq!(api.status().as_u16(), 500);
+    assert_eq!(api.code(), Some("internal_clerk_error"));
+    assert_eq!(api.trace_id(), Some("trace-mid-stream"));
+    // Finished for good: polling again neither yields nor sends anything.
+    assert!(stream.next().await.is_none());
+    assert_eq!(pages_requested(&server).await, [(0, Some(2)), (2, Some(2))]);
+}
