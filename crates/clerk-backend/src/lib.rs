@@ -43,12 +43,16 @@
 #[macro_use]
 pub mod macros;
 
+pub mod auth;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod client;
 pub mod error;
 pub mod http;
 pub mod pagination;
 pub mod retry;
 mod secret;
+pub mod webhooks;
 
 #[allow(
     deprecated,

@@ -1,0 +1,195 @@
+//! A bounded cache of verified session tokens.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::claims::SessionClaims;
+
+const SHARDS: usize = 8;
+/// Tokens longer than this are verified every time, never cached.
+const MAX_CACHED_TOKEN_LEN: usize = 4096;
+
+/// The map's keys are already SipHash outputs; hashing them again would be wasted work.
+#[derive(Default)]
+struct IdHasher(u64);
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub(crate) struct Entry {
+    token: Box<str>,
+    pub(crate) claims: Arc<SessionClaims>,
+    pub(crate) exp_ms: i64,
+    pub(crate) nbf_ms: Option<i64>,
+    pub(crate) iat_ms: Option<i64>,
+}
+
+type Shard = HashMap<u64, Entry, BuildHasherDefault<IdHasher>>;
+
+/// A bounded cache of verified session tokens, so a token that arrives again (a Clerk session
+/// token lives ~60 s and comes with every request of its client) skips the RSA check.
+///
+/// - Keyed by a keyed SipHash of the whole token; a hit also compares the whole token, so a
+///   hash collision can never return another token's claims.
+/// - `exp`, `nbf` and `iat` are re-checked (with the clock skew) on every hit.
+/// - Emptied when the key set changes (JWKS refresh), and when the options that verified the
+///   entries change.
+/// - Bounded: at most `capacity` entries (tokens over 4 KiB are never cached), so memory stays
+///   under roughly `capacity × 6 KiB` in the worst case and about `capacity × 1.5 KiB` for
+///   typical Clerk tokens.
+///
+/// Enable it with [`VerifyOptions::token_cache`](super::VerifyOptions::token_cache).
+pub struct TokenCache {
+    shards: Vec<Mutex<Shard>>,
+    per_shard: usize,
+    hasher: RandomState,
+    keyset: AtomicU64,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("capacity", &self.capacity())
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    /// A cache holding at most `capacity` tokens (at least 8).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        let per_shard = capacity.div_ceil(SHARDS).max(1);
+        TokenCache {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            per_shard,
+            hasher: RandomState::new(),
+            keyset: AtomicU64::new(0),
+        }
+    }
+
+    /// Maximum number of entries.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.per_shard * SHARDS
+    }
+
+    /// Number of cached tokens.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| lock(s).len()).sum()
+    }
+
+    /// Whether the cache is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drop every entry.
+    pub fn clear(&self) {
+        for s in &self.shards {
+            lock(s).clear();
+        }
+    }
+
+    /// Make sure entries were verified with key set `keyset`; empty the cache if not.
+    pub(crate) fn sync_keyset(&self, keyset: u64) {
+        if self.keyset.load(Ordering::Acquire) != keyset {
+            let prev = self.keyset.swap(keyset, Ordering::AcqRel);
+            if prev != keyset {
+                self.clear();
+            }
+        }
+    }
+
+    fn slot(&self, token: &str) -> (u64, &Mutex<Shard>) {
+        let h = self.hasher.hash_one(token);
+        #[allow(clippy::cast_possible_truncation)]
+        let shard = &self.shards[(h >> 59) as usize % SHARDS];
+        (h, shard)
+    }
+
+    /// Run `f` on the entry of `token`, if cached. `f` returns `None` to evict the entry.
+    pub(crate) fn with_entry<R>(
+        &self,
+        token: &str,
+        f: impl FnOnce(&Entry) -> Option<R>,
+    ) -> Option<Option<R>> {
+        let (h, shard) = self.slot(token);
+        let mut map = lock(shard);
+        let entry = map.get(&h)?;
+        if !same(entry.token.as_bytes(), token.as_bytes()) {
+            return None;
+        }
+        let r = f(entry);
+        if r.is_none() {
+            map.remove(&h);
+        }
+        Some(r)
+    }
+
+    pub(crate) fn insert(
+        &self,
+        token: &str,
+        claims: &Arc<SessionClaims>,
+        exp_ms: i64,
+        nbf_ms: Option<i64>,
+        iat_ms: Option<i64>,
+        now_ms: i64,
+    ) {
+        if token.len() > MAX_CACHED_TOKEN_LEN {
+            return;
+        }
+        let (h, shard) = self.slot(token);
+        let mut map = lock(shard);
+        if map.len() >= self.per_shard && !map.contains_key(&h) {
+            map.retain(|_, e| e.exp_ms > now_ms);
+            if map.len() >= self.per_shard {
+                // Still full of live tokens: drop an arbitrary one (iteration order is random).
+                if let Some(&k) = map.keys().next() {
+                    map.remove(&k);
+                }
+            }
+        }
+        map.insert(
+            h,
+            Entry {
+                token: token.into(),
+                claims: claims.clone(),
+                exp_ms,
+                nbf_ms,
+                iat_ms,
+            },
+        );
+    }
+}
+
+fn lock(m: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Constant-time comparison (the cached token is a live credential).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
+    diff == 0
+}
