@@ -101,6 +101,19 @@ pub struct RawResponse {
     pub body: Bytes,
 }
 
+impl RawResponse {
+    /// A response from its parts: for a replacement of the HTTP transport, for tests,
+    /// and for benchmarks of the decode path (`decode_json`).
+    #[must_use]
+    pub fn new(status: StatusCode, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+        RawResponse {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+}
+
 /// Implemented by every generated request type.
 ///
 /// Not meant to be implemented outside the crate; it is public so that generic code (e.g. a
