@@ -803,9 +803,8 @@ async fn mismatched_2xx_body_reports_the_json_path() {
 }
 
 #[tokio::test]
-async fn mismatch_inside_a_known_union_variant_names_the_union_field() {
-    // A union is decoded through `serde_json::Value`, so the path stops at the union field;
-    // the message names the inner problem.
+async fn mismatch_inside_a_known_union_variant_names_the_full_path() {
+    // A union variant is decoded straight from the input, so the path reaches inside it.
     let mut bad = fixture("user_full.json");
     bad["phone_numbers"][1]["verification"]["status"] = json!(false);
     let server = wire::server().await;
@@ -819,7 +818,7 @@ async fn mismatch_inside_a_known_union_variant_names_the_union_field() {
     let Error::Decode(d) = &err else {
         panic!("expected Error::Decode, got {err:?}")
     };
-    assert_eq!(d.path, "phone_numbers[1].verification");
+    assert_eq!(d.path, "phone_numbers[1].verification.status");
     assert!(
         d.message.contains("invalid type: boolean `false`"),
         "{}",
