@@ -38,7 +38,3 @@ pub use verify::{
     DEFAULT_CLOCK_SKEW, DEFAULT_JWKS_MIN_REFRESH_INTERVAL, DEFAULT_JWKS_TTL, VerifyOptions,
     verify_token, verify_token_at,
 };
-
-#[cfg(doctest)]
-#[doc = include_str!("../../../../docs/README-auth.md")]
-struct ReadmeAuthDoctests;
