@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::names;
-use crate::ops::{BodyKind, Op, fallback_names};
+use crate::ops::{BodyKind, METHODS, Op, op_names};
 use crate::spec::{Spec, str_of};
 use crate::types::Ty;
 
@@ -281,8 +281,6 @@ fn render_test_ty(ty: &Ty, local_path: &str) -> String {
     }
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
-
 /// Emit `pub async fn call_<suffix>(clerk, group, name)` and `pub const OPS_<SUFFIX>`.
 pub fn emit_calls(
     spec: &Spec,
@@ -307,18 +305,7 @@ pub fn emit_calls(
             let Some(sop) = item.get(*method) else {
                 continue;
             };
-            let tag = sop
-                .pointer("/tags/0")
-                .and_then(Value::as_str)
-                .unwrap_or("Miscellaneous");
-            let id = str_of(sop, "operationId").unwrap_or("operation");
-            let (g, n) = match (
-                str_of(sop, "x-speakeasy-group"),
-                str_of(sop, "x-speakeasy-name-override"),
-            ) {
-                (Some(g), Some(n)) => (names::snake(g), names::field(n)),
-                _ => fallback_names(tag, id),
-            };
+            let (g, n) = op_names(sop);
             let op = by_name.get(&(g.as_str(), n.as_str())).ok_or_else(|| {
                 format!("{suffix}: {method} {path} ({g}.{n}) has no generated operation")
             })?;

@@ -9,7 +9,7 @@ use crate::names;
 use crate::spec::{Spec, bool_of, doc_lines, short_doc, str_of};
 use crate::types::{Def, Field, SECRET_FIELDS, Ty, TypeGen, emit_defs};
 
-const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
+pub const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
 const MODELS: &str = "crate::models";
 
 /// One query or path parameter.
@@ -83,6 +83,23 @@ pub struct Op {
     pub removed_in: Option<String>,
 }
 
+/// Group and name of an operation: `x-speakeasy-group` / `x-speakeasy-name-override`, or for
+/// the few operations without them, names derived from the tag and operationId.
+pub fn op_names(op: &Value) -> (String, String) {
+    match (
+        str_of(op, "x-speakeasy-group"),
+        str_of(op, "x-speakeasy-name-override"),
+    ) {
+        (Some(g), Some(n)) => (names::snake(g), names::field(n)),
+        _ => fallback_names(
+            op.pointer("/tags/0")
+                .and_then(Value::as_str)
+                .unwrap_or("Miscellaneous"),
+            str_of(op, "operationId").unwrap_or("operation"),
+        ),
+    }
+}
+
 /// Group and name of an operation without `x-speakeasy-group`: from its tag and operationId.
 pub fn fallback_names(tag: &str, operation_id: &str) -> (String, String) {
     let group = names::snake(tag);
@@ -135,18 +152,7 @@ pub fn collect(
             let Some(op) = item.get(*method) else {
                 continue;
             };
-            let tag = op
-                .pointer("/tags/0")
-                .and_then(Value::as_str)
-                .unwrap_or("Miscellaneous");
-            let id = str_of(op, "operationId").unwrap_or("operation");
-            let (g, n) = match (
-                str_of(op, "x-speakeasy-group"),
-                str_of(op, "x-speakeasy-name-override"),
-            ) {
-                (Some(g), Some(n)) => (names::snake(g), names::field(n)),
-                _ => fallback_names(tag, id),
-            };
+            let (g, n) = op_names(op);
             if !keep(&g, &n) {
                 continue;
             }
@@ -175,13 +181,7 @@ fn operation(
         .and_then(Value::as_str)
         .unwrap_or("Miscellaneous")
         .to_owned();
-    let (group, fn_name) = match (
-        str_of(op, "x-speakeasy-group"),
-        str_of(op, "x-speakeasy-name-override"),
-    ) {
-        (Some(g), Some(n)) => (names::snake(g), names::field(n)),
-        _ => fallback_names(&tag, &operation_id),
-    };
+    let (group, fn_name) = op_names(op);
     let type_name = request_type_name(&group, &fn_name);
     let defs = local_defs.entry(group.clone()).or_default();
     // Local types share the group file's namespace.
