@@ -102,10 +102,6 @@ pub struct Clerk {
 }
 
 pub(crate) struct Inner {
-    /// The reqwest client (the one calls go through, unless a custom transport is set); kept
-    /// for modules that fetch outside the operation pipeline (e.g. JWKS).
-    #[allow(dead_code)]
-    pub(crate) http: reqwest::Client,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) base_url: String,
     pub(crate) secret_key: Option<SecretKey>,
@@ -459,17 +455,17 @@ impl ClerkBuilder {
             "x-clerk-sdk",
             HeaderValue::from_static(concat!("rust/", env!("CARGO_PKG_VERSION"))),
         );
-        let http = match self.http {
-            Some(c) => c,
-            None => default_http_client(self.connect_timeout, self.pool_idle_timeout)?,
-        };
-        let transport: Arc<dyn Transport> = match self.transport {
-            Some(t) => t,
-            None => Arc::new(ReqwestTransport::new(http.clone())),
+        // A custom transport replaces HTTP entirely: no reqwest client is built for it.
+        let transport: Arc<dyn Transport> = match (self.transport, self.http) {
+            (Some(t), _) => t,
+            (None, Some(c)) => Arc::new(ReqwestTransport::new(c)),
+            (None, None) => Arc::new(ReqwestTransport::new(default_http_client(
+                self.connect_timeout,
+                self.pool_idle_timeout,
+            )?)),
         };
         Ok(Clerk {
             inner: Arc::new(Inner {
-                http,
                 transport,
                 base_url,
                 secret_key,
