@@ -52,6 +52,7 @@ pub mod http;
 pub mod pagination;
 pub mod retry;
 mod secret;
+pub mod timestamp;
 pub mod webhooks;
 
 #[allow(
