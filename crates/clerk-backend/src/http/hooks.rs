@@ -25,6 +25,22 @@ pub struct HookContext {
 }
 
 impl HookContext {
+    /// The context of attempt `attempt` of a call that started at `started`.
+    pub(crate) fn new(
+        info: &'static OperationInfo,
+        attempt: u32,
+        started: std::time::Instant,
+        retry: Option<(Duration, RetryReason)>,
+    ) -> Self {
+        HookContext {
+            info,
+            attempt,
+            elapsed: started.elapsed(),
+            retry_in: retry.map(|r| r.0),
+            retry_reason: retry.map(|r| r.1),
+        }
+    }
+
     /// Whether this failure is the call's last (the caller gets this error).
     #[must_use]
     pub fn is_final(&self) -> bool {

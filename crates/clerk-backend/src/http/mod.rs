@@ -365,13 +365,7 @@ impl Clerk {
             let error = match outcome {
                 Attempt::Success(response) => {
                     if !inner.hooks.after_success.is_empty() {
-                        let ctx = HookContext {
-                            info,
-                            attempt,
-                            elapsed: started.elapsed(),
-                            retry_in: None,
-                            retry_reason: None,
-                        };
+                        let ctx = HookContext::new(info, attempt, started, None);
                         for hook in &inner.hooks.after_success {
                             hook(&ctx, &response);
                         }
@@ -439,13 +433,7 @@ impl Clerk {
             log.failure(info, attempt, elapsed, error, retry);
         }
         if !inner.hooks.after_error.is_empty() {
-            let ctx = HookContext {
-                info,
-                attempt,
-                elapsed: started.elapsed(),
-                retry_in: retry.map(|r| r.0),
-                retry_reason: retry.map(|r| r.1),
-            };
+            let ctx = HookContext::new(info, attempt, started, retry);
             for hook in &inner.hooks.after_error {
                 hook(&ctx, error);
             }
@@ -526,13 +514,7 @@ impl Clerk {
         *http_request.headers_mut() = attempt_headers;
         http_request.extensions_mut().insert(info);
         if !inner.hooks.before_request.is_empty() {
-            let ctx = HookContext {
-                info,
-                attempt,
-                elapsed: started.elapsed(),
-                retry_in: None,
-                retry_reason: None,
-            };
+            let ctx = HookContext::new(info, attempt, started, None);
             for hook in &inner.hooks.before_request {
                 if let Err(e) = hook(&ctx, &mut http_request) {
                     return Attempt::Fatal(match e {
