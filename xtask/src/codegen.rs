@@ -174,7 +174,7 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
 
     files.insert(
         format!("{OUT_DIR}/mod.rs"),
-        format!("{head}//! Code generated from Clerk's OpenAPI spec.\n\npub mod api;\npub mod models;\npub mod operations;\npub mod webhook_events;\n"),
+        format!("{head}//! Code generated from Clerk's OpenAPI spec.\n\n#[cfg(feature = \"client\")]\npub mod api;\npub mod models;\n#[cfg(feature = \"client\")]\npub mod operations;\npub mod webhook_events;\n"),
     );
     Ok(files)
 }
@@ -396,7 +396,7 @@ mod tests {
         // Deprecated operation.
         assert!(widgets.contains("#[deprecated"));
         // HTML without declared content → String.
-        assert!(file(&files, "api/misc.rs").contains("crate::http::decode_text(response)"));
+        assert!(file(&files, "api/misc.rs").contains("crate::rt::decode_text(response)"));
         // An operation with no x-speakeasy-group is named from its tag and operationId.
         assert!(file(&files, "api/gadget_keys.rs").contains("pub fn delete(self, gadget_key_id"));
     }

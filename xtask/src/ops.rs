@@ -526,7 +526,7 @@ pub fn emit_group(
         names::field(group),
         names::field(group)
     );
-    out.push_str("use crate::Clerk;\nuse crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};\n\n");
+    out.push_str("use crate::Clerk;\nuse crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};\n\n");
 
     // Group handle.
     let _ = writeln!(
@@ -625,7 +625,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         out,
         "#[derive(Debug, Clone, Default)]\n#[must_use = \"a request does nothing until it is sent\"]\npub struct {t}<B = Detached> {{"
     );
-    out.push_str("    client: B,\n    options: crate::http::RequestOptions,\n");
+    out.push_str("    client: B,\n    options: crate::rt::RequestOptions,\n");
     for p in &op.path_params {
         let _ = writeln!(out, "    {}: String,", p.rust);
     }
@@ -785,7 +785,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         }
         BodyKind::None => {}
     }
-    out.push_str("    crate::http::request_options!();\n\n");
+    out.push_str("    crate::rt::request_options!();\n\n");
     let _ = writeln!(
         out,
         "    fn rebind<C>(self, client: C) -> {t}<C> {{\n        {t} {{ {} }}\n    }}",
@@ -878,7 +878,7 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
     for p in op.query.iter().filter(|p| p.required) {
         let _ = writeln!(
             out,
-            "        if self.{}.is_none() {{\n            return Err(crate::http::missing(info, {:?}));\n        }}",
+            "        if self.{}.is_none() {{\n            return Err(crate::rt::missing(info, {:?}));\n        }}",
             p.rust, p.json
         );
     }
@@ -886,7 +886,7 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
     if op.query.is_empty() {
         out.push_str("        let query = String::new();\n");
     } else {
-        out.push_str("        let mut q = crate::http::QueryWriter::new();\n");
+        out.push_str("        let mut q = crate::rt::QueryWriter::new();\n");
         for p in &op.query {
             match (&p.ty, p.explode) {
                 (Ty::Vec(_), true) => {
@@ -916,28 +916,28 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
     }
     // Body.
     match &op.body {
-        BodyKind::None => out.push_str("        let body = crate::http::Body::Empty;\n"),
+        BodyKind::None => out.push_str("        let body = crate::rt::Body::Empty;\n"),
         BodyKind::Json { fields } => {
             for f in fields.iter().filter(|f| f.required) {
                 let _ = writeln!(
                     out,
-                    "        if self.body.{}.is_none() {{\n            return Err(crate::http::missing(info, {:?}));\n        }}",
+                    "        if self.body.{}.is_none() {{\n            return Err(crate::rt::missing(info, {:?}));\n        }}",
                     f.rust, f.json
                 );
             }
-            out.push_str("        let body = crate::http::json_body(&self.body)?;\n");
+            out.push_str("        let body = crate::rt::json_body(&self.body)?;\n");
         }
         BodyKind::JsonValue { required, .. } => {
             if *required {
-                out.push_str("        let Some(value) = &self.body else {\n            return Err(crate::http::missing(info, \"body\"));\n        };\n        let body = crate::http::json_body(value)?;\n");
+                out.push_str("        let Some(value) = &self.body else {\n            return Err(crate::rt::missing(info, \"body\"));\n        };\n        let body = crate::rt::json_body(value)?;\n");
             } else {
-                out.push_str("        let body = match &self.body {\n            Some(value) => crate::http::json_body(value)?,\n            None => crate::http::Body::Empty,\n        };\n");
+                out.push_str("        let body = match &self.body {\n            Some(value) => crate::rt::json_body(value)?,\n            None => crate::rt::Body::Empty,\n        };\n");
             }
         }
         BodyKind::Multipart { file, fields } => {
             let _ = writeln!(
                 out,
-                "        let Some(file) = self.file else {{\n            return Err(crate::http::missing(info, {file:?}));\n        }};"
+                "        let Some(file) = self.file else {{\n            return Err(crate::rt::missing(info, {file:?}));\n        }};"
             );
             let texts: Vec<String> = fields
                 .iter()
@@ -950,7 +950,7 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
             };
             let _ = writeln!(
                 out,
-                "        let text: Vec<(&'static str, String)> = {text};\n        let body = crate::http::Body::Multipart {{ field: {file:?}, file, text }};"
+                "        let text: Vec<(&'static str, String)> = {text};\n        let body = crate::rt::Body::Multipart {{ field: {file:?}, file, text }};"
             );
         }
     }
@@ -958,9 +958,9 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
         "        Ok(ApiRequest { info, path, query, body, options: self.options })\n    }\n\n",
     );
     let decode = match &op.output {
-        Output::Json(_) => "crate::http::decode_json(response)",
-        Output::Empty => "crate::http::decode_empty(response)",
-        Output::Text => "crate::http::decode_text(response)",
+        Output::Json(_) => "crate::rt::decode_json(response)",
+        Output::Empty => "crate::rt::decode_empty(response)",
+        Output::Text => "crate::rt::decode_text(response)",
     };
     let _ = writeln!(
         out,
@@ -1028,7 +1028,7 @@ pub fn example_id(p: &Param) -> String {
 
 /// Emit the operations table.
 pub fn emit_table(ops: &[Op], out: &mut String) {
-    out.push_str("//! Every operation of the API: group, name, method, path.\n\nuse crate::http::OperationInfo;\n\n");
+    out.push_str("//! Every operation of the API: group, name, method, path.\n\nuse crate::rt::OperationInfo;\n\n");
     for op in ops {
         let _ = writeln!(
             out,

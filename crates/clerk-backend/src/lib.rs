@@ -36,7 +36,7 @@
 //! timeout, the [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never
 //! repeats a POST the server may have acted on, `after_success` / `after_error` hooks, and
 //! `tracing` events plus an optional [`DebugLogger`] — with secrets always
-//! [redacted](http::redact).
+//! [redacted](crate::redact).
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -47,10 +47,13 @@ pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod client;
+mod decode;
 pub mod error;
 pub mod http;
 pub mod pagination;
+pub mod redact;
 pub mod retry;
+mod rt;
 mod secret;
 pub mod timestamp;
 pub mod webhooks;
@@ -65,10 +68,13 @@ pub mod webhooks;
 )]
 mod generated;
 
-pub use generated::{api, models, operations, webhook_events};
+#[cfg(feature = "client")]
+pub use generated::{api, operations};
+pub use generated::{models, webhook_events};
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
-pub use error::{ApiError, ClerkError, DecodeError, Error, Result};
+pub use decode::DecodeError;
+pub use error::{ApiError, ClerkError, Error, Result};
 pub use http::{DebugLogger, HookContext, Transport, Upload};
 pub use retry::{RetryConfig, RetryReason};
 pub use secret::SecretString;

@@ -417,7 +417,7 @@ mod tests {
         let body = br#"[{"id":"idn_1","object":"email_address","email_address":"a@b.c","reserved":false,
             "verification":{"object":"verification_otp","status":"verified","strategy":"email_code","attempts":"many"},
             "linked_to":[],"created_at":1,"updated_at":1}]"#;
-        let err = crate::error::DecodeError::decode::<Vec<crate::models::EmailAddress>>(
+        let err = crate::decode::DecodeError::decode::<Vec<crate::models::EmailAddress>>(
             http::StatusCode::OK,
             bytes::Bytes::from_static(body),
         )

@@ -4,14 +4,14 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::redact;
 use super::{Body, HttpRequest, OperationInfo, RawResponse};
 use crate::error::Error;
+use crate::redact;
 use crate::retry::RetryReason;
 
 /// Prints one line per request, response, failure and retry — headers and bodies included,
 /// bodies cut at [`max_body_bytes`](DebugLogger::max_body_bytes) — with every secret
-/// [redacted](super::redact): safe to leave on in production logs, unlike the reference SDK's.
+/// [redacted](crate::redact): safe to leave on in production logs, unlike the reference SDK's.
 ///
 /// Switched on by [`ClerkBuilder::debug_logger`](crate::ClerkBuilder::debug_logger), or by
 /// `CLERK_DEBUG=true` (or `1`) in the environment, which logs to stderr.

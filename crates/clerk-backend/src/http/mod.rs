@@ -10,17 +10,18 @@
 //! Every call is a `tracing` span `clerk_backend.call` (target `clerk_backend`; fields group,
 //! operation, method, path) holding one DEBUG event per attempt sent and per response (status,
 //! attempt, elapsed), an INFO event per retry (reason, wait) and a DEBUG event for a final
-//! failure. URLs and messages in them are [redacted](redact).
+//! failure. URLs and messages in them are [redacted](crate::redact).
 
 mod debug;
 mod encode;
 mod hooks;
 mod options;
-pub mod redact;
 mod transport;
 mod upload;
 
 use std::fmt;
+
+use crate::redact;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -37,7 +38,8 @@ pub use transport::{BoxFuture, HttpRequest, ReqwestTransport, Transport};
 pub use upload::Upload;
 
 use crate::client::Clerk;
-use crate::error::{ApiError, DecodeError, Error, Result};
+use crate::decode::DecodeError;
+use crate::error::{ApiError, Error, Result};
 use crate::retry::RetryReason;
 
 /// Static description of one API operation (group, name, method, path).
@@ -108,7 +110,7 @@ pub struct Detached;
 
 /// The body of a request, before it is handed to the transport.
 ///
-/// Its `Debug` shows JSON with secret fields [redacted](redact).
+/// Its `Debug` shows JSON with secret fields [redacted](crate::redact).
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum Body {

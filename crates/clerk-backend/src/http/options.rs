@@ -27,7 +27,7 @@ impl std::fmt::Debug for RequestOptions {
             .field("retry", &self.retry)
             .field(
                 "headers",
-                &super::redact::headers_debug(self.headers.iter().map(|(n, v)| (n, v))),
+                &crate::redact::headers_debug(self.headers.iter().map(|(n, v)| (n, v))),
             )
             .finish()
     }

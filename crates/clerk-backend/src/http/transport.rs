@@ -176,7 +176,7 @@ impl Transport for ReqwestTransport {
 /// "not sent"; everything after the connection was made may have reached the server. The
 /// source kept is the reqwest error without its URL.
 pub(crate) fn reqwest_error(e: reqwest::Error) -> Error {
-    let message = super::redact::text(&error_chain(&e));
+    let message = crate::redact::text(&error_chain(&e));
     if e.is_builder() {
         return Error::InvalidRequest(message);
     }

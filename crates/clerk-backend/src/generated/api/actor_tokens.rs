@@ -2,7 +2,7 @@
 //! Operations of the `actor_tokens` group: [`Clerk::actor_tokens`](crate::Clerk::actor_tokens).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `actor_tokens` operations, borrowed from a [`Clerk`]: `clerk.actor_tokens()`.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +49,7 @@ struct CreateActorTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateActorToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateActorTokenBody,
 }
 
@@ -106,7 +106,7 @@ impl<B> CreateActorToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateActorToken<C> {
         CreateActorToken {
@@ -126,12 +126,12 @@ impl<B: Send> Operation for CreateActorToken<B> {
         let path = PathBuilder::new().lit("/actor_tokens").finish();
         let query = String::new();
         if self.body.user_id.is_none() {
-            return Err(crate::http::missing(info, "user_id"));
+            return Err(crate::rt::missing(info, "user_id"));
         }
         if self.body.actor.is_none() {
-            return Err(crate::http::missing(info, "actor"));
+            return Err(crate::rt::missing(info, "actor"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -142,7 +142,7 @@ impl<B: Send> Operation for CreateActorToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -155,7 +155,7 @@ impl<B: Send> Operation for CreateActorToken<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeActorToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     actor_token_id: String,
 }
 
@@ -189,7 +189,7 @@ impl RevokeActorToken<&Clerk> {
 }
 
 impl<B> RevokeActorToken<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeActorToken<C> {
         RevokeActorToken {
@@ -212,7 +212,7 @@ impl<B: Send> Operation for RevokeActorToken<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -223,7 +223,7 @@ impl<B: Send> Operation for RevokeActorToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

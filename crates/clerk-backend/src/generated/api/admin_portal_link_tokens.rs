@@ -2,7 +2,7 @@
 //! Operations of the `admin_portal_link_tokens` group: [`Clerk::admin_portal_link_tokens`](crate::Clerk::admin_portal_link_tokens).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `admin_portal_link_tokens` operations, borrowed from a [`Clerk`]: `clerk.admin_portal_link_tokens()`.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +52,7 @@ struct CreateAdminPortalLinkTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateAdminPortalLinkToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateAdminPortalLinkTokenBody,
 }
 
@@ -109,7 +109,7 @@ impl<B> CreateAdminPortalLinkToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateAdminPortalLinkToken<C> {
         CreateAdminPortalLinkToken {
@@ -129,7 +129,7 @@ impl<B: Send> Operation for CreateAdminPortalLinkToken<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/admin_portal_link_tokens").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -140,7 +140,7 @@ impl<B: Send> Operation for CreateAdminPortalLinkToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -159,7 +159,7 @@ struct RevokeAdminPortalLinkTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeAdminPortalLinkToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     admin_portal_link_token_id: String,
     body: RevokeAdminPortalLinkTokenBody,
 }
@@ -206,7 +206,7 @@ impl<B> RevokeAdminPortalLinkToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeAdminPortalLinkToken<C> {
         RevokeAdminPortalLinkToken {
@@ -231,7 +231,7 @@ impl<B: Send> Operation for RevokeAdminPortalLinkToken<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -242,7 +242,7 @@ impl<B: Send> Operation for RevokeAdminPortalLinkToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `agent_tasks` group: [`Clerk::agent_tasks`](crate::Clerk::agent_tasks).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `agent_tasks` operations, borrowed from a [`Clerk`]: `clerk.agent_tasks()`.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ struct CreateAgentTaskBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateAgentTask<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateAgentTaskBody,
 }
 
@@ -122,7 +122,7 @@ impl<B> CreateAgentTask<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateAgentTask<C> {
         CreateAgentTask {
@@ -142,21 +142,21 @@ impl<B: Send> Operation for CreateAgentTask<B> {
         let path = PathBuilder::new().lit("/agents/tasks").finish();
         let query = String::new();
         if self.body.on_behalf_of.is_none() {
-            return Err(crate::http::missing(info, "on_behalf_of"));
+            return Err(crate::rt::missing(info, "on_behalf_of"));
         }
         if self.body.permissions.is_none() {
-            return Err(crate::http::missing(info, "permissions"));
+            return Err(crate::rt::missing(info, "permissions"));
         }
         if self.body.agent_name.is_none() {
-            return Err(crate::http::missing(info, "agent_name"));
+            return Err(crate::rt::missing(info, "agent_name"));
         }
         if self.body.task_description.is_none() {
-            return Err(crate::http::missing(info, "task_description"));
+            return Err(crate::rt::missing(info, "task_description"));
         }
         if self.body.redirect_url.is_none() {
-            return Err(crate::http::missing(info, "redirect_url"));
+            return Err(crate::rt::missing(info, "redirect_url"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -167,7 +167,7 @@ impl<B: Send> Operation for CreateAgentTask<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -180,7 +180,7 @@ impl<B: Send> Operation for CreateAgentTask<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeAgentTask<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     agent_task_id: String,
 }
 
@@ -214,7 +214,7 @@ impl RevokeAgentTask<&Clerk> {
 }
 
 impl<B> RevokeAgentTask<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeAgentTask<C> {
         RevokeAgentTask {
@@ -237,7 +237,7 @@ impl<B: Send> Operation for RevokeAgentTask<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -248,7 +248,7 @@ impl<B: Send> Operation for RevokeAgentTask<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

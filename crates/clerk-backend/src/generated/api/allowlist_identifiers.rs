@@ -2,7 +2,7 @@
 //! Operations of the `allowlist_identifiers` group: [`Clerk::allowlist_identifiers`](crate::Clerk::allowlist_identifiers).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `allowlist_identifiers` operations, borrowed from a [`Clerk`]: `clerk.allowlist_identifiers()`.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +45,7 @@ impl<'c> AllowlistIdentifiersApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListAllowlistIdentifiers<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -115,7 +115,7 @@ impl<B> ListAllowlistIdentifiers<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListAllowlistIdentifiers<C> {
         ListAllowlistIdentifiers {
@@ -135,12 +135,12 @@ impl<B: Send> Operation for ListAllowlistIdentifiers<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/allowlist_identifiers").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -151,7 +151,7 @@ impl<B: Send> Operation for ListAllowlistIdentifiers<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -188,7 +188,7 @@ struct CreateAllowlistIdentifierBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateAllowlistIdentifier<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateAllowlistIdentifierBody,
 }
 
@@ -233,7 +233,7 @@ impl<B> CreateAllowlistIdentifier<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateAllowlistIdentifier<C> {
         CreateAllowlistIdentifier {
@@ -254,9 +254,9 @@ impl<B: Send> Operation for CreateAllowlistIdentifier<B> {
         let path = PathBuilder::new().lit("/allowlist_identifiers").finish();
         let query = String::new();
         if self.body.identifier.is_none() {
-            return Err(crate::http::missing(info, "identifier"));
+            return Err(crate::rt::missing(info, "identifier"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -267,7 +267,7 @@ impl<B: Send> Operation for CreateAllowlistIdentifier<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -280,7 +280,7 @@ impl<B: Send> Operation for CreateAllowlistIdentifier<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteAllowlistIdentifier<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     identifier_id: String,
 }
 
@@ -314,7 +314,7 @@ impl DeleteAllowlistIdentifier<&Clerk> {
 }
 
 impl<B> DeleteAllowlistIdentifier<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteAllowlistIdentifier<C> {
         DeleteAllowlistIdentifier {
@@ -337,7 +337,7 @@ impl<B: Send> Operation for DeleteAllowlistIdentifier<B> {
             .param("identifier_id", &self.identifier_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -348,6 +348,6 @@ impl<B: Send> Operation for DeleteAllowlistIdentifier<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

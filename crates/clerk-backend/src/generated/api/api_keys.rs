@@ -2,7 +2,7 @@
 //! Operations of the `api_keys` group: [`Clerk::api_keys`](crate::Clerk::api_keys).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `api_keys` operations, borrowed from a [`Clerk`]: `clerk.api_keys()`.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +85,7 @@ impl<'c> ApiKeysApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListApiKeys<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     type_: Option<String>,
     subject: Option<String>,
     include_invalid: Option<ListApiKeysIncludeInvalid>,
@@ -173,7 +173,7 @@ impl<B> ListApiKeys<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListApiKeys<C> {
         ListApiKeys {
@@ -197,9 +197,9 @@ impl<B: Send> Operation for ListApiKeys<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/api_keys").finish();
         if self.subject.is_none() {
-            return Err(crate::http::missing(info, "subject"));
+            return Err(crate::rt::missing(info, "subject"));
         }
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("type", self.type_.as_ref());
         q.scalar("subject", self.subject.as_ref());
         q.scalar("include_invalid", self.include_invalid.as_ref());
@@ -207,7 +207,7 @@ impl<B: Send> Operation for ListApiKeys<B> {
         q.scalar("offset", self.offset.as_ref());
         q.scalar("query", self.query.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -218,7 +218,7 @@ impl<B: Send> Operation for ListApiKeys<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -267,7 +267,7 @@ struct CreateApiKeyBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateApiKeyBody,
 }
 
@@ -372,7 +372,7 @@ impl<B> CreateApiKey<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateApiKey<C> {
         CreateApiKey {
@@ -392,12 +392,12 @@ impl<B: Send> Operation for CreateApiKey<B> {
         let path = PathBuilder::new().lit("/api_keys").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.subject.is_none() {
-            return Err(crate::http::missing(info, "subject"));
+            return Err(crate::rt::missing(info, "subject"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -408,7 +408,7 @@ impl<B: Send> Operation for CreateApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -421,7 +421,7 @@ impl<B: Send> Operation for CreateApiKey<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     api_key_id: String,
 }
 
@@ -455,7 +455,7 @@ impl GetApiKey<&Clerk> {
 }
 
 impl<B> GetApiKey<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetApiKey<C> {
         GetApiKey {
@@ -477,7 +477,7 @@ impl<B: Send> Operation for GetApiKey<B> {
             .param("apiKeyID", &self.api_key_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -488,7 +488,7 @@ impl<B: Send> Operation for GetApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -515,7 +515,7 @@ struct UpdateApiKeyBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     api_key_id: String,
     body: UpdateApiKeyBody,
 }
@@ -598,7 +598,7 @@ impl<B> UpdateApiKey<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateApiKey<C> {
         UpdateApiKey {
@@ -621,7 +621,7 @@ impl<B: Send> Operation for UpdateApiKey<B> {
             .param("apiKeyID", &self.api_key_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -632,7 +632,7 @@ impl<B: Send> Operation for UpdateApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -645,7 +645,7 @@ impl<B: Send> Operation for UpdateApiKey<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     api_key_id: String,
 }
 
@@ -679,7 +679,7 @@ impl DeleteApiKey<&Clerk> {
 }
 
 impl<B> DeleteApiKey<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteApiKey<C> {
         DeleteApiKey {
@@ -701,7 +701,7 @@ impl<B: Send> Operation for DeleteApiKey<B> {
             .param("apiKeyID", &self.api_key_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -712,7 +712,7 @@ impl<B: Send> Operation for DeleteApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -725,7 +725,7 @@ impl<B: Send> Operation for DeleteApiKey<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetSecret<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     api_key_id: String,
 }
 
@@ -759,7 +759,7 @@ impl GetSecret<&Clerk> {
 }
 
 impl<B> GetSecret<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetSecret<C> {
         GetSecret {
@@ -782,7 +782,7 @@ impl<B: Send> Operation for GetSecret<B> {
             .lit("/secret")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -793,7 +793,7 @@ impl<B: Send> Operation for GetSecret<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -812,7 +812,7 @@ struct RevokeApiKeyBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     api_key_id: String,
     body: RevokeApiKeyBody,
 }
@@ -859,7 +859,7 @@ impl<B> RevokeApiKey<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeApiKey<C> {
         RevokeApiKey {
@@ -883,7 +883,7 @@ impl<B: Send> Operation for RevokeApiKey<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -894,7 +894,7 @@ impl<B: Send> Operation for RevokeApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -913,7 +913,7 @@ struct VerifyApiKeyBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: VerifyApiKeyBody,
 }
 
@@ -952,7 +952,7 @@ impl<B> VerifyApiKey<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyApiKey<C> {
         VerifyApiKey {
@@ -972,9 +972,9 @@ impl<B: Send> Operation for VerifyApiKey<B> {
         let path = PathBuilder::new().lit("/api_keys/verify").finish();
         let query = String::new();
         if self.body.secret.is_none() {
-            return Err(crate::http::missing(info, "secret"));
+            return Err(crate::rt::missing(info, "secret"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -985,7 +985,7 @@ impl<B: Send> Operation for VerifyApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `beta_features` group: [`Clerk::beta_features`](crate::Clerk::beta_features).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `beta_features` operations, borrowed from a [`Clerk`]: `clerk.beta_features()`.
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +50,7 @@ struct UpdateInstanceSettingsBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateInstanceSettings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateInstanceSettingsBody,
 }
 
@@ -131,7 +131,7 @@ impl<B> UpdateInstanceSettings<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateInstanceSettings<C> {
         UpdateInstanceSettings {
@@ -153,7 +153,7 @@ impl<B: Send> Operation for UpdateInstanceSettings<B> {
             .lit("/beta_features/instance_settings")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -164,7 +164,7 @@ impl<B: Send> Operation for UpdateInstanceSettings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -186,7 +186,7 @@ struct UpdateProductionInstanceDomainBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateProductionInstanceDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateProductionInstanceDomainBody,
 }
 
@@ -235,7 +235,7 @@ impl<B> UpdateProductionInstanceDomain<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateProductionInstanceDomain<C> {
         UpdateProductionInstanceDomain {
@@ -256,7 +256,7 @@ impl<B: Send> Operation for UpdateProductionInstanceDomain<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/beta_features/domain").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -267,7 +267,7 @@ impl<B: Send> Operation for UpdateProductionInstanceDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_empty(response)
+        crate::rt::decode_empty(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `billing` group: [`Clerk::billing`](crate::Clerk::billing).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `billing` operations, borrowed from a [`Clerk`]: `clerk.billing()`.
 #[derive(Debug, Clone, Copy)]
@@ -136,7 +136,7 @@ impl<'c> BillingApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListPlans<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -213,7 +213,7 @@ impl<B> ListPlans<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListPlans<C> {
         ListPlans {
@@ -234,13 +234,13 @@ impl<B: Send> Operation for ListPlans<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/plans").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("payer_type", self.payer_type.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -251,7 +251,7 @@ impl<B: Send> Operation for ListPlans<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -280,7 +280,7 @@ impl crate::pagination::Paginated for ListPlans {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListPrices<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -357,7 +357,7 @@ impl<B> ListPrices<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListPrices<C> {
         ListPrices {
@@ -378,13 +378,13 @@ impl<B: Send> Operation for ListPrices<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/prices").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("plan_id", self.plan_id.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -395,7 +395,7 @@ impl<B: Send> Operation for ListPrices<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -440,7 +440,7 @@ struct CreatePriceBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreatePrice<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreatePriceBody,
 }
 
@@ -524,7 +524,7 @@ impl<B> CreatePrice<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreatePrice<C> {
         CreatePrice {
@@ -544,12 +544,12 @@ impl<B: Send> Operation for CreatePrice<B> {
         let path = PathBuilder::new().lit("/billing/prices").finish();
         let query = String::new();
         if self.body.plan_id.is_none() {
-            return Err(crate::http::missing(info, "plan_id"));
+            return Err(crate::rt::missing(info, "plan_id"));
         }
         if self.body.amount.is_none() {
-            return Err(crate::http::missing(info, "amount"));
+            return Err(crate::rt::missing(info, "amount"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -560,7 +560,7 @@ impl<B: Send> Operation for CreatePrice<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -573,7 +573,7 @@ impl<B: Send> Operation for CreatePrice<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSubscriptionItems<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -682,7 +682,7 @@ impl<B> ListSubscriptionItems<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListSubscriptionItems<C> {
         ListSubscriptionItems {
@@ -710,7 +710,7 @@ impl<B: Send> Operation for ListSubscriptionItems<B> {
         let path = PathBuilder::new()
             .lit("/billing/subscription_items")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -720,7 +720,7 @@ impl<B: Send> Operation for ListSubscriptionItems<B> {
         q.scalar("include_free", self.include_free.as_ref());
         q.scalar("query", self.query.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -731,7 +731,7 @@ impl<B: Send> Operation for ListSubscriptionItems<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -760,7 +760,7 @@ impl crate::pagination::Paginated for ListSubscriptionItems {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CancelSubscriptionItem<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     subscription_item_id: String,
     end_now: Option<bool>,
 }
@@ -804,7 +804,7 @@ impl<B> CancelSubscriptionItem<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CancelSubscriptionItem<C> {
         CancelSubscriptionItem {
@@ -827,10 +827,10 @@ impl<B: Send> Operation for CancelSubscriptionItem<B> {
             .lit("/billing/subscription_items/")
             .param("subscription_item_id", &self.subscription_item_id)?
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("end_now", self.end_now.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -841,7 +841,7 @@ impl<B: Send> Operation for CancelSubscriptionItem<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -860,7 +860,7 @@ struct ExtendSubscriptionItemFreeTrialBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ExtendSubscriptionItemFreeTrial<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     subscription_item_id: String,
     body: ExtendSubscriptionItemFreeTrialBody,
 }
@@ -904,7 +904,7 @@ impl<B> ExtendSubscriptionItemFreeTrial<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ExtendSubscriptionItemFreeTrial<C> {
         ExtendSubscriptionItemFreeTrial {
@@ -930,9 +930,9 @@ impl<B: Send> Operation for ExtendSubscriptionItemFreeTrial<B> {
             .finish();
         let query = String::new();
         if self.body.extend_to.is_none() {
-            return Err(crate::http::missing(info, "extend_to"));
+            return Err(crate::rt::missing(info, "extend_to"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -943,7 +943,7 @@ impl<B: Send> Operation for ExtendSubscriptionItemFreeTrial<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -964,7 +964,7 @@ struct CreatePriceTransitionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreatePriceTransition<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     subscription_item_id: String,
     body: CreatePriceTransitionBody,
 }
@@ -1014,7 +1014,7 @@ impl<B> CreatePriceTransition<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreatePriceTransition<C> {
         CreatePriceTransition {
@@ -1040,12 +1040,12 @@ impl<B: Send> Operation for CreatePriceTransition<B> {
             .finish();
         let query = String::new();
         if self.body.from_price_id.is_none() {
-            return Err(crate::http::missing(info, "from_price_id"));
+            return Err(crate::rt::missing(info, "from_price_id"));
         }
         if self.body.to_price_id.is_none() {
-            return Err(crate::http::missing(info, "to_price_id"));
+            return Err(crate::rt::missing(info, "to_price_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1056,7 +1056,7 @@ impl<B: Send> Operation for CreatePriceTransition<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1075,7 +1075,7 @@ struct ApplySubscriptionItemDiscountBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ApplySubscriptionItemDiscount<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     subscription_item_id: String,
     body: ApplySubscriptionItemDiscountBody,
 }
@@ -1119,7 +1119,7 @@ impl<B> ApplySubscriptionItemDiscount<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ApplySubscriptionItemDiscount<C> {
         ApplySubscriptionItemDiscount {
@@ -1145,9 +1145,9 @@ impl<B: Send> Operation for ApplySubscriptionItemDiscount<B> {
             .finish();
         let query = String::new();
         if self.body.discount_id.is_none() {
-            return Err(crate::http::missing(info, "discount_id"));
+            return Err(crate::rt::missing(info, "discount_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1158,7 +1158,7 @@ impl<B: Send> Operation for ApplySubscriptionItemDiscount<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1171,7 +1171,7 @@ impl<B: Send> Operation for ApplySubscriptionItemDiscount<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemoveSubscriptionItemDiscount<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     subscription_item_id: String,
     discount_id: String,
 }
@@ -1210,7 +1210,7 @@ impl RemoveSubscriptionItemDiscount<&Clerk> {
 }
 
 impl<B> RemoveSubscriptionItemDiscount<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RemoveSubscriptionItemDiscount<C> {
         RemoveSubscriptionItemDiscount {
@@ -1236,7 +1236,7 @@ impl<B: Send> Operation for RemoveSubscriptionItemDiscount<B> {
             .param("discount_id", &self.discount_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1247,7 +1247,7 @@ impl<B: Send> Operation for RemoveSubscriptionItemDiscount<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1260,7 +1260,7 @@ impl<B: Send> Operation for RemoveSubscriptionItemDiscount<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListStatements<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -1330,7 +1330,7 @@ impl<B> ListStatements<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListStatements<C> {
         ListStatements {
@@ -1350,12 +1350,12 @@ impl<B: Send> Operation for ListStatements<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/statements").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1366,7 +1366,7 @@ impl<B: Send> Operation for ListStatements<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1395,7 +1395,7 @@ impl crate::pagination::Paginated for ListStatements {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetStatement<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     statement_id: String,
 }
 
@@ -1429,7 +1429,7 @@ impl GetStatement<&Clerk> {
 }
 
 impl<B> GetStatement<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetStatement<C> {
         GetStatement {
@@ -1451,7 +1451,7 @@ impl<B: Send> Operation for GetStatement<B> {
             .param("statementID", &self.statement_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1462,7 +1462,7 @@ impl<B: Send> Operation for GetStatement<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1475,7 +1475,7 @@ impl<B: Send> Operation for GetStatement<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetStatementPaymentAttempts<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     statement_id: String,
     paginated: Option<bool>,
     limit: Option<i64>,
@@ -1551,7 +1551,7 @@ impl<B> GetStatementPaymentAttempts<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetStatementPaymentAttempts<C> {
         GetStatementPaymentAttempts {
@@ -1577,12 +1577,12 @@ impl<B: Send> Operation for GetStatementPaymentAttempts<B> {
             .param("statementID", &self.statement_id)?
             .lit("/payment_attempts")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1593,7 +1593,7 @@ impl<B: Send> Operation for GetStatementPaymentAttempts<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

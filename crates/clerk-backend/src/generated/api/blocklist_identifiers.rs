@@ -2,7 +2,7 @@
 //! Operations of the `blocklist_identifiers` group: [`Clerk::blocklist_identifiers`](crate::Clerk::blocklist_identifiers).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `blocklist_identifiers` operations, borrowed from a [`Clerk`]: `clerk.blocklist_identifiers()`.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +45,7 @@ impl<'c> BlocklistIdentifiersApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListBlocklistIdentifiers<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl ListBlocklistIdentifiers {
@@ -77,7 +77,7 @@ impl ListBlocklistIdentifiers<&Clerk> {
 }
 
 impl<B> ListBlocklistIdentifiers<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListBlocklistIdentifiers<C> {
         ListBlocklistIdentifiers {
@@ -95,7 +95,7 @@ impl<B: Send> Operation for ListBlocklistIdentifiers<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/blocklist_identifiers").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -106,7 +106,7 @@ impl<B: Send> Operation for ListBlocklistIdentifiers<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -125,7 +125,7 @@ struct CreateBlocklistIdentifierBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateBlocklistIdentifier<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateBlocklistIdentifierBody,
 }
 
@@ -164,7 +164,7 @@ impl<B> CreateBlocklistIdentifier<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateBlocklistIdentifier<C> {
         CreateBlocklistIdentifier {
@@ -185,9 +185,9 @@ impl<B: Send> Operation for CreateBlocklistIdentifier<B> {
         let path = PathBuilder::new().lit("/blocklist_identifiers").finish();
         let query = String::new();
         if self.body.identifier.is_none() {
-            return Err(crate::http::missing(info, "identifier"));
+            return Err(crate::rt::missing(info, "identifier"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -198,7 +198,7 @@ impl<B: Send> Operation for CreateBlocklistIdentifier<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -211,7 +211,7 @@ impl<B: Send> Operation for CreateBlocklistIdentifier<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteBlocklistIdentifier<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     identifier_id: String,
 }
 
@@ -245,7 +245,7 @@ impl DeleteBlocklistIdentifier<&Clerk> {
 }
 
 impl<B> DeleteBlocklistIdentifier<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteBlocklistIdentifier<C> {
         DeleteBlocklistIdentifier {
@@ -268,7 +268,7 @@ impl<B: Send> Operation for DeleteBlocklistIdentifier<B> {
             .param("identifier_id", &self.identifier_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -279,6 +279,6 @@ impl<B: Send> Operation for DeleteBlocklistIdentifier<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

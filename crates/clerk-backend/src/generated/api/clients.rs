@@ -2,7 +2,7 @@
 //! Operations of the `clients` group: [`Clerk::clients`](crate::Clerk::clients).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `clients` operations, borrowed from a [`Clerk`]: `clerk.clients()`.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ impl<'c> ClientsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListClients<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -118,7 +118,7 @@ impl<B> ListClients<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListClients<C> {
         ListClients {
@@ -139,12 +139,12 @@ impl<B: Send> Operation for ListClients<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/clients").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -155,7 +155,7 @@ impl<B: Send> Operation for ListClients<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -191,7 +191,7 @@ struct VerifyClientBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyClient<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: VerifyClientBody,
 }
 
@@ -230,7 +230,7 @@ impl<B> VerifyClient<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyClient<C> {
         VerifyClient {
@@ -250,9 +250,9 @@ impl<B: Send> Operation for VerifyClient<B> {
         let path = PathBuilder::new().lit("/clients/verify").finish();
         let query = String::new();
         if self.body.token.is_none() {
-            return Err(crate::http::missing(info, "token"));
+            return Err(crate::rt::missing(info, "token"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -263,7 +263,7 @@ impl<B: Send> Operation for VerifyClient<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -276,7 +276,7 @@ impl<B: Send> Operation for VerifyClient<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetClient<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     client_id: String,
 }
 
@@ -310,7 +310,7 @@ impl GetClient<&Clerk> {
 }
 
 impl<B> GetClient<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetClient<C> {
         GetClient {
@@ -332,7 +332,7 @@ impl<B: Send> Operation for GetClient<B> {
             .param("client_id", &self.client_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -343,6 +343,6 @@ impl<B: Send> Operation for GetClient<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `directories` group: [`Clerk::directories`](crate::Clerk::directories).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `directories` operations, borrowed from a [`Clerk`]: `clerk.directories()`.
 #[derive(Debug, Clone, Copy)]
@@ -114,7 +114,7 @@ impl<'c> DirectoriesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListDirectories<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -174,7 +174,7 @@ impl<B> ListDirectories<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListDirectories<C> {
         ListDirectories {
@@ -193,11 +193,11 @@ impl<B: Send> Operation for ListDirectories<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/directories").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -208,7 +208,7 @@ impl<B: Send> Operation for ListDirectories<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -249,7 +249,7 @@ struct CreateDirectoryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateDirectoryBody,
 }
 
@@ -309,7 +309,7 @@ impl<B> CreateDirectory<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateDirectory<C> {
         CreateDirectory {
@@ -329,12 +329,12 @@ impl<B: Send> Operation for CreateDirectory<B> {
         let path = PathBuilder::new().lit("/directories").finish();
         let query = String::new();
         if self.body.enterprise_connection_id.is_none() {
-            return Err(crate::http::missing(info, "enterprise_connection_id"));
+            return Err(crate::rt::missing(info, "enterprise_connection_id"));
         }
         if self.body.provider.is_none() {
-            return Err(crate::http::missing(info, "provider"));
+            return Err(crate::rt::missing(info, "provider"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -345,7 +345,7 @@ impl<B: Send> Operation for CreateDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -358,7 +358,7 @@ impl<B: Send> Operation for CreateDirectory<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
 }
 
@@ -392,7 +392,7 @@ impl GetDirectory<&Clerk> {
 }
 
 impl<B> GetDirectory<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetDirectory<C> {
         GetDirectory {
@@ -414,7 +414,7 @@ impl<B: Send> Operation for GetDirectory<B> {
             .param("directory_id", &self.directory_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -425,7 +425,7 @@ impl<B: Send> Operation for GetDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -452,7 +452,7 @@ struct UpdateDirectoryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
     body: UpdateDirectoryBody,
 }
@@ -517,7 +517,7 @@ impl<B> UpdateDirectory<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateDirectory<C> {
         UpdateDirectory {
@@ -540,7 +540,7 @@ impl<B: Send> Operation for UpdateDirectory<B> {
             .param("directory_id", &self.directory_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -551,7 +551,7 @@ impl<B: Send> Operation for UpdateDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -564,7 +564,7 @@ impl<B: Send> Operation for UpdateDirectory<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
 }
 
@@ -598,7 +598,7 @@ impl DeleteDirectory<&Clerk> {
 }
 
 impl<B> DeleteDirectory<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteDirectory<C> {
         DeleteDirectory {
@@ -620,7 +620,7 @@ impl<B: Send> Operation for DeleteDirectory<B> {
             .param("directory_id", &self.directory_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -631,7 +631,7 @@ impl<B: Send> Operation for DeleteDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -644,7 +644,7 @@ impl<B: Send> Operation for DeleteDirectory<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RotateApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
 }
 
@@ -678,7 +678,7 @@ impl RotateApiKey<&Clerk> {
 }
 
 impl<B> RotateApiKey<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RotateApiKey<C> {
         RotateApiKey {
@@ -701,7 +701,7 @@ impl<B: Send> Operation for RotateApiKey<B> {
             .lit("/rotate_api_key")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -712,7 +712,7 @@ impl<B: Send> Operation for RotateApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -725,7 +725,7 @@ impl<B: Send> Operation for RotateApiKey<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListGroupRoleMappings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
 }
 
@@ -759,7 +759,7 @@ impl ListGroupRoleMappings<&Clerk> {
 }
 
 impl<B> ListGroupRoleMappings<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListGroupRoleMappings<C> {
         ListGroupRoleMappings {
@@ -783,7 +783,7 @@ impl<B: Send> Operation for ListGroupRoleMappings<B> {
             .lit("/group_role_mappings")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -794,7 +794,7 @@ impl<B: Send> Operation for ListGroupRoleMappings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -813,7 +813,7 @@ struct ReplaceGroupRoleMappingsBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceGroupRoleMappings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
     body: ReplaceGroupRoleMappingsBody,
 }
@@ -857,7 +857,7 @@ impl<B> ReplaceGroupRoleMappings<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceGroupRoleMappings<C> {
         ReplaceGroupRoleMappings {
@@ -883,9 +883,9 @@ impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
             .finish();
         let query = String::new();
         if self.body.mappings.is_none() {
-            return Err(crate::http::missing(info, "mappings"));
+            return Err(crate::rt::missing(info, "mappings"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -896,7 +896,7 @@ impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -921,7 +921,7 @@ struct CreateGroupRoleMappingBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateGroupRoleMapping<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
     body: CreateGroupRoleMappingBody,
 }
@@ -983,7 +983,7 @@ impl<B> CreateGroupRoleMapping<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateGroupRoleMapping<C> {
         CreateGroupRoleMapping {
@@ -1009,9 +1009,9 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
             .finish();
         let query = String::new();
         if self.body.role_id.is_none() {
-            return Err(crate::http::missing(info, "role_id"));
+            return Err(crate::rt::missing(info, "role_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1022,7 +1022,7 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1035,7 +1035,7 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteGroupRoleMapping<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     directory_id: String,
     mapping_id: String,
 }
@@ -1071,7 +1071,7 @@ impl DeleteGroupRoleMapping<&Clerk> {
 }
 
 impl<B> DeleteGroupRoleMapping<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteGroupRoleMapping<C> {
         DeleteGroupRoleMapping {
@@ -1097,7 +1097,7 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
             .param("mapping_id", &self.mapping_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1108,7 +1108,7 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `domains` group: [`Clerk::domains`](crate::Clerk::domains).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `domains` operations, borrowed from a [`Clerk`]: `clerk.domains()`.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ impl<'c> DomainsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListDomains<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl ListDomains {
@@ -85,7 +85,7 @@ impl ListDomains<&Clerk> {
 }
 
 impl<B> ListDomains<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListDomains<C> {
         ListDomains {
@@ -103,7 +103,7 @@ impl<B: Send> Operation for ListDomains<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/domains").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -114,7 +114,7 @@ impl<B: Send> Operation for ListDomains<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -137,7 +137,7 @@ struct AddDomainBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AddDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: AddDomainBody,
 }
 
@@ -194,7 +194,7 @@ impl<B> AddDomain<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AddDomain<C> {
         AddDomain {
@@ -214,12 +214,12 @@ impl<B: Send> Operation for AddDomain<B> {
         let path = PathBuilder::new().lit("/domains").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.is_satellite.is_none() {
-            return Err(crate::http::missing(info, "is_satellite"));
+            return Err(crate::rt::missing(info, "is_satellite"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -230,7 +230,7 @@ impl<B: Send> Operation for AddDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -253,7 +253,7 @@ struct UpdateDomainBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     domain_id: String,
     body: UpdateDomainBody,
 }
@@ -324,7 +324,7 @@ impl<B> UpdateDomain<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateDomain<C> {
         UpdateDomain {
@@ -347,7 +347,7 @@ impl<B: Send> Operation for UpdateDomain<B> {
             .param("domain_id", &self.domain_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -358,7 +358,7 @@ impl<B: Send> Operation for UpdateDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -371,7 +371,7 @@ impl<B: Send> Operation for UpdateDomain<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     domain_id: String,
 }
 
@@ -405,7 +405,7 @@ impl DeleteDomain<&Clerk> {
 }
 
 impl<B> DeleteDomain<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteDomain<C> {
         DeleteDomain {
@@ -427,7 +427,7 @@ impl<B: Send> Operation for DeleteDomain<B> {
             .param("domain_id", &self.domain_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -438,6 +438,6 @@ impl<B: Send> Operation for DeleteDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `email_addresses` group: [`Clerk::email_addresses`](crate::Clerk::email_addresses).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `email_addresses` operations, borrowed from a [`Clerk`]: `clerk.email_addresses()`.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +97,7 @@ struct CreateEmailAddressBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateEmailAddress<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateEmailAddressBody,
 }
 
@@ -178,7 +178,7 @@ impl<B> CreateEmailAddress<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateEmailAddress<C> {
         CreateEmailAddress {
@@ -198,12 +198,12 @@ impl<B: Send> Operation for CreateEmailAddress<B> {
         let path = PathBuilder::new().lit("/email_addresses").finish();
         let query = String::new();
         if self.body.user_id.is_none() {
-            return Err(crate::http::missing(info, "user_id"));
+            return Err(crate::rt::missing(info, "user_id"));
         }
         if self.body.email_address.is_none() {
-            return Err(crate::http::missing(info, "email_address"));
+            return Err(crate::rt::missing(info, "email_address"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -214,7 +214,7 @@ impl<B: Send> Operation for CreateEmailAddress<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -227,7 +227,7 @@ impl<B: Send> Operation for CreateEmailAddress<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetEmailAddress<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address_id: String,
 }
 
@@ -261,7 +261,7 @@ impl GetEmailAddress<&Clerk> {
 }
 
 impl<B> GetEmailAddress<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetEmailAddress<C> {
         GetEmailAddress {
@@ -283,7 +283,7 @@ impl<B: Send> Operation for GetEmailAddress<B> {
             .param("email_address_id", &self.email_address_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -294,7 +294,7 @@ impl<B: Send> Operation for GetEmailAddress<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -317,7 +317,7 @@ struct UpdateEmailAddressBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateEmailAddress<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address_id: String,
     body: UpdateEmailAddressBody,
 }
@@ -388,7 +388,7 @@ impl<B> UpdateEmailAddress<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateEmailAddress<C> {
         UpdateEmailAddress {
@@ -411,7 +411,7 @@ impl<B: Send> Operation for UpdateEmailAddress<B> {
             .param("email_address_id", &self.email_address_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -422,7 +422,7 @@ impl<B: Send> Operation for UpdateEmailAddress<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -435,7 +435,7 @@ impl<B: Send> Operation for UpdateEmailAddress<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteEmailAddress<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address_id: String,
 }
 
@@ -469,7 +469,7 @@ impl DeleteEmailAddress<&Clerk> {
 }
 
 impl<B> DeleteEmailAddress<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteEmailAddress<C> {
         DeleteEmailAddress {
@@ -491,7 +491,7 @@ impl<B: Send> Operation for DeleteEmailAddress<B> {
             .param("email_address_id", &self.email_address_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -502,7 +502,7 @@ impl<B: Send> Operation for DeleteEmailAddress<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -515,7 +515,7 @@ impl<B: Send> Operation for DeleteEmailAddress<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct PrepareVerification<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address_id: String,
 }
 
@@ -549,7 +549,7 @@ impl PrepareVerification<&Clerk> {
 }
 
 impl<B> PrepareVerification<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> PrepareVerification<C> {
         PrepareVerification {
@@ -573,7 +573,7 @@ impl<B: Send> Operation for PrepareVerification<B> {
             .lit("/prepare_verification")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -584,7 +584,7 @@ impl<B: Send> Operation for PrepareVerification<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -605,7 +605,7 @@ struct AttemptVerificationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AttemptVerification<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address_id: String,
     body: AttemptVerificationBody,
 }
@@ -652,7 +652,7 @@ impl<B> AttemptVerification<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AttemptVerification<C> {
         AttemptVerification {
@@ -678,12 +678,12 @@ impl<B: Send> Operation for AttemptVerification<B> {
             .finish();
         let query = String::new();
         if self.body.verification_id.is_none() {
-            return Err(crate::http::missing(info, "verification_id"));
+            return Err(crate::rt::missing(info, "verification_id"));
         }
         if self.body.code.is_none() {
-            return Err(crate::http::missing(info, "code"));
+            return Err(crate::rt::missing(info, "code"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -694,7 +694,7 @@ impl<B: Send> Operation for AttemptVerification<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -717,7 +717,7 @@ struct ReplaceForUserBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceForUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: ReplaceForUserBody,
 }
@@ -779,7 +779,7 @@ impl<B> ReplaceForUser<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceForUser<C> {
         ReplaceForUser {
@@ -805,9 +805,9 @@ impl<B: Send> Operation for ReplaceForUser<B> {
             .finish();
         let query = String::new();
         if self.body.email_address.is_none() {
-            return Err(crate::http::missing(info, "email_address"));
+            return Err(crate::rt::missing(info, "email_address"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -818,7 +818,7 @@ impl<B: Send> Operation for ReplaceForUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `email_and_sms_templates` group: [`Clerk::email_and_sms_templates`](crate::Clerk::email_and_sms_templates).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `email_and_sms_templates` operations, borrowed from a [`Clerk`]: `clerk.email_and_sms_templates()`.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ struct UpsertEmailAndSmsTemplateBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpsertEmailAndSmsTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_type: String,
     slug: String,
     body: UpsertEmailAndSmsTemplateBody,
@@ -154,7 +154,7 @@ impl<B> UpsertEmailAndSmsTemplate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpsertEmailAndSmsTemplate<C> {
         UpsertEmailAndSmsTemplate {
@@ -182,7 +182,7 @@ impl<B: Send> Operation for UpsertEmailAndSmsTemplate<B> {
             .param("slug", &self.slug)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -193,7 +193,7 @@ impl<B: Send> Operation for UpsertEmailAndSmsTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `email_sms_templates` group: [`Clerk::email_sms_templates`](crate::Clerk::email_sms_templates).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `email_sms_templates` operations, borrowed from a [`Clerk`]: `clerk.email_sms_templates()`.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +70,7 @@ impl<'c> EmailSmsTemplatesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListEmailSmsTemplates<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_type: String,
     paginated: Option<bool>,
     limit: Option<i64>,
@@ -143,7 +143,7 @@ impl<B> ListEmailSmsTemplates<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListEmailSmsTemplates<C> {
         ListEmailSmsTemplates {
@@ -168,12 +168,12 @@ impl<B: Send> Operation for ListEmailSmsTemplates<B> {
             .lit("/templates/")
             .param("template_type", &self.template_type)?
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -184,7 +184,7 @@ impl<B: Send> Operation for ListEmailSmsTemplates<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -215,7 +215,7 @@ impl crate::pagination::Paginated for ListEmailSmsTemplates {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetEmailSmsTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_type: String,
     slug: String,
 }
@@ -255,7 +255,7 @@ impl GetEmailSmsTemplate<&Clerk> {
 
 #[allow(deprecated)]
 impl<B> GetEmailSmsTemplate<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetEmailSmsTemplate<C> {
         GetEmailSmsTemplate {
@@ -281,7 +281,7 @@ impl<B: Send> Operation for GetEmailSmsTemplate<B> {
             .param("slug", &self.slug)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -292,7 +292,7 @@ impl<B: Send> Operation for GetEmailSmsTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -306,7 +306,7 @@ impl<B: Send> Operation for GetEmailSmsTemplate<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevertEmailSmsTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_type: String,
     slug: String,
 }
@@ -346,7 +346,7 @@ impl RevertEmailSmsTemplate<&Clerk> {
 
 #[allow(deprecated)]
 impl<B> RevertEmailSmsTemplate<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevertEmailSmsTemplate<C> {
         RevertEmailSmsTemplate {
@@ -373,7 +373,7 @@ impl<B: Send> Operation for RevertEmailSmsTemplate<B> {
             .lit("/revert")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -384,7 +384,7 @@ impl<B: Send> Operation for RevertEmailSmsTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -404,7 +404,7 @@ struct ToggleTemplateDeliveryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ToggleTemplateDelivery<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_type: String,
     slug: String,
     body: ToggleTemplateDeliveryBody,
@@ -451,7 +451,7 @@ impl<B> ToggleTemplateDelivery<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ToggleTemplateDelivery<C> {
         ToggleTemplateDelivery {
@@ -480,7 +480,7 @@ impl<B: Send> Operation for ToggleTemplateDelivery<B> {
             .lit("/toggle_delivery")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -491,7 +491,7 @@ impl<B: Send> Operation for ToggleTemplateDelivery<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

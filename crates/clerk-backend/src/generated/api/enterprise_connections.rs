@@ -2,7 +2,7 @@
 //! Operations of the `enterprise_connections` group: [`Clerk::enterprise_connections`](crate::Clerk::enterprise_connections).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `enterprise_connections` operations, borrowed from a [`Clerk`]: `clerk.enterprise_connections()`.
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +92,7 @@ impl<'c> EnterpriseConnectionsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListEnterpriseConnections<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
     organization_id: Option<String>,
@@ -166,7 +166,7 @@ impl<B> ListEnterpriseConnections<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListEnterpriseConnections<C> {
         ListEnterpriseConnections {
@@ -187,13 +187,13 @@ impl<B: Send> Operation for ListEnterpriseConnections<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/enterprise_connections").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("organization_id", self.organization_id.as_ref());
         q.scalar("active", self.active.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -204,7 +204,7 @@ impl<B: Send> Operation for ListEnterpriseConnections<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -255,7 +255,7 @@ struct CreateEnterpriseConnectionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateEnterpriseConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateEnterpriseConnectionBody,
 }
 
@@ -375,7 +375,7 @@ impl<B> CreateEnterpriseConnection<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateEnterpriseConnection<C> {
         CreateEnterpriseConnection {
@@ -396,15 +396,15 @@ impl<B: Send> Operation for CreateEnterpriseConnection<B> {
         let path = PathBuilder::new().lit("/enterprise_connections").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.provider.is_none() {
-            return Err(crate::http::missing(info, "provider"));
+            return Err(crate::rt::missing(info, "provider"));
         }
         if self.body.domains.is_none() {
-            return Err(crate::http::missing(info, "domains"));
+            return Err(crate::rt::missing(info, "domains"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -415,7 +415,7 @@ impl<B: Send> Operation for CreateEnterpriseConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -428,7 +428,7 @@ impl<B: Send> Operation for CreateEnterpriseConnection<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetEnterpriseConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
 }
 
@@ -462,7 +462,7 @@ impl GetEnterpriseConnection<&Clerk> {
 }
 
 impl<B> GetEnterpriseConnection<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetEnterpriseConnection<C> {
         GetEnterpriseConnection {
@@ -484,7 +484,7 @@ impl<B: Send> Operation for GetEnterpriseConnection<B> {
             .param("enterprise_connection_id", &self.enterprise_connection_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -495,7 +495,7 @@ impl<B: Send> Operation for GetEnterpriseConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -532,7 +532,7 @@ struct UpdateEnterpriseConnectionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateEnterpriseConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
     body: UpdateEnterpriseConnectionBody,
 }
@@ -690,7 +690,7 @@ impl<B> UpdateEnterpriseConnection<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateEnterpriseConnection<C> {
         UpdateEnterpriseConnection {
@@ -714,7 +714,7 @@ impl<B: Send> Operation for UpdateEnterpriseConnection<B> {
             .param("enterprise_connection_id", &self.enterprise_connection_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -725,7 +725,7 @@ impl<B: Send> Operation for UpdateEnterpriseConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -738,7 +738,7 @@ impl<B: Send> Operation for UpdateEnterpriseConnection<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteEnterpriseConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
 }
 
@@ -772,7 +772,7 @@ impl DeleteEnterpriseConnection<&Clerk> {
 }
 
 impl<B> DeleteEnterpriseConnection<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteEnterpriseConnection<C> {
         DeleteEnterpriseConnection {
@@ -795,7 +795,7 @@ impl<B: Send> Operation for DeleteEnterpriseConnection<B> {
             .param("enterprise_connection_id", &self.enterprise_connection_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -806,7 +806,7 @@ impl<B: Send> Operation for DeleteEnterpriseConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -819,7 +819,7 @@ impl<B: Send> Operation for DeleteEnterpriseConnection<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTestRuns<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
     status: Option<Vec<ListTestRunsStatusItem>>,
     limit: Option<i64>,
@@ -896,7 +896,7 @@ impl<B> ListTestRuns<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListTestRuns<C> {
         ListTestRuns {
@@ -922,12 +922,12 @@ impl<B: Send> Operation for ListTestRuns<B> {
             .param("enterprise_connection_id", &self.enterprise_connection_id)?
             .lit("/test_runs")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.exploded("status", self.status.as_deref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -938,7 +938,7 @@ impl<B: Send> Operation for ListTestRuns<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -967,7 +967,7 @@ impl crate::pagination::Paginated for ListTestRuns {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateTestRun<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
 }
 
@@ -1004,7 +1004,7 @@ impl CreateTestRun<&Clerk> {
 }
 
 impl<B> CreateTestRun<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateTestRun<C> {
         CreateTestRun {
@@ -1028,7 +1028,7 @@ impl<B: Send> Operation for CreateTestRun<B> {
             .lit("/test_runs")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1039,7 +1039,7 @@ impl<B: Send> Operation for CreateTestRun<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `instance_settings` group: [`Clerk::instance_settings`](crate::Clerk::instance_settings).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `instance_settings` operations, borrowed from a [`Clerk`]: `clerk.instance_settings()`.
 #[derive(Debug, Clone, Copy)]
@@ -117,7 +117,7 @@ impl<'c> InstanceSettingsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetInstanceSetting<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GetInstanceSetting {
@@ -149,7 +149,7 @@ impl GetInstanceSetting<&Clerk> {
 }
 
 impl<B> GetInstanceSetting<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetInstanceSetting<C> {
         GetInstanceSetting {
@@ -167,7 +167,7 @@ impl<B: Send> Operation for GetInstanceSetting<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -178,7 +178,7 @@ impl<B: Send> Operation for GetInstanceSetting<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -214,7 +214,7 @@ struct UpdateInstanceSettingBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateInstanceSetting<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateInstanceSettingBody,
 }
 
@@ -354,7 +354,7 @@ impl<B> UpdateInstanceSetting<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateInstanceSetting<C> {
         UpdateInstanceSetting {
@@ -373,7 +373,7 @@ impl<B: Send> Operation for UpdateInstanceSetting<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -384,7 +384,7 @@ impl<B: Send> Operation for UpdateInstanceSetting<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_empty(response)
+        crate::rt::decode_empty(response)
     }
 }
 
@@ -411,7 +411,7 @@ struct UpdateRestrictionsBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateRestrictions<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateRestrictionsBody,
 }
 
@@ -504,7 +504,7 @@ impl<B> UpdateRestrictions<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateRestrictions<C> {
         UpdateRestrictions {
@@ -524,7 +524,7 @@ impl<B: Send> Operation for UpdateRestrictions<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance/restrictions").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -535,7 +535,7 @@ impl<B: Send> Operation for UpdateRestrictions<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -548,7 +548,7 @@ impl<B: Send> Operation for UpdateRestrictions<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetInstanceProtect<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GetInstanceProtect {
@@ -580,7 +580,7 @@ impl GetInstanceProtect<&Clerk> {
 }
 
 impl<B> GetInstanceProtect<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetInstanceProtect<C> {
         GetInstanceProtect {
@@ -599,7 +599,7 @@ impl<B: Send> Operation for GetInstanceProtect<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance/protect").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -610,7 +610,7 @@ impl<B: Send> Operation for GetInstanceProtect<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -631,7 +631,7 @@ struct UpdateInstanceProtectBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateInstanceProtect<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateInstanceProtectBody,
 }
 
@@ -688,7 +688,7 @@ impl<B> UpdateInstanceProtect<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateInstanceProtect<C> {
         UpdateInstanceProtect {
@@ -708,7 +708,7 @@ impl<B: Send> Operation for UpdateInstanceProtect<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance/protect").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -719,7 +719,7 @@ impl<B: Send> Operation for UpdateInstanceProtect<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -732,7 +732,7 @@ impl<B: Send> Operation for UpdateInstanceProtect<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetCommunication<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GetCommunication {
@@ -764,7 +764,7 @@ impl GetCommunication<&Clerk> {
 }
 
 impl<B> GetCommunication<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetCommunication<C> {
         GetCommunication {
@@ -783,7 +783,7 @@ impl<B: Send> Operation for GetCommunication<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance/communication").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -794,7 +794,7 @@ impl<B: Send> Operation for GetCommunication<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -813,7 +813,7 @@ struct UpdateCommunicationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateCommunication<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateCommunicationBody,
 }
 
@@ -861,7 +861,7 @@ impl<B> UpdateCommunication<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateCommunication<C> {
         UpdateCommunication {
@@ -881,7 +881,7 @@ impl<B: Send> Operation for UpdateCommunication<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance/communication").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -892,7 +892,7 @@ impl<B: Send> Operation for UpdateCommunication<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -905,7 +905,7 @@ impl<B: Send> Operation for UpdateCommunication<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOauthApplicationSettings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GetOauthApplicationSettings {
@@ -940,7 +940,7 @@ impl GetOauthApplicationSettings<&Clerk> {
 }
 
 impl<B> GetOauthApplicationSettings<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOauthApplicationSettings<C> {
         GetOauthApplicationSettings {
@@ -961,7 +961,7 @@ impl<B: Send> Operation for GetOauthApplicationSettings<B> {
             .lit("/instance/oauth_application_settings")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -972,7 +972,7 @@ impl<B: Send> Operation for GetOauthApplicationSettings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1001,7 +1001,7 @@ struct UpdateOauthApplicationSettingsBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOauthApplicationSettings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateOauthApplicationSettingsBody,
 }
 
@@ -1119,7 +1119,7 @@ impl<B> UpdateOauthApplicationSettings<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOauthApplicationSettings<C> {
         UpdateOauthApplicationSettings {
@@ -1141,7 +1141,7 @@ impl<B: Send> Operation for UpdateOauthApplicationSettings<B> {
             .lit("/instance/oauth_application_settings")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1152,7 +1152,7 @@ impl<B: Send> Operation for UpdateOauthApplicationSettings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1173,7 +1173,7 @@ struct ChangeDomainBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ChangeDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: ChangeDomainBody,
 }
 
@@ -1218,7 +1218,7 @@ impl<B> ChangeDomain<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ChangeDomain<C> {
         ChangeDomain {
@@ -1238,7 +1238,7 @@ impl<B: Send> Operation for ChangeDomain<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/instance/change_domain").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1249,7 +1249,7 @@ impl<B: Send> Operation for ChangeDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_empty(response)
+        crate::rt::decode_empty(response)
     }
 }
 
@@ -1262,7 +1262,7 @@ impl<B: Send> Operation for ChangeDomain<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganizationSettings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GetOrganizationSettings {
@@ -1294,7 +1294,7 @@ impl GetOrganizationSettings<&Clerk> {
 }
 
 impl<B> GetOrganizationSettings<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganizationSettings<C> {
         GetOrganizationSettings {
@@ -1315,7 +1315,7 @@ impl<B: Send> Operation for GetOrganizationSettings<B> {
             .lit("/instance/organization_settings")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1326,7 +1326,7 @@ impl<B: Send> Operation for GetOrganizationSettings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1359,7 +1359,7 @@ struct UpdateOrganizationSettingsBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOrganizationSettings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: UpdateOrganizationSettingsBody,
 }
 
@@ -1485,7 +1485,7 @@ impl<B> UpdateOrganizationSettings<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOrganizationSettings<C> {
         UpdateOrganizationSettings {
@@ -1507,7 +1507,7 @@ impl<B: Send> Operation for UpdateOrganizationSettings<B> {
             .lit("/instance/organization_settings")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1518,7 +1518,7 @@ impl<B: Send> Operation for UpdateOrganizationSettings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `invitations` group: [`Clerk::invitations`](crate::Clerk::invitations).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `invitations` operations, borrowed from a [`Clerk`]: `clerk.invitations()`.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ impl<'c> InvitationsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListInvitations<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     status: Option<ListInvitationsStatus>,
     query: Option<String>,
     order_by: Option<String>,
@@ -141,7 +141,7 @@ impl<B> ListInvitations<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListInvitations<C> {
         ListInvitations {
@@ -164,7 +164,7 @@ impl<B: Send> Operation for ListInvitations<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/invitations").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("status", self.status.as_ref());
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
@@ -172,7 +172,7 @@ impl<B: Send> Operation for ListInvitations<B> {
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -183,7 +183,7 @@ impl<B: Send> Operation for ListInvitations<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -230,7 +230,7 @@ struct CreateInvitationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateInvitation<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateInvitationBody,
 }
 
@@ -323,7 +323,7 @@ impl<B> CreateInvitation<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateInvitation<C> {
         CreateInvitation {
@@ -343,9 +343,9 @@ impl<B: Send> Operation for CreateInvitation<B> {
         let path = PathBuilder::new().lit("/invitations").finish();
         let query = String::new();
         if self.body.email_address.is_none() {
-            return Err(crate::http::missing(info, "email_address"));
+            return Err(crate::rt::missing(info, "email_address"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -356,7 +356,7 @@ impl<B: Send> Operation for CreateInvitation<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -369,7 +369,7 @@ impl<B: Send> Operation for CreateInvitation<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct BulkCreate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: Option<Vec<BulkCreateBodyItem>>,
 }
 
@@ -408,7 +408,7 @@ impl<B> BulkCreate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> BulkCreate<C> {
         BulkCreate {
@@ -428,8 +428,8 @@ impl<B: Send> Operation for BulkCreate<B> {
         let path = PathBuilder::new().lit("/invitations/bulk").finish();
         let query = String::new();
         let body = match &self.body {
-            Some(value) => crate::http::json_body(value)?,
-            None => crate::http::Body::Empty,
+            Some(value) => crate::rt::json_body(value)?,
+            None => crate::rt::Body::Empty,
         };
         Ok(ApiRequest {
             info,
@@ -441,7 +441,7 @@ impl<B: Send> Operation for BulkCreate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -454,7 +454,7 @@ impl<B: Send> Operation for BulkCreate<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeInvitation<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     invitation_id: String,
 }
 
@@ -488,7 +488,7 @@ impl RevokeInvitation<&Clerk> {
 }
 
 impl<B> RevokeInvitation<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeInvitation<C> {
         RevokeInvitation {
@@ -511,7 +511,7 @@ impl<B: Send> Operation for RevokeInvitation<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -522,7 +522,7 @@ impl<B: Send> Operation for RevokeInvitation<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `jwks` group: [`Clerk::jwks`](crate::Clerk::jwks).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `jwks` operations, borrowed from a [`Clerk`]: `clerk.jwks()`.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,7 @@ impl<'c> JwksApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetJwks<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GetJwks {
@@ -61,7 +61,7 @@ impl GetJwks<&Clerk> {
 }
 
 impl<B> GetJwks<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetJwks<C> {
         GetJwks {
@@ -79,7 +79,7 @@ impl<B: Send> Operation for GetJwks<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/jwks").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -90,6 +90,6 @@ impl<B: Send> Operation for GetJwks<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `jwt_templates` group: [`Clerk::jwt_templates`](crate::Clerk::jwt_templates).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `jwt_templates` operations, borrowed from a [`Clerk`]: `clerk.jwt_templates()`.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +61,7 @@ impl<'c> JwtTemplatesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListJwtTemplates<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -128,7 +128,7 @@ impl<B> ListJwtTemplates<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListJwtTemplates<C> {
         ListJwtTemplates {
@@ -148,12 +148,12 @@ impl<B: Send> Operation for ListJwtTemplates<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/jwt_templates").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -164,7 +164,7 @@ impl<B: Send> Operation for ListJwtTemplates<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -211,7 +211,7 @@ struct CreateJwtTemplateBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateJwtTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateJwtTemplateBody,
 }
 
@@ -310,7 +310,7 @@ impl<B> CreateJwtTemplate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateJwtTemplate<C> {
         CreateJwtTemplate {
@@ -330,12 +330,12 @@ impl<B: Send> Operation for CreateJwtTemplate<B> {
         let path = PathBuilder::new().lit("/jwt_templates").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.claims.is_none() {
-            return Err(crate::http::missing(info, "claims"));
+            return Err(crate::rt::missing(info, "claims"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -346,7 +346,7 @@ impl<B: Send> Operation for CreateJwtTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -359,7 +359,7 @@ impl<B: Send> Operation for CreateJwtTemplate<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetJwtTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_id: String,
 }
 
@@ -393,7 +393,7 @@ impl GetJwtTemplate<&Clerk> {
 }
 
 impl<B> GetJwtTemplate<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetJwtTemplate<C> {
         GetJwtTemplate {
@@ -415,7 +415,7 @@ impl<B: Send> Operation for GetJwtTemplate<B> {
             .param("template_id", &self.template_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -426,7 +426,7 @@ impl<B: Send> Operation for GetJwtTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -457,7 +457,7 @@ struct UpdateJwtTemplateBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateJwtTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_id: String,
     body: UpdateJwtTemplateBody,
 }
@@ -558,7 +558,7 @@ impl<B> UpdateJwtTemplate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateJwtTemplate<C> {
         UpdateJwtTemplate {
@@ -582,12 +582,12 @@ impl<B: Send> Operation for UpdateJwtTemplate<B> {
             .finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.claims.is_none() {
-            return Err(crate::http::missing(info, "claims"));
+            return Err(crate::rt::missing(info, "claims"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -598,7 +598,7 @@ impl<B: Send> Operation for UpdateJwtTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -611,7 +611,7 @@ impl<B: Send> Operation for UpdateJwtTemplate<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteJwtTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_id: String,
 }
 
@@ -645,7 +645,7 @@ impl DeleteJwtTemplate<&Clerk> {
 }
 
 impl<B> DeleteJwtTemplate<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteJwtTemplate<C> {
         DeleteJwtTemplate {
@@ -667,7 +667,7 @@ impl<B: Send> Operation for DeleteJwtTemplate<B> {
             .param("template_id", &self.template_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -678,6 +678,6 @@ impl<B: Send> Operation for DeleteJwtTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

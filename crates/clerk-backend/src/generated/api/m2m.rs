@@ -2,7 +2,7 @@
 //! Operations of the `m2m` group: [`Clerk::m2m`](crate::Clerk::m2m).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `m2m` operations, borrowed from a [`Clerk`]: `clerk.m2m()`.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ impl<'c> M2mApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTokens<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     subject: Option<String>,
     revoked: Option<bool>,
     expired: Option<bool>,
@@ -134,7 +134,7 @@ impl<B> ListTokens<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListTokens<C> {
         ListTokens {
@@ -157,16 +157,16 @@ impl<B: Send> Operation for ListTokens<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/m2m_tokens").finish();
         if self.subject.is_none() {
-            return Err(crate::http::missing(info, "subject"));
+            return Err(crate::rt::missing(info, "subject"));
         }
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("subject", self.subject.as_ref());
         q.scalar("revoked", self.revoked.as_ref());
         q.scalar("expired", self.expired.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -177,7 +177,7 @@ impl<B: Send> Operation for ListTokens<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -218,7 +218,7 @@ struct CreateTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateTokenBody,
 }
 
@@ -287,7 +287,7 @@ impl<B> CreateToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateToken<C> {
         CreateToken {
@@ -306,7 +306,7 @@ impl<B: Send> Operation for CreateToken<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/m2m_tokens").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -317,7 +317,7 @@ impl<B: Send> Operation for CreateToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -336,7 +336,7 @@ struct RevokeTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     m2m_token_id: String,
     body: RevokeTokenBody,
 }
@@ -383,7 +383,7 @@ impl<B> RevokeToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeToken<C> {
         RevokeToken {
@@ -407,7 +407,7 @@ impl<B: Send> Operation for RevokeToken<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -418,7 +418,7 @@ impl<B: Send> Operation for RevokeToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -437,7 +437,7 @@ struct VerifyTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: VerifyTokenBody,
 }
 
@@ -476,7 +476,7 @@ impl<B> VerifyToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyToken<C> {
         VerifyToken {
@@ -496,9 +496,9 @@ impl<B: Send> Operation for VerifyToken<B> {
         let path = PathBuilder::new().lit("/m2m_tokens/verify").finish();
         let query = String::new();
         if self.body.token.is_none() {
-            return Err(crate::http::missing(info, "token"));
+            return Err(crate::rt::missing(info, "token"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -509,7 +509,7 @@ impl<B: Send> Operation for VerifyToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

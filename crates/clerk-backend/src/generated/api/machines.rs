@@ -2,7 +2,7 @@
 //! Operations of the `machines` group: [`Clerk::machines`](crate::Clerk::machines).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `machines` operations, borrowed from a [`Clerk`]: `clerk.machines()`.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +97,7 @@ impl<'c> MachinesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListMachines<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
     query: Option<String>,
@@ -171,7 +171,7 @@ impl<B> ListMachines<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListMachines<C> {
         ListMachines {
@@ -192,13 +192,13 @@ impl<B: Send> Operation for ListMachines<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/machines").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -209,7 +209,7 @@ impl<B: Send> Operation for ListMachines<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -248,7 +248,7 @@ struct CreateMachineBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateMachine<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateMachineBody,
 }
 
@@ -299,7 +299,7 @@ impl<B> CreateMachine<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateMachine<C> {
         CreateMachine {
@@ -319,9 +319,9 @@ impl<B: Send> Operation for CreateMachine<B> {
         let path = PathBuilder::new().lit("/machines").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -332,7 +332,7 @@ impl<B: Send> Operation for CreateMachine<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -345,7 +345,7 @@ impl<B: Send> Operation for CreateMachine<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetMachine<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
 }
 
@@ -379,7 +379,7 @@ impl GetMachine<&Clerk> {
 }
 
 impl<B> GetMachine<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetMachine<C> {
         GetMachine {
@@ -401,7 +401,7 @@ impl<B: Send> Operation for GetMachine<B> {
             .param("machine_id", &self.machine_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -412,7 +412,7 @@ impl<B: Send> Operation for GetMachine<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -433,7 +433,7 @@ struct UpdateMachineBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateMachine<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
     body: UpdateMachineBody,
 }
@@ -480,7 +480,7 @@ impl<B> UpdateMachine<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateMachine<C> {
         UpdateMachine {
@@ -503,7 +503,7 @@ impl<B: Send> Operation for UpdateMachine<B> {
             .param("machine_id", &self.machine_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -514,7 +514,7 @@ impl<B: Send> Operation for UpdateMachine<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -527,7 +527,7 @@ impl<B: Send> Operation for UpdateMachine<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteMachine<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
 }
 
@@ -561,7 +561,7 @@ impl DeleteMachine<&Clerk> {
 }
 
 impl<B> DeleteMachine<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteMachine<C> {
         DeleteMachine {
@@ -583,7 +583,7 @@ impl<B: Send> Operation for DeleteMachine<B> {
             .param("machine_id", &self.machine_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -594,7 +594,7 @@ impl<B: Send> Operation for DeleteMachine<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -607,7 +607,7 @@ impl<B: Send> Operation for DeleteMachine<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetSecretKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
 }
 
@@ -641,7 +641,7 @@ impl GetSecretKey<&Clerk> {
 }
 
 impl<B> GetSecretKey<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetSecretKey<C> {
         GetSecretKey {
@@ -664,7 +664,7 @@ impl<B: Send> Operation for GetSecretKey<B> {
             .lit("/secret_key")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -675,7 +675,7 @@ impl<B: Send> Operation for GetSecretKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -694,7 +694,7 @@ struct RotateSecretKeyBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RotateSecretKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
     body: RotateSecretKeyBody,
 }
@@ -735,7 +735,7 @@ impl<B> RotateSecretKey<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RotateSecretKey<C> {
         RotateSecretKey {
@@ -760,9 +760,9 @@ impl<B: Send> Operation for RotateSecretKey<B> {
             .finish();
         let query = String::new();
         if self.body.previous_token_ttl.is_none() {
-            return Err(crate::http::missing(info, "previous_token_ttl"));
+            return Err(crate::rt::missing(info, "previous_token_ttl"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -773,7 +773,7 @@ impl<B: Send> Operation for RotateSecretKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -792,7 +792,7 @@ struct CreateScopeBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateScope<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
     body: CreateScopeBody,
 }
@@ -833,7 +833,7 @@ impl<B> CreateScope<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateScope<C> {
         CreateScope {
@@ -858,9 +858,9 @@ impl<B: Send> Operation for CreateScope<B> {
             .finish();
         let query = String::new();
         if self.body.to_machine_id.is_none() {
-            return Err(crate::http::missing(info, "to_machine_id"));
+            return Err(crate::rt::missing(info, "to_machine_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -871,7 +871,7 @@ impl<B: Send> Operation for CreateScope<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -884,7 +884,7 @@ impl<B: Send> Operation for CreateScope<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteScope<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     machine_id: String,
     other_machine_id: String,
 }
@@ -920,7 +920,7 @@ impl DeleteScope<&Clerk> {
 }
 
 impl<B> DeleteScope<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteScope<C> {
         DeleteScope {
@@ -945,7 +945,7 @@ impl<B: Send> Operation for DeleteScope<B> {
             .param("other_machine_id", &self.other_machine_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -956,7 +956,7 @@ impl<B: Send> Operation for DeleteScope<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `miscellaneous` group: [`Clerk::miscellaneous`](crate::Clerk::miscellaneous).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `miscellaneous` operations, borrowed from a [`Clerk`]: `clerk.miscellaneous()`.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,7 @@ impl<'c> MiscellaneousApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPublicInterstitial<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     frontend_api_deprecated: Option<String>,
     frontend_api: Option<String>,
     publishable_key: Option<String>,
@@ -112,7 +112,7 @@ impl<B> GetPublicInterstitial<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetPublicInterstitial<C> {
         GetPublicInterstitial {
@@ -137,7 +137,7 @@ impl<B: Send> Operation for GetPublicInterstitial<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/public/interstitial").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("frontendApi", self.frontend_api_deprecated.as_ref());
         q.scalar("frontend_api", self.frontend_api.as_ref());
         q.scalar("publishable_key", self.publishable_key.as_ref());
@@ -146,7 +146,7 @@ impl<B: Send> Operation for GetPublicInterstitial<B> {
         q.scalar("sign_in_url", self.sign_in_url.as_ref());
         q.scalar("use_domain_for_script", self.use_domain_for_script.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -157,6 +157,6 @@ impl<B: Send> Operation for GetPublicInterstitial<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_text(response)
+        crate::rt::decode_text(response)
     }
 }

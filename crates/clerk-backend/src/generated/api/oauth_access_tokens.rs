@@ -2,7 +2,7 @@
 //! Operations of the `oauth_access_tokens` group: [`Clerk::oauth_access_tokens`](crate::Clerk::oauth_access_tokens).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `oauth_access_tokens` operations, borrowed from a [`Clerk`]: `clerk.oauth_access_tokens()`.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +37,7 @@ struct VerifyOauthAccessTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyOauthAccessToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: VerifyOauthAccessTokenBody,
 }
 
@@ -84,7 +84,7 @@ impl<B> VerifyOauthAccessToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyOauthAccessToken<C> {
         VerifyOauthAccessToken {
@@ -105,7 +105,7 @@ impl<B: Send> Operation for VerifyOauthAccessToken<B> {
             .lit("/oauth_applications/access_tokens/verify")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -116,7 +116,7 @@ impl<B: Send> Operation for VerifyOauthAccessToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `oauth_applications` group: [`Clerk::oauth_applications`](crate::Clerk::oauth_applications).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `oauth_applications` operations, borrowed from a [`Clerk`]: `clerk.oauth_applications()`.
 #[derive(Debug, Clone, Copy)]
@@ -91,7 +91,7 @@ impl<'c> OauthApplicationsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOauthApplications<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
     order_by: Option<String>,
@@ -165,7 +165,7 @@ impl<B> ListOauthApplications<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOauthApplications<C> {
         ListOauthApplications {
@@ -186,13 +186,13 @@ impl<B: Send> Operation for ListOauthApplications<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/oauth_applications").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("name_query", self.name_query.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -203,7 +203,7 @@ impl<B: Send> Operation for ListOauthApplications<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -250,7 +250,7 @@ struct CreateOauthApplicationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOauthApplication<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateOauthApplicationBody,
 }
 
@@ -366,7 +366,7 @@ impl<B> CreateOauthApplication<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOauthApplication<C> {
         CreateOauthApplication {
@@ -386,9 +386,9 @@ impl<B: Send> Operation for CreateOauthApplication<B> {
         let path = PathBuilder::new().lit("/oauth_applications").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -399,7 +399,7 @@ impl<B: Send> Operation for CreateOauthApplication<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -412,7 +412,7 @@ impl<B: Send> Operation for CreateOauthApplication<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOauthApplication<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     oauth_application_id: String,
 }
 
@@ -446,7 +446,7 @@ impl GetOauthApplication<&Clerk> {
 }
 
 impl<B> GetOauthApplication<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOauthApplication<C> {
         GetOauthApplication {
@@ -468,7 +468,7 @@ impl<B: Send> Operation for GetOauthApplication<B> {
             .param("oauth_application_id", &self.oauth_application_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -479,7 +479,7 @@ impl<B: Send> Operation for GetOauthApplication<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -510,7 +510,7 @@ struct UpdateOauthApplicationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOauthApplication<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     oauth_application_id: String,
     body: UpdateOauthApplicationBody,
 }
@@ -631,7 +631,7 @@ impl<B> UpdateOauthApplication<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOauthApplication<C> {
         UpdateOauthApplication {
@@ -654,7 +654,7 @@ impl<B: Send> Operation for UpdateOauthApplication<B> {
             .param("oauth_application_id", &self.oauth_application_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -665,7 +665,7 @@ impl<B: Send> Operation for UpdateOauthApplication<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -678,7 +678,7 @@ impl<B: Send> Operation for UpdateOauthApplication<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteOauthApplication<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     oauth_application_id: String,
 }
 
@@ -712,7 +712,7 @@ impl DeleteOauthApplication<&Clerk> {
 }
 
 impl<B> DeleteOauthApplication<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteOauthApplication<C> {
         DeleteOauthApplication {
@@ -734,7 +734,7 @@ impl<B: Send> Operation for DeleteOauthApplication<B> {
             .param("oauth_application_id", &self.oauth_application_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -745,7 +745,7 @@ impl<B: Send> Operation for DeleteOauthApplication<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -758,7 +758,7 @@ impl<B: Send> Operation for DeleteOauthApplication<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadLogo<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     oauth_application_id: String,
     file: Option<crate::Upload>,
     uploader_user_id: Option<String>,
@@ -806,7 +806,7 @@ impl<B> UploadLogo<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UploadLogo<C> {
         UploadLogo {
@@ -833,14 +833,14 @@ impl<B: Send> Operation for UploadLogo<B> {
             .finish();
         let query = String::new();
         let Some(file) = self.file else {
-            return Err(crate::http::missing(info, "file"));
+            return Err(crate::rt::missing(info, "file"));
         };
         let text: Vec<(&'static str, String)> =
             [self.uploader_user_id.map(|v| ("uploader_user_id", v))]
                 .into_iter()
                 .flatten()
                 .collect();
-        let body = crate::http::Body::Multipart {
+        let body = crate::rt::Body::Multipart {
             field: "file",
             file,
             text,
@@ -855,7 +855,7 @@ impl<B: Send> Operation for UploadLogo<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -868,7 +868,7 @@ impl<B: Send> Operation for UploadLogo<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RotateSecret<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     oauth_application_id: String,
 }
 
@@ -905,7 +905,7 @@ impl RotateSecret<&Clerk> {
 }
 
 impl<B> RotateSecret<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RotateSecret<C> {
         RotateSecret {
@@ -929,7 +929,7 @@ impl<B: Send> Operation for RotateSecret<B> {
             .lit("/rotate_secret")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -940,7 +940,7 @@ impl<B: Send> Operation for RotateSecret<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -959,7 +959,7 @@ struct RevokeTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     oauth_application_id: String,
     body: RevokeTokenBody,
 }
@@ -1000,7 +1000,7 @@ impl<B> RevokeToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeToken<C> {
         RevokeToken {
@@ -1026,9 +1026,9 @@ impl<B: Send> Operation for RevokeToken<B> {
             .finish();
         let query = String::new();
         if self.body.token.is_none() {
-            return Err(crate::http::missing(info, "token"));
+            return Err(crate::rt::missing(info, "token"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1039,6 +1039,6 @@ impl<B: Send> Operation for RevokeToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_empty(response)
+        crate::rt::decode_empty(response)
     }
 }

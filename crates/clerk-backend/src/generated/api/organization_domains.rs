@@ -2,7 +2,7 @@
 //! Operations of the `organization_domains` group: [`Clerk::organization_domains`](crate::Clerk::organization_domains).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `organization_domains` operations, borrowed from a [`Clerk`]: `clerk.organization_domains()`.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +81,7 @@ impl<'c> OrganizationDomainsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOrganizationDomains<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     verified: Option<String>,
     enrollment_mode: Option<String>,
@@ -157,7 +157,7 @@ impl<B> ListOrganizationDomains<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOrganizationDomains<C> {
         ListOrganizationDomains {
@@ -183,13 +183,13 @@ impl<B: Send> Operation for ListOrganizationDomains<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/domains")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("verified", self.verified.as_ref());
         q.scalar("enrollment_mode", self.enrollment_mode.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -200,7 +200,7 @@ impl<B: Send> Operation for ListOrganizationDomains<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -239,7 +239,7 @@ struct CreateOrganizationDomainBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOrganizationDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: CreateOrganizationDomainBody,
 }
@@ -298,7 +298,7 @@ impl<B> CreateOrganizationDomain<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOrganizationDomain<C> {
         CreateOrganizationDomain {
@@ -322,7 +322,7 @@ impl<B: Send> Operation for CreateOrganizationDomain<B> {
             .lit("/domains")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -333,7 +333,7 @@ impl<B: Send> Operation for CreateOrganizationDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -354,7 +354,7 @@ struct UpdateOrganizationDomainBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOrganizationDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     domain_id: String,
     body: UpdateOrganizationDomainBody,
@@ -415,7 +415,7 @@ impl<B> UpdateOrganizationDomain<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOrganizationDomain<C> {
         UpdateOrganizationDomain {
@@ -441,7 +441,7 @@ impl<B: Send> Operation for UpdateOrganizationDomain<B> {
             .param("domain_id", &self.domain_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -452,7 +452,7 @@ impl<B: Send> Operation for UpdateOrganizationDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -465,7 +465,7 @@ impl<B: Send> Operation for UpdateOrganizationDomain<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteOrganizationDomain<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     domain_id: String,
 }
@@ -501,7 +501,7 @@ impl DeleteOrganizationDomain<&Clerk> {
 }
 
 impl<B> DeleteOrganizationDomain<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteOrganizationDomain<C> {
         DeleteOrganizationDomain {
@@ -526,7 +526,7 @@ impl<B: Send> Operation for DeleteOrganizationDomain<B> {
             .param("domain_id", &self.domain_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -537,7 +537,7 @@ impl<B: Send> Operation for DeleteOrganizationDomain<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -550,7 +550,7 @@ impl<B: Send> Operation for DeleteOrganizationDomain<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyOwnership<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     domain_id: String,
 }
@@ -586,7 +586,7 @@ impl VerifyOwnership<&Clerk> {
 }
 
 impl<B> VerifyOwnership<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyOwnership<C> {
         VerifyOwnership {
@@ -613,7 +613,7 @@ impl<B: Send> Operation for VerifyOwnership<B> {
             .lit("/verify_ownership")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -624,7 +624,7 @@ impl<B: Send> Operation for VerifyOwnership<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -637,7 +637,7 @@ impl<B: Send> Operation for VerifyOwnership<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListAll<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: Option<String>,
     verified: Option<ListAllVerified>,
     enrollment_mode: Option<Vec<ListAllEnrollmentModeItem>>,
@@ -742,7 +742,7 @@ impl<B> ListAll<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListAll<C> {
         ListAll {
@@ -768,7 +768,7 @@ impl<B: Send> Operation for ListAll<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_domains").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("organization_id", self.organization_id.as_ref());
         q.scalar("verified", self.verified.as_ref());
         q.joined("enrollment_mode", self.enrollment_mode.as_deref());
@@ -778,7 +778,7 @@ impl<B: Send> Operation for ListAll<B> {
         q.scalar("offset", self.offset.as_ref());
         q.scalar("limit", self.limit.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -789,7 +789,7 @@ impl<B: Send> Operation for ListAll<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

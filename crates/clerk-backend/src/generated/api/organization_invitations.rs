@@ -2,7 +2,7 @@
 //! Operations of the `organization_invitations` group: [`Clerk::organization_invitations`](crate::Clerk::organization_invitations).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `organization_invitations` operations, borrowed from a [`Clerk`]: `clerk.organization_invitations()`.
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +92,7 @@ impl<'c> OrganizationInvitationsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetAll<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     order_by: Option<String>,
     status: Option<GetAllStatus>,
     query: Option<String>,
@@ -184,7 +184,7 @@ impl<B> GetAll<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetAll<C> {
         GetAll {
@@ -207,14 +207,14 @@ impl<B: Send> Operation for GetAll<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_invitations").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("status", self.status.as_ref());
         q.scalar("query", self.query.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -225,7 +225,7 @@ impl<B: Send> Operation for GetAll<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -254,7 +254,7 @@ impl crate::pagination::Paginated for GetAll {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOrganizationInvitations<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     status: Option<ListOrganizationInvitationsStatus>,
     email_address: Option<String>,
@@ -342,7 +342,7 @@ impl<B> ListOrganizationInvitations<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOrganizationInvitations<C> {
         ListOrganizationInvitations {
@@ -370,14 +370,14 @@ impl<B: Send> Operation for ListOrganizationInvitations<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/invitations")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("status", self.status.as_ref());
         q.scalar("email_address", self.email_address.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -388,7 +388,7 @@ impl<B: Send> Operation for ListOrganizationInvitations<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -437,7 +437,7 @@ struct CreateOrganizationInvitationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOrganizationInvitation<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: CreateOrganizationInvitationBody,
 }
@@ -556,7 +556,7 @@ impl<B> CreateOrganizationInvitation<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOrganizationInvitation<C> {
         CreateOrganizationInvitation {
@@ -582,12 +582,12 @@ impl<B: Send> Operation for CreateOrganizationInvitation<B> {
             .finish();
         let query = String::new();
         if self.body.email_address.is_none() {
-            return Err(crate::http::missing(info, "email_address"));
+            return Err(crate::rt::missing(info, "email_address"));
         }
         if self.body.role.is_none() {
-            return Err(crate::http::missing(info, "role"));
+            return Err(crate::rt::missing(info, "role"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -598,7 +598,7 @@ impl<B: Send> Operation for CreateOrganizationInvitation<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -611,7 +611,7 @@ impl<B: Send> Operation for CreateOrganizationInvitation<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct BulkCreate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: Option<Vec<BulkCreateBodyItem>>,
 }
@@ -655,7 +655,7 @@ impl<B> BulkCreate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> BulkCreate<C> {
         BulkCreate {
@@ -681,9 +681,9 @@ impl<B: Send> Operation for BulkCreate<B> {
             .finish();
         let query = String::new();
         let Some(value) = &self.body else {
-            return Err(crate::http::missing(info, "body"));
+            return Err(crate::rt::missing(info, "body"));
         };
-        let body = crate::http::json_body(value)?;
+        let body = crate::rt::json_body(value)?;
         Ok(ApiRequest {
             info,
             path,
@@ -694,7 +694,7 @@ impl<B: Send> Operation for BulkCreate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -708,7 +708,7 @@ impl<B: Send> Operation for BulkCreate<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListPending<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -779,7 +779,7 @@ impl<B> ListPending<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListPending<C> {
         ListPending {
@@ -805,11 +805,11 @@ impl<B: Send> Operation for ListPending<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/invitations/pending")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -820,7 +820,7 @@ impl<B: Send> Operation for ListPending<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -850,7 +850,7 @@ impl crate::pagination::Paginated for ListPending {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganizationInvitation<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     invitation_id: String,
 }
@@ -886,7 +886,7 @@ impl GetOrganizationInvitation<&Clerk> {
 }
 
 impl<B> GetOrganizationInvitation<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganizationInvitation<C> {
         GetOrganizationInvitation {
@@ -912,7 +912,7 @@ impl<B: Send> Operation for GetOrganizationInvitation<B> {
             .param("invitation_id", &self.invitation_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -923,7 +923,7 @@ impl<B: Send> Operation for GetOrganizationInvitation<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -942,7 +942,7 @@ struct RevokeOrganizationInvitationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeOrganizationInvitation<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     invitation_id: String,
     body: RevokeOrganizationInvitationBody,
@@ -991,7 +991,7 @@ impl<B> RevokeOrganizationInvitation<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeOrganizationInvitation<C> {
         RevokeOrganizationInvitation {
@@ -1019,7 +1019,7 @@ impl<B: Send> Operation for RevokeOrganizationInvitation<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1030,7 +1030,7 @@ impl<B: Send> Operation for RevokeOrganizationInvitation<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

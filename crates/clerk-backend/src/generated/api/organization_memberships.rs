@@ -2,7 +2,7 @@
 //! Operations of the `organization_memberships` group: [`Clerk::organization_memberships`](crate::Clerk::organization_memberships).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `organization_memberships` operations, borrowed from a [`Clerk`]: `clerk.organization_memberships()`.
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +79,7 @@ impl<'c> OrganizationMembershipsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOrganizationMemberships<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     order_by: Option<String>,
     user_id: Option<Vec<String>>,
@@ -258,7 +258,7 @@ impl<B> ListOrganizationMemberships<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOrganizationMemberships<C> {
         ListOrganizationMemberships {
@@ -299,7 +299,7 @@ impl<B: Send> Operation for ListOrganizationMemberships<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/memberships")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("order_by", self.order_by.as_ref());
         q.exploded("user_id", self.user_id.as_deref());
         q.exploded("email_address", self.email_address.as_deref());
@@ -319,7 +319,7 @@ impl<B: Send> Operation for ListOrganizationMemberships<B> {
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -330,7 +330,7 @@ impl<B: Send> Operation for ListOrganizationMemberships<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -371,7 +371,7 @@ struct CreateOrganizationMembershipBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOrganizationMembership<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: CreateOrganizationMembershipBody,
 }
@@ -442,7 +442,7 @@ impl<B> CreateOrganizationMembership<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOrganizationMembership<C> {
         CreateOrganizationMembership {
@@ -468,12 +468,12 @@ impl<B: Send> Operation for CreateOrganizationMembership<B> {
             .finish();
         let query = String::new();
         if self.body.user_id.is_none() {
-            return Err(crate::http::missing(info, "user_id"));
+            return Err(crate::rt::missing(info, "user_id"));
         }
         if self.body.role.is_none() {
-            return Err(crate::http::missing(info, "role"));
+            return Err(crate::rt::missing(info, "role"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -484,7 +484,7 @@ impl<B: Send> Operation for CreateOrganizationMembership<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -503,7 +503,7 @@ struct UpdateOrganizationMembershipBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOrganizationMembership<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     user_id: String,
     body: UpdateOrganizationMembershipBody,
@@ -546,7 +546,7 @@ impl<B> UpdateOrganizationMembership<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOrganizationMembership<C> {
         UpdateOrganizationMembership {
@@ -574,9 +574,9 @@ impl<B: Send> Operation for UpdateOrganizationMembership<B> {
             .finish();
         let query = String::new();
         if self.body.role.is_none() {
-            return Err(crate::http::missing(info, "role"));
+            return Err(crate::rt::missing(info, "role"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -587,7 +587,7 @@ impl<B: Send> Operation for UpdateOrganizationMembership<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -600,7 +600,7 @@ impl<B: Send> Operation for UpdateOrganizationMembership<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteOrganizationMembership<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     user_id: String,
 }
@@ -636,7 +636,7 @@ impl DeleteOrganizationMembership<&Clerk> {
 }
 
 impl<B> DeleteOrganizationMembership<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteOrganizationMembership<C> {
         DeleteOrganizationMembership {
@@ -662,7 +662,7 @@ impl<B: Send> Operation for DeleteOrganizationMembership<B> {
             .param("user_id", &self.user_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -673,7 +673,7 @@ impl<B: Send> Operation for DeleteOrganizationMembership<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -694,7 +694,7 @@ struct UpdateMetadataBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateMetadata<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     user_id: String,
     body: UpdateMetadataBody,
@@ -743,7 +743,7 @@ impl<B> UpdateMetadata<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateMetadata<C> {
         UpdateMetadata {
@@ -771,7 +771,7 @@ impl<B: Send> Operation for UpdateMetadata<B> {
             .lit("/metadata")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -782,6 +782,6 @@ impl<B: Send> Operation for UpdateMetadata<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `organization_permissions` group: [`Clerk::organization_permissions`](crate::Clerk::organization_permissions).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `organization_permissions` operations, borrowed from a [`Clerk`]: `clerk.organization_permissions()`.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +67,7 @@ impl<'c> OrganizationPermissionsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOrganizationPermissions<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     query: Option<String>,
     order_by: Option<String>,
     limit: Option<i64>,
@@ -141,7 +141,7 @@ impl<B> ListOrganizationPermissions<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOrganizationPermissions<C> {
         ListOrganizationPermissions {
@@ -163,13 +163,13 @@ impl<B: Send> Operation for ListOrganizationPermissions<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_permissions").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -180,7 +180,7 @@ impl<B: Send> Operation for ListOrganizationPermissions<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -219,7 +219,7 @@ struct CreateOrganizationPermissionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOrganizationPermission<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateOrganizationPermissionBody,
 }
 
@@ -270,7 +270,7 @@ impl<B> CreateOrganizationPermission<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOrganizationPermission<C> {
         CreateOrganizationPermission {
@@ -291,12 +291,12 @@ impl<B: Send> Operation for CreateOrganizationPermission<B> {
         let path = PathBuilder::new().lit("/organization_permissions").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.key.is_none() {
-            return Err(crate::http::missing(info, "key"));
+            return Err(crate::rt::missing(info, "key"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -307,7 +307,7 @@ impl<B: Send> Operation for CreateOrganizationPermission<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -320,7 +320,7 @@ impl<B: Send> Operation for CreateOrganizationPermission<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganizationPermission<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     permission_id: String,
 }
 
@@ -354,7 +354,7 @@ impl GetOrganizationPermission<&Clerk> {
 }
 
 impl<B> GetOrganizationPermission<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganizationPermission<C> {
         GetOrganizationPermission {
@@ -377,7 +377,7 @@ impl<B: Send> Operation for GetOrganizationPermission<B> {
             .param("permission_id", &self.permission_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -388,7 +388,7 @@ impl<B: Send> Operation for GetOrganizationPermission<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -411,7 +411,7 @@ struct UpdateOrganizationPermissionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOrganizationPermission<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     permission_id: String,
     body: UpdateOrganizationPermissionBody,
 }
@@ -464,7 +464,7 @@ impl<B> UpdateOrganizationPermission<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOrganizationPermission<C> {
         UpdateOrganizationPermission {
@@ -488,7 +488,7 @@ impl<B: Send> Operation for UpdateOrganizationPermission<B> {
             .param("permission_id", &self.permission_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -499,7 +499,7 @@ impl<B: Send> Operation for UpdateOrganizationPermission<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -512,7 +512,7 @@ impl<B: Send> Operation for UpdateOrganizationPermission<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteOrganizationPermission<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     permission_id: String,
 }
 
@@ -546,7 +546,7 @@ impl DeleteOrganizationPermission<&Clerk> {
 }
 
 impl<B> DeleteOrganizationPermission<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteOrganizationPermission<C> {
         DeleteOrganizationPermission {
@@ -569,7 +569,7 @@ impl<B: Send> Operation for DeleteOrganizationPermission<B> {
             .param("permission_id", &self.permission_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -580,6 +580,6 @@ impl<B: Send> Operation for DeleteOrganizationPermission<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `organization_roles` group: [`Clerk::organization_roles`](crate::Clerk::organization_roles).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `organization_roles` operations, borrowed from a [`Clerk`]: `clerk.organization_roles()`.
 #[derive(Debug, Clone, Copy)]
@@ -91,7 +91,7 @@ impl<'c> OrganizationRolesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOrganizationRoles<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     query: Option<String>,
     order_by: Option<String>,
     limit: Option<i64>,
@@ -162,7 +162,7 @@ impl<B> ListOrganizationRoles<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOrganizationRoles<C> {
         ListOrganizationRoles {
@@ -183,13 +183,13 @@ impl<B: Send> Operation for ListOrganizationRoles<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_roles").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -200,7 +200,7 @@ impl<B: Send> Operation for ListOrganizationRoles<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -243,7 +243,7 @@ struct CreateOrganizationRoleBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOrganizationRole<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateOrganizationRoleBody,
 }
 
@@ -324,7 +324,7 @@ impl<B> CreateOrganizationRole<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOrganizationRole<C> {
         CreateOrganizationRole {
@@ -344,12 +344,12 @@ impl<B: Send> Operation for CreateOrganizationRole<B> {
         let path = PathBuilder::new().lit("/organization_roles").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.key.is_none() {
-            return Err(crate::http::missing(info, "key"));
+            return Err(crate::rt::missing(info, "key"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -360,7 +360,7 @@ impl<B: Send> Operation for CreateOrganizationRole<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -373,7 +373,7 @@ impl<B: Send> Operation for CreateOrganizationRole<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganizationRole<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_role_id: String,
 }
 
@@ -407,7 +407,7 @@ impl GetOrganizationRole<&Clerk> {
 }
 
 impl<B> GetOrganizationRole<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganizationRole<C> {
         GetOrganizationRole {
@@ -429,7 +429,7 @@ impl<B: Send> Operation for GetOrganizationRole<B> {
             .param("organization_role_id", &self.organization_role_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -440,7 +440,7 @@ impl<B: Send> Operation for GetOrganizationRole<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -465,7 +465,7 @@ struct UpdateOrganizationRoleBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOrganizationRole<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_role_id: String,
     body: UpdateOrganizationRoleBody,
 }
@@ -548,7 +548,7 @@ impl<B> UpdateOrganizationRole<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOrganizationRole<C> {
         UpdateOrganizationRole {
@@ -571,7 +571,7 @@ impl<B: Send> Operation for UpdateOrganizationRole<B> {
             .param("organization_role_id", &self.organization_role_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -582,7 +582,7 @@ impl<B: Send> Operation for UpdateOrganizationRole<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -595,7 +595,7 @@ impl<B: Send> Operation for UpdateOrganizationRole<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteOrganizationRole<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_role_id: String,
 }
 
@@ -629,7 +629,7 @@ impl DeleteOrganizationRole<&Clerk> {
 }
 
 impl<B> DeleteOrganizationRole<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteOrganizationRole<C> {
         DeleteOrganizationRole {
@@ -651,7 +651,7 @@ impl<B: Send> Operation for DeleteOrganizationRole<B> {
             .param("organization_role_id", &self.organization_role_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -662,7 +662,7 @@ impl<B: Send> Operation for DeleteOrganizationRole<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -675,7 +675,7 @@ impl<B: Send> Operation for DeleteOrganizationRole<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssignPermission<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_role_id: String,
     permission_id: String,
 }
@@ -711,7 +711,7 @@ impl AssignPermission<&Clerk> {
 }
 
 impl<B> AssignPermission<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AssignPermission<C> {
         AssignPermission {
@@ -737,7 +737,7 @@ impl<B: Send> Operation for AssignPermission<B> {
             .param("permission_id", &self.permission_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -748,7 +748,7 @@ impl<B: Send> Operation for AssignPermission<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -761,7 +761,7 @@ impl<B: Send> Operation for AssignPermission<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemovePermission<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_role_id: String,
     permission_id: String,
 }
@@ -797,7 +797,7 @@ impl RemovePermission<&Clerk> {
 }
 
 impl<B> RemovePermission<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RemovePermission<C> {
         RemovePermission {
@@ -823,7 +823,7 @@ impl<B: Send> Operation for RemovePermission<B> {
             .param("permission_id", &self.permission_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -834,6 +834,6 @@ impl<B: Send> Operation for RemovePermission<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

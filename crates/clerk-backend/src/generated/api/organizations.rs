@@ -2,7 +2,7 @@
 //! Operations of the `organizations` group: [`Clerk::organizations`](crate::Clerk::organizations).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `organizations` operations, borrowed from a [`Clerk`]: `clerk.organizations()`.
 #[derive(Debug, Clone, Copy)]
@@ -129,7 +129,7 @@ impl<'c> OrganizationsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListOrganizations<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     include_members_count: Option<bool>,
     include_missing_member_with_elevated_permissions: Option<bool>,
     query: Option<String>,
@@ -231,7 +231,7 @@ impl<B> ListOrganizations<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListOrganizations<C> {
         ListOrganizations {
@@ -257,7 +257,7 @@ impl<B: Send> Operation for ListOrganizations<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organizations").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("include_members_count", self.include_members_count.as_ref());
         q.scalar(
             "include_missing_member_with_elevated_permissions",
@@ -271,7 +271,7 @@ impl<B: Send> Operation for ListOrganizations<B> {
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -282,7 +282,7 @@ impl<B: Send> Operation for ListOrganizations<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -331,7 +331,7 @@ struct CreateOrganizationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateOrganization<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateOrganizationBody,
 }
 
@@ -454,7 +454,7 @@ impl<B> CreateOrganization<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateOrganization<C> {
         CreateOrganization {
@@ -474,9 +474,9 @@ impl<B: Send> Operation for CreateOrganization<B> {
         let path = PathBuilder::new().lit("/organizations").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -487,7 +487,7 @@ impl<B: Send> Operation for CreateOrganization<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -500,7 +500,7 @@ impl<B: Send> Operation for CreateOrganization<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganization<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     include_members_count: Option<bool>,
     include_missing_member_with_elevated_permissions: Option<bool>,
@@ -548,7 +548,7 @@ impl<B> GetOrganization<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganization<C> {
         GetOrganization {
@@ -572,7 +572,7 @@ impl<B: Send> Operation for GetOrganization<B> {
             .lit("/organizations/")
             .param("organization_id", &self.organization_id)?
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("include_members_count", self.include_members_count.as_ref());
         q.scalar(
             "include_missing_member_with_elevated_permissions",
@@ -580,7 +580,7 @@ impl<B: Send> Operation for GetOrganization<B> {
                 .as_ref(),
         );
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -591,7 +591,7 @@ impl<B: Send> Operation for GetOrganization<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -620,7 +620,7 @@ struct UpdateOrganizationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateOrganization<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: UpdateOrganizationBody,
 }
@@ -727,7 +727,7 @@ impl<B> UpdateOrganization<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateOrganization<C> {
         UpdateOrganization {
@@ -750,7 +750,7 @@ impl<B: Send> Operation for UpdateOrganization<B> {
             .param("organization_id", &self.organization_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -761,7 +761,7 @@ impl<B: Send> Operation for UpdateOrganization<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -774,7 +774,7 @@ impl<B: Send> Operation for UpdateOrganization<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteOrganization<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
@@ -808,7 +808,7 @@ impl DeleteOrganization<&Clerk> {
 }
 
 impl<B> DeleteOrganization<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteOrganization<C> {
         DeleteOrganization {
@@ -830,7 +830,7 @@ impl<B: Send> Operation for DeleteOrganization<B> {
             .param("organization_id", &self.organization_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -841,7 +841,7 @@ impl<B: Send> Operation for DeleteOrganization<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -862,7 +862,7 @@ struct ReplaceMetadataBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceMetadata<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: ReplaceMetadataBody,
 }
@@ -909,7 +909,7 @@ impl<B> ReplaceMetadata<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceMetadata<C> {
         ReplaceMetadata {
@@ -934,7 +934,7 @@ impl<B: Send> Operation for ReplaceMetadata<B> {
             .lit("/metadata")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -945,7 +945,7 @@ impl<B: Send> Operation for ReplaceMetadata<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -966,7 +966,7 @@ struct MergeMetadataBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct MergeMetadata<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: MergeMetadataBody,
 }
@@ -1013,7 +1013,7 @@ impl<B> MergeMetadata<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> MergeMetadata<C> {
         MergeMetadata {
@@ -1038,7 +1038,7 @@ impl<B: Send> Operation for MergeMetadata<B> {
             .lit("/metadata")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1049,7 +1049,7 @@ impl<B: Send> Operation for MergeMetadata<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1062,7 +1062,7 @@ impl<B: Send> Operation for MergeMetadata<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadLogo<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     file: Option<crate::Upload>,
     uploader_user_id: Option<String>,
@@ -1110,7 +1110,7 @@ impl<B> UploadLogo<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UploadLogo<C> {
         UploadLogo {
@@ -1136,14 +1136,14 @@ impl<B: Send> Operation for UploadLogo<B> {
             .finish();
         let query = String::new();
         let Some(file) = self.file else {
-            return Err(crate::http::missing(info, "file"));
+            return Err(crate::rt::missing(info, "file"));
         };
         let text: Vec<(&'static str, String)> =
             [self.uploader_user_id.map(|v| ("uploader_user_id", v))]
                 .into_iter()
                 .flatten()
                 .collect();
-        let body = crate::http::Body::Multipart {
+        let body = crate::rt::Body::Multipart {
             field: "file",
             file,
             text,
@@ -1158,7 +1158,7 @@ impl<B: Send> Operation for UploadLogo<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1171,7 +1171,7 @@ impl<B: Send> Operation for UploadLogo<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteLogo<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
@@ -1205,7 +1205,7 @@ impl DeleteLogo<&Clerk> {
 }
 
 impl<B> DeleteLogo<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteLogo<C> {
         DeleteLogo {
@@ -1228,7 +1228,7 @@ impl<B: Send> Operation for DeleteLogo<B> {
             .lit("/logo")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1239,7 +1239,7 @@ impl<B: Send> Operation for DeleteLogo<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1252,7 +1252,7 @@ impl<B: Send> Operation for DeleteLogo<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetBillingSubscription<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
@@ -1286,7 +1286,7 @@ impl GetBillingSubscription<&Clerk> {
 }
 
 impl<B> GetBillingSubscription<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetBillingSubscription<C> {
         GetBillingSubscription {
@@ -1310,7 +1310,7 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
             .lit("/billing/subscription")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1321,7 +1321,7 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1334,7 +1334,7 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetBillingCreditBalance<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
@@ -1371,7 +1371,7 @@ impl GetBillingCreditBalance<&Clerk> {
 }
 
 impl<B> GetBillingCreditBalance<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetBillingCreditBalance<C> {
         GetBillingCreditBalance {
@@ -1395,7 +1395,7 @@ impl<B: Send> Operation for GetBillingCreditBalance<B> {
             .lit("/billing/credits")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1406,7 +1406,7 @@ impl<B: Send> Operation for GetBillingCreditBalance<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1433,7 +1433,7 @@ struct AdjustBillingCreditBalanceBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AdjustBillingCreditBalance<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     organization_id: String,
     body: AdjustBillingCreditBalanceBody,
 }
@@ -1501,7 +1501,7 @@ impl<B> AdjustBillingCreditBalance<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AdjustBillingCreditBalance<C> {
         AdjustBillingCreditBalance {
@@ -1527,15 +1527,15 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
             .finish();
         let query = String::new();
         if self.body.amount.is_none() {
-            return Err(crate::http::missing(info, "amount"));
+            return Err(crate::rt::missing(info, "amount"));
         }
         if self.body.action.is_none() {
-            return Err(crate::http::missing(info, "action"));
+            return Err(crate::rt::missing(info, "action"));
         }
         if self.body.idempotency_key.is_none() {
-            return Err(crate::http::missing(info, "idempotency_key"));
+            return Err(crate::rt::missing(info, "idempotency_key"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1546,7 +1546,7 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `phone_numbers` group: [`Clerk::phone_numbers`](crate::Clerk::phone_numbers).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `phone_numbers` operations, borrowed from a [`Clerk`]: `clerk.phone_numbers()`.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +97,7 @@ struct CreatePhoneNumberBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreatePhoneNumber<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreatePhoneNumberBody,
 }
 
@@ -178,7 +178,7 @@ impl<B> CreatePhoneNumber<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreatePhoneNumber<C> {
         CreatePhoneNumber {
@@ -198,12 +198,12 @@ impl<B: Send> Operation for CreatePhoneNumber<B> {
         let path = PathBuilder::new().lit("/phone_numbers").finish();
         let query = String::new();
         if self.body.user_id.is_none() {
-            return Err(crate::http::missing(info, "user_id"));
+            return Err(crate::rt::missing(info, "user_id"));
         }
         if self.body.phone_number.is_none() {
-            return Err(crate::http::missing(info, "phone_number"));
+            return Err(crate::rt::missing(info, "phone_number"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -214,7 +214,7 @@ impl<B: Send> Operation for CreatePhoneNumber<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -227,7 +227,7 @@ impl<B: Send> Operation for CreatePhoneNumber<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPhoneNumber<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     phone_number_id: String,
 }
 
@@ -261,7 +261,7 @@ impl GetPhoneNumber<&Clerk> {
 }
 
 impl<B> GetPhoneNumber<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetPhoneNumber<C> {
         GetPhoneNumber {
@@ -283,7 +283,7 @@ impl<B: Send> Operation for GetPhoneNumber<B> {
             .param("phone_number_id", &self.phone_number_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -294,7 +294,7 @@ impl<B: Send> Operation for GetPhoneNumber<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -317,7 +317,7 @@ struct UpdatePhoneNumberBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdatePhoneNumber<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     phone_number_id: String,
     body: UpdatePhoneNumberBody,
 }
@@ -388,7 +388,7 @@ impl<B> UpdatePhoneNumber<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdatePhoneNumber<C> {
         UpdatePhoneNumber {
@@ -411,7 +411,7 @@ impl<B: Send> Operation for UpdatePhoneNumber<B> {
             .param("phone_number_id", &self.phone_number_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -422,7 +422,7 @@ impl<B: Send> Operation for UpdatePhoneNumber<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -435,7 +435,7 @@ impl<B: Send> Operation for UpdatePhoneNumber<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeletePhoneNumber<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     phone_number_id: String,
 }
 
@@ -469,7 +469,7 @@ impl DeletePhoneNumber<&Clerk> {
 }
 
 impl<B> DeletePhoneNumber<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeletePhoneNumber<C> {
         DeletePhoneNumber {
@@ -491,7 +491,7 @@ impl<B: Send> Operation for DeletePhoneNumber<B> {
             .param("phone_number_id", &self.phone_number_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -502,7 +502,7 @@ impl<B: Send> Operation for DeletePhoneNumber<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -515,7 +515,7 @@ impl<B: Send> Operation for DeletePhoneNumber<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct PrepareVerification<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     phone_number_id: String,
 }
 
@@ -549,7 +549,7 @@ impl PrepareVerification<&Clerk> {
 }
 
 impl<B> PrepareVerification<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> PrepareVerification<C> {
         PrepareVerification {
@@ -573,7 +573,7 @@ impl<B: Send> Operation for PrepareVerification<B> {
             .lit("/prepare_verification")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -584,7 +584,7 @@ impl<B: Send> Operation for PrepareVerification<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -605,7 +605,7 @@ struct AttemptVerificationBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AttemptVerification<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     phone_number_id: String,
     body: AttemptVerificationBody,
 }
@@ -652,7 +652,7 @@ impl<B> AttemptVerification<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AttemptVerification<C> {
         AttemptVerification {
@@ -678,12 +678,12 @@ impl<B: Send> Operation for AttemptVerification<B> {
             .finish();
         let query = String::new();
         if self.body.verification_id.is_none() {
-            return Err(crate::http::missing(info, "verification_id"));
+            return Err(crate::rt::missing(info, "verification_id"));
         }
         if self.body.code.is_none() {
-            return Err(crate::http::missing(info, "code"));
+            return Err(crate::rt::missing(info, "code"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -694,7 +694,7 @@ impl<B: Send> Operation for AttemptVerification<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -715,7 +715,7 @@ struct ReplaceForUserBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceForUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: ReplaceForUserBody,
 }
@@ -765,7 +765,7 @@ impl<B> ReplaceForUser<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceForUser<C> {
         ReplaceForUser {
@@ -791,9 +791,9 @@ impl<B: Send> Operation for ReplaceForUser<B> {
             .finish();
         let query = String::new();
         if self.body.phone_number.is_none() {
-            return Err(crate::http::missing(info, "phone_number"));
+            return Err(crate::rt::missing(info, "phone_number"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -804,7 +804,7 @@ impl<B: Send> Operation for ReplaceForUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `proxy_checks` group: [`Clerk::proxy_checks`](crate::Clerk::proxy_checks).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `proxy_checks` operations, borrowed from a [`Clerk`]: `clerk.proxy_checks()`.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +37,7 @@ struct VerifyProxyCheckBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyProxyCheck<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: VerifyProxyCheckBody,
 }
 
@@ -82,7 +82,7 @@ impl<B> VerifyProxyCheck<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyProxyCheck<C> {
         VerifyProxyCheck {
@@ -101,7 +101,7 @@ impl<B: Send> Operation for VerifyProxyCheck<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/proxy_checks").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -112,6 +112,6 @@ impl<B: Send> Operation for VerifyProxyCheck<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

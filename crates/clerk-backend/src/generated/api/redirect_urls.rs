@@ -2,7 +2,7 @@
 //! Operations of the `redirect_urls` group: [`Clerk::redirect_urls`](crate::Clerk::redirect_urls).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `redirect_urls` operations, borrowed from a [`Clerk`]: `clerk.redirect_urls()`.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ impl<'c> RedirectUrlsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListRedirectUrls<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -120,7 +120,7 @@ impl<B> ListRedirectUrls<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListRedirectUrls<C> {
         ListRedirectUrls {
@@ -140,12 +140,12 @@ impl<B: Send> Operation for ListRedirectUrls<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/redirect_urls").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -156,7 +156,7 @@ impl<B: Send> Operation for ListRedirectUrls<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -191,7 +191,7 @@ struct CreateRedirectUrlBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateRedirectUrl<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateRedirectUrlBody,
 }
 
@@ -230,7 +230,7 @@ impl<B> CreateRedirectUrl<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateRedirectUrl<C> {
         CreateRedirectUrl {
@@ -250,9 +250,9 @@ impl<B: Send> Operation for CreateRedirectUrl<B> {
         let path = PathBuilder::new().lit("/redirect_urls").finish();
         let query = String::new();
         if self.body.url.is_none() {
-            return Err(crate::http::missing(info, "url"));
+            return Err(crate::rt::missing(info, "url"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -263,7 +263,7 @@ impl<B: Send> Operation for CreateRedirectUrl<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -276,7 +276,7 @@ impl<B: Send> Operation for CreateRedirectUrl<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRedirectUrl<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     id: String,
 }
 
@@ -310,7 +310,7 @@ impl GetRedirectUrl<&Clerk> {
 }
 
 impl<B> GetRedirectUrl<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetRedirectUrl<C> {
         GetRedirectUrl {
@@ -332,7 +332,7 @@ impl<B: Send> Operation for GetRedirectUrl<B> {
             .param("id", &self.id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -343,7 +343,7 @@ impl<B: Send> Operation for GetRedirectUrl<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -356,7 +356,7 @@ impl<B: Send> Operation for GetRedirectUrl<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteRedirectUrl<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     id: String,
 }
 
@@ -390,7 +390,7 @@ impl DeleteRedirectUrl<&Clerk> {
 }
 
 impl<B> DeleteRedirectUrl<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteRedirectUrl<C> {
         DeleteRedirectUrl {
@@ -412,7 +412,7 @@ impl<B: Send> Operation for DeleteRedirectUrl<B> {
             .param("id", &self.id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -423,6 +423,6 @@ impl<B: Send> Operation for DeleteRedirectUrl<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

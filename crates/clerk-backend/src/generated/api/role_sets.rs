@@ -2,7 +2,7 @@
 //! Operations of the `role_sets` group: [`Clerk::role_sets`](crate::Clerk::role_sets).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `role_sets` operations, borrowed from a [`Clerk`]: `clerk.role_sets()`.
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +77,7 @@ impl<'c> RoleSetsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListRoleSets<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     query: Option<String>,
     order_by: Option<String>,
     limit: Option<i64>,
@@ -151,7 +151,7 @@ impl<B> ListRoleSets<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListRoleSets<C> {
         ListRoleSets {
@@ -172,13 +172,13 @@ impl<B: Send> Operation for ListRoleSets<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/role_sets").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -189,7 +189,7 @@ impl<B: Send> Operation for ListRoleSets<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -236,7 +236,7 @@ struct CreateRoleSetBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateRoleSet<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateRoleSetBody,
 }
 
@@ -317,7 +317,7 @@ impl<B> CreateRoleSet<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateRoleSet<C> {
         CreateRoleSet {
@@ -337,18 +337,18 @@ impl<B: Send> Operation for CreateRoleSet<B> {
         let path = PathBuilder::new().lit("/role_sets").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.default_role_key.is_none() {
-            return Err(crate::http::missing(info, "default_role_key"));
+            return Err(crate::rt::missing(info, "default_role_key"));
         }
         if self.body.creator_role_key.is_none() {
-            return Err(crate::http::missing(info, "creator_role_key"));
+            return Err(crate::rt::missing(info, "creator_role_key"));
         }
         if self.body.roles.is_none() {
-            return Err(crate::http::missing(info, "roles"));
+            return Err(crate::rt::missing(info, "roles"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -359,7 +359,7 @@ impl<B: Send> Operation for CreateRoleSet<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -372,7 +372,7 @@ impl<B: Send> Operation for CreateRoleSet<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRoleSet<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
 }
 
@@ -406,7 +406,7 @@ impl GetRoleSet<&Clerk> {
 }
 
 impl<B> GetRoleSet<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetRoleSet<C> {
         GetRoleSet {
@@ -428,7 +428,7 @@ impl<B: Send> Operation for GetRoleSet<B> {
             .param("role_set_key_or_id", &self.role_set_key_or_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -439,7 +439,7 @@ impl<B: Send> Operation for GetRoleSet<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -468,7 +468,7 @@ struct UpdateRoleSetBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateRoleSet<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
     body: UpdateRoleSetBody,
 }
@@ -575,7 +575,7 @@ impl<B> UpdateRoleSet<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateRoleSet<C> {
         UpdateRoleSet {
@@ -598,7 +598,7 @@ impl<B: Send> Operation for UpdateRoleSet<B> {
             .param("role_set_key_or_id", &self.role_set_key_or_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -609,7 +609,7 @@ impl<B: Send> Operation for UpdateRoleSet<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -630,7 +630,7 @@ struct ReplaceRoleSetBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceRoleSet<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
     body: ReplaceRoleSetBody,
 }
@@ -677,7 +677,7 @@ impl<B> ReplaceRoleSet<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceRoleSet<C> {
         ReplaceRoleSet {
@@ -702,9 +702,9 @@ impl<B: Send> Operation for ReplaceRoleSet<B> {
             .finish();
         let query = String::new();
         if self.body.dest_role_set_key.is_none() {
-            return Err(crate::http::missing(info, "dest_role_set_key"));
+            return Err(crate::rt::missing(info, "dest_role_set_key"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -715,7 +715,7 @@ impl<B: Send> Operation for ReplaceRoleSet<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -738,7 +738,7 @@ struct AddRolesBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AddRoles<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
     body: AddRolesBody,
 }
@@ -791,7 +791,7 @@ impl<B> AddRoles<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AddRoles<C> {
         AddRoles {
@@ -816,9 +816,9 @@ impl<B: Send> Operation for AddRoles<B> {
             .finish();
         let query = String::new();
         if self.body.role_keys.is_none() {
-            return Err(crate::http::missing(info, "role_keys"));
+            return Err(crate::rt::missing(info, "role_keys"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -829,7 +829,7 @@ impl<B: Send> Operation for AddRoles<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -850,7 +850,7 @@ struct ReplaceRoleBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceRole<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
     body: ReplaceRoleBody,
 }
@@ -897,7 +897,7 @@ impl<B> ReplaceRole<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceRole<C> {
         ReplaceRole {
@@ -922,12 +922,12 @@ impl<B: Send> Operation for ReplaceRole<B> {
             .finish();
         let query = String::new();
         if self.body.role_key.is_none() {
-            return Err(crate::http::missing(info, "role_key"));
+            return Err(crate::rt::missing(info, "role_key"));
         }
         if self.body.to_role_key.is_none() {
-            return Err(crate::http::missing(info, "to_role_key"));
+            return Err(crate::rt::missing(info, "to_role_key"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -938,7 +938,7 @@ impl<B: Send> Operation for ReplaceRole<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

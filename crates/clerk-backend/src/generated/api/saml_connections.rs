@@ -2,7 +2,7 @@
 //! Operations of the `saml_connections` group: [`Clerk::saml_connections`](crate::Clerk::saml_connections).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `saml_connections` operations, borrowed from a [`Clerk`]: `clerk.saml_connections()`.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +67,7 @@ impl<'c> SamlConnectionsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSamlConnections<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
     query: Option<String>,
@@ -152,7 +152,7 @@ impl<B> ListSamlConnections<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListSamlConnections<C> {
         ListSamlConnections {
@@ -175,14 +175,14 @@ impl<B: Send> Operation for ListSamlConnections<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/saml_connections").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         q.exploded("organization_id", self.organization_id.as_deref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -193,7 +193,7 @@ impl<B: Send> Operation for ListSamlConnections<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -254,7 +254,7 @@ struct CreateSamlConnectionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateSamlConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateSamlConnectionBody,
 }
 
@@ -419,7 +419,7 @@ impl<B> CreateSamlConnection<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateSamlConnection<C> {
         CreateSamlConnection {
@@ -440,12 +440,12 @@ impl<B: Send> Operation for CreateSamlConnection<B> {
         let path = PathBuilder::new().lit("/saml_connections").finish();
         let query = String::new();
         if self.body.name.is_none() {
-            return Err(crate::http::missing(info, "name"));
+            return Err(crate::rt::missing(info, "name"));
         }
         if self.body.provider.is_none() {
-            return Err(crate::http::missing(info, "provider"));
+            return Err(crate::rt::missing(info, "provider"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -456,7 +456,7 @@ impl<B: Send> Operation for CreateSamlConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -470,7 +470,7 @@ impl<B: Send> Operation for CreateSamlConnection<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetSamlConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     saml_connection_id: String,
 }
 
@@ -508,7 +508,7 @@ impl GetSamlConnection<&Clerk> {
 
 #[allow(deprecated)]
 impl<B> GetSamlConnection<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetSamlConnection<C> {
         GetSamlConnection {
@@ -531,7 +531,7 @@ impl<B: Send> Operation for GetSamlConnection<B> {
             .param("saml_connection_id", &self.saml_connection_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -542,7 +542,7 @@ impl<B: Send> Operation for GetSamlConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -598,7 +598,7 @@ struct UpdateSamlConnectionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateSamlConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     saml_connection_id: String,
     body: UpdateSamlConnectionBody,
 }
@@ -861,7 +861,7 @@ impl<B> UpdateSamlConnection<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateSamlConnection<C> {
         UpdateSamlConnection {
@@ -885,7 +885,7 @@ impl<B: Send> Operation for UpdateSamlConnection<B> {
             .param("saml_connection_id", &self.saml_connection_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -896,7 +896,7 @@ impl<B: Send> Operation for UpdateSamlConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -910,7 +910,7 @@ impl<B: Send> Operation for UpdateSamlConnection<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteSamlConnection<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     saml_connection_id: String,
 }
 
@@ -948,7 +948,7 @@ impl DeleteSamlConnection<&Clerk> {
 
 #[allow(deprecated)]
 impl<B> DeleteSamlConnection<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteSamlConnection<C> {
         DeleteSamlConnection {
@@ -971,7 +971,7 @@ impl<B: Send> Operation for DeleteSamlConnection<B> {
             .param("saml_connection_id", &self.saml_connection_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -982,7 +982,7 @@ impl<B: Send> Operation for DeleteSamlConnection<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

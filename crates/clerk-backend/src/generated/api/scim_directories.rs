@@ -2,7 +2,7 @@
 //! Operations of the `scim_directories` group: [`Clerk::scim_directories`](crate::Clerk::scim_directories).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `scim_directories` operations, borrowed from a [`Clerk`]: `clerk.scim_directories()`.
 #[derive(Debug, Clone, Copy)]
@@ -114,7 +114,7 @@ impl<'c> ScimDirectoriesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListScimDirectories<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -174,7 +174,7 @@ impl<B> ListScimDirectories<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListScimDirectories<C> {
         ListScimDirectories {
@@ -193,11 +193,11 @@ impl<B: Send> Operation for ListScimDirectories<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/scim_directories").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -208,7 +208,7 @@ impl<B: Send> Operation for ListScimDirectories<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -249,7 +249,7 @@ struct CreateScimDirectoryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateScimDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateScimDirectoryBody,
 }
 
@@ -309,7 +309,7 @@ impl<B> CreateScimDirectory<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateScimDirectory<C> {
         CreateScimDirectory {
@@ -329,12 +329,12 @@ impl<B: Send> Operation for CreateScimDirectory<B> {
         let path = PathBuilder::new().lit("/scim_directories").finish();
         let query = String::new();
         if self.body.enterprise_connection_id.is_none() {
-            return Err(crate::http::missing(info, "enterprise_connection_id"));
+            return Err(crate::rt::missing(info, "enterprise_connection_id"));
         }
         if self.body.provider.is_none() {
-            return Err(crate::http::missing(info, "provider"));
+            return Err(crate::rt::missing(info, "provider"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -345,7 +345,7 @@ impl<B: Send> Operation for CreateScimDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -358,7 +358,7 @@ impl<B: Send> Operation for CreateScimDirectory<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetScimDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
 }
 
@@ -392,7 +392,7 @@ impl GetScimDirectory<&Clerk> {
 }
 
 impl<B> GetScimDirectory<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetScimDirectory<C> {
         GetScimDirectory {
@@ -414,7 +414,7 @@ impl<B: Send> Operation for GetScimDirectory<B> {
             .param("scim_directory_id", &self.scim_directory_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -425,7 +425,7 @@ impl<B: Send> Operation for GetScimDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -452,7 +452,7 @@ struct UpdateScimDirectoryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateScimDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
     body: UpdateScimDirectoryBody,
 }
@@ -517,7 +517,7 @@ impl<B> UpdateScimDirectory<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateScimDirectory<C> {
         UpdateScimDirectory {
@@ -540,7 +540,7 @@ impl<B: Send> Operation for UpdateScimDirectory<B> {
             .param("scim_directory_id", &self.scim_directory_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -551,7 +551,7 @@ impl<B: Send> Operation for UpdateScimDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -564,7 +564,7 @@ impl<B: Send> Operation for UpdateScimDirectory<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteScimDirectory<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
 }
 
@@ -598,7 +598,7 @@ impl DeleteScimDirectory<&Clerk> {
 }
 
 impl<B> DeleteScimDirectory<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteScimDirectory<C> {
         DeleteScimDirectory {
@@ -620,7 +620,7 @@ impl<B: Send> Operation for DeleteScimDirectory<B> {
             .param("scim_directory_id", &self.scim_directory_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -631,7 +631,7 @@ impl<B: Send> Operation for DeleteScimDirectory<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -644,7 +644,7 @@ impl<B: Send> Operation for DeleteScimDirectory<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RotateApiKey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
 }
 
@@ -678,7 +678,7 @@ impl RotateApiKey<&Clerk> {
 }
 
 impl<B> RotateApiKey<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RotateApiKey<C> {
         RotateApiKey {
@@ -702,7 +702,7 @@ impl<B: Send> Operation for RotateApiKey<B> {
             .lit("/rotate_api_key")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -713,7 +713,7 @@ impl<B: Send> Operation for RotateApiKey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -726,7 +726,7 @@ impl<B: Send> Operation for RotateApiKey<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListGroupRoleMappings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
 }
 
@@ -760,7 +760,7 @@ impl ListGroupRoleMappings<&Clerk> {
 }
 
 impl<B> ListGroupRoleMappings<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListGroupRoleMappings<C> {
         ListGroupRoleMappings {
@@ -784,7 +784,7 @@ impl<B: Send> Operation for ListGroupRoleMappings<B> {
             .lit("/group_role_mappings")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -795,7 +795,7 @@ impl<B: Send> Operation for ListGroupRoleMappings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -814,7 +814,7 @@ struct ReplaceGroupRoleMappingsBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceGroupRoleMappings<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
     body: ReplaceGroupRoleMappingsBody,
 }
@@ -858,7 +858,7 @@ impl<B> ReplaceGroupRoleMappings<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceGroupRoleMappings<C> {
         ReplaceGroupRoleMappings {
@@ -884,9 +884,9 @@ impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
             .finish();
         let query = String::new();
         if self.body.mappings.is_none() {
-            return Err(crate::http::missing(info, "mappings"));
+            return Err(crate::rt::missing(info, "mappings"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -897,7 +897,7 @@ impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -920,7 +920,7 @@ struct CreateGroupRoleMappingBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateGroupRoleMapping<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
     body: CreateGroupRoleMappingBody,
 }
@@ -973,7 +973,7 @@ impl<B> CreateGroupRoleMapping<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateGroupRoleMapping<C> {
         CreateGroupRoleMapping {
@@ -999,12 +999,12 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
             .finish();
         let query = String::new();
         if self.body.scim_group_id.is_none() {
-            return Err(crate::http::missing(info, "scim_group_id"));
+            return Err(crate::rt::missing(info, "scim_group_id"));
         }
         if self.body.role_id.is_none() {
-            return Err(crate::http::missing(info, "role_id"));
+            return Err(crate::rt::missing(info, "role_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1015,7 +1015,7 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1028,7 +1028,7 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteGroupRoleMapping<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     scim_directory_id: String,
     mapping_id: String,
 }
@@ -1064,7 +1064,7 @@ impl DeleteGroupRoleMapping<&Clerk> {
 }
 
 impl<B> DeleteGroupRoleMapping<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteGroupRoleMapping<C> {
         DeleteGroupRoleMapping {
@@ -1090,7 +1090,7 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
             .param("mapping_id", &self.mapping_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1101,7 +1101,7 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `sessions` group: [`Clerk::sessions`](crate::Clerk::sessions).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `sessions` operations, borrowed from a [`Clerk`]: `clerk.sessions()`.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +90,7 @@ impl<'c> SessionsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSessions<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     client_id: Option<String>,
     user_id: Option<String>,
     status: Option<ListSessionsStatus>,
@@ -178,7 +178,7 @@ impl<B> ListSessions<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListSessions<C> {
         ListSessions {
@@ -201,7 +201,7 @@ impl<B: Send> Operation for ListSessions<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/sessions").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("client_id", self.client_id.as_ref());
         q.scalar("user_id", self.user_id.as_ref());
         q.scalar("status", self.status.as_ref());
@@ -209,7 +209,7 @@ impl<B: Send> Operation for ListSessions<B> {
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -220,7 +220,7 @@ impl<B: Send> Operation for ListSessions<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -257,7 +257,7 @@ struct CreateSessionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateSession<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateSessionBody,
 }
 
@@ -302,7 +302,7 @@ impl<B> CreateSession<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateSession<C> {
         CreateSession {
@@ -322,9 +322,9 @@ impl<B: Send> Operation for CreateSession<B> {
         let path = PathBuilder::new().lit("/sessions").finish();
         let query = String::new();
         if self.body.user_id.is_none() {
-            return Err(crate::http::missing(info, "user_id"));
+            return Err(crate::rt::missing(info, "user_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -335,7 +335,7 @@ impl<B: Send> Operation for CreateSession<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -348,7 +348,7 @@ impl<B: Send> Operation for CreateSession<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetSession<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     session_id: String,
 }
 
@@ -382,7 +382,7 @@ impl GetSession<&Clerk> {
 }
 
 impl<B> GetSession<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetSession<C> {
         GetSession {
@@ -404,7 +404,7 @@ impl<B: Send> Operation for GetSession<B> {
             .param("session_id", &self.session_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -415,7 +415,7 @@ impl<B: Send> Operation for GetSession<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -444,7 +444,7 @@ struct RefreshSessionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RefreshSession<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     session_id: String,
     body: RefreshSessionBody,
 }
@@ -533,7 +533,7 @@ impl<B> RefreshSession<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RefreshSession<C> {
         RefreshSession {
@@ -558,15 +558,15 @@ impl<B: Send> Operation for RefreshSession<B> {
             .finish();
         let query = String::new();
         if self.body.expired_token.is_none() {
-            return Err(crate::http::missing(info, "expired_token"));
+            return Err(crate::rt::missing(info, "expired_token"));
         }
         if self.body.refresh_token.is_none() {
-            return Err(crate::http::missing(info, "refresh_token"));
+            return Err(crate::rt::missing(info, "refresh_token"));
         }
         if self.body.request_origin.is_none() {
-            return Err(crate::http::missing(info, "request_origin"));
+            return Err(crate::rt::missing(info, "request_origin"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -577,7 +577,7 @@ impl<B: Send> Operation for RefreshSession<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -590,7 +590,7 @@ impl<B: Send> Operation for RefreshSession<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeSession<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     session_id: String,
 }
 
@@ -624,7 +624,7 @@ impl RevokeSession<&Clerk> {
 }
 
 impl<B> RevokeSession<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeSession<C> {
         RevokeSession {
@@ -647,7 +647,7 @@ impl<B: Send> Operation for RevokeSession<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -658,7 +658,7 @@ impl<B: Send> Operation for RevokeSession<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -677,7 +677,7 @@ struct CreateTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     session_id: String,
     body: CreateTokenBody,
 }
@@ -724,7 +724,7 @@ impl<B> CreateToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateToken<C> {
         CreateToken {
@@ -748,7 +748,7 @@ impl<B: Send> Operation for CreateToken<B> {
             .lit("/tokens")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -759,7 +759,7 @@ impl<B: Send> Operation for CreateToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -778,7 +778,7 @@ struct CreateTokenFromTemplateBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateTokenFromTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     session_id: String,
     template_name: String,
     body: CreateTokenFromTemplateBody,
@@ -827,7 +827,7 @@ impl<B> CreateTokenFromTemplate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateTokenFromTemplate<C> {
         CreateTokenFromTemplate {
@@ -854,7 +854,7 @@ impl<B: Send> Operation for CreateTokenFromTemplate<B> {
             .param("template_name", &self.template_name)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -865,7 +865,7 @@ impl<B: Send> Operation for CreateTokenFromTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -887,7 +887,7 @@ struct VerifySessionBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifySession<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     session_id: String,
     body: VerifySessionBody,
 }
@@ -932,7 +932,7 @@ impl<B> VerifySession<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifySession<C> {
         VerifySession {
@@ -957,7 +957,7 @@ impl<B: Send> Operation for VerifySession<B> {
             .lit("/verify")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -968,7 +968,7 @@ impl<B: Send> Operation for VerifySession<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

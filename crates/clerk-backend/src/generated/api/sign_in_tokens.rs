@@ -2,7 +2,7 @@
 //! Operations of the `sign_in_tokens` group: [`Clerk::sign_in_tokens`](crate::Clerk::sign_in_tokens).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `sign_in_tokens` operations, borrowed from a [`Clerk`]: `clerk.sign_in_tokens()`.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ struct CreateSignInTokenBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateSignInToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateSignInTokenBody,
 }
 
@@ -110,7 +110,7 @@ impl<B> CreateSignInToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateSignInToken<C> {
         CreateSignInToken {
@@ -130,9 +130,9 @@ impl<B: Send> Operation for CreateSignInToken<B> {
         let path = PathBuilder::new().lit("/sign_in_tokens").finish();
         let query = String::new();
         if self.body.user_id.is_none() {
-            return Err(crate::http::missing(info, "user_id"));
+            return Err(crate::rt::missing(info, "user_id"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -143,7 +143,7 @@ impl<B: Send> Operation for CreateSignInToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -156,7 +156,7 @@ impl<B: Send> Operation for CreateSignInToken<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeSignInToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     sign_in_token_id: String,
 }
 
@@ -190,7 +190,7 @@ impl RevokeSignInToken<&Clerk> {
 }
 
 impl<B> RevokeSignInToken<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeSignInToken<C> {
         RevokeSignInToken {
@@ -213,7 +213,7 @@ impl<B: Send> Operation for RevokeSignInToken<B> {
             .lit("/revoke")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -224,6 +224,6 @@ impl<B: Send> Operation for RevokeSignInToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `sign_ups` group: [`Clerk::sign_ups`](crate::Clerk::sign_ups).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `sign_ups` operations, borrowed from a [`Clerk`]: `clerk.sign_ups()`.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +37,7 @@ impl<'c> SignUpsApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetSignUp<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     id: String,
 }
 
@@ -71,7 +71,7 @@ impl GetSignUp<&Clerk> {
 }
 
 impl<B> GetSignUp<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetSignUp<C> {
         GetSignUp {
@@ -93,7 +93,7 @@ impl<B: Send> Operation for GetSignUp<B> {
             .param("id", &self.id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -104,7 +104,7 @@ impl<B: Send> Operation for GetSignUp<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -125,7 +125,7 @@ struct UpdateSignUpBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateSignUp<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     id: String,
     body: UpdateSignUpBody,
 }
@@ -184,7 +184,7 @@ impl<B> UpdateSignUp<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateSignUp<C> {
         UpdateSignUp {
@@ -207,7 +207,7 @@ impl<B: Send> Operation for UpdateSignUp<B> {
             .param("id", &self.id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -218,6 +218,6 @@ impl<B: Send> Operation for UpdateSignUp<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `templates` group: [`Clerk::templates`](crate::Clerk::templates).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `templates` operations, borrowed from a [`Clerk`]: `clerk.templates()`.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ struct PreviewTemplateBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct PreviewTemplate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     template_type: String,
     slug: String,
     body: PreviewTemplateBody,
@@ -121,7 +121,7 @@ impl<B> PreviewTemplate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> PreviewTemplate<C> {
         PreviewTemplate {
@@ -149,7 +149,7 @@ impl<B: Send> Operation for PreviewTemplate<B> {
             .lit("/preview")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -160,6 +160,6 @@ impl<B: Send> Operation for PreviewTemplate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `testing_tokens` group: [`Clerk::testing_tokens`](crate::Clerk::testing_tokens).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `testing_tokens` operations, borrowed from a [`Clerk`]: `clerk.testing_tokens()`.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,7 @@ impl<'c> TestingTokensApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateTestingToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl CreateTestingToken {
@@ -61,7 +61,7 @@ impl CreateTestingToken<&Clerk> {
 }
 
 impl<B> CreateTestingToken<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateTestingToken<C> {
         CreateTestingToken {
@@ -79,7 +79,7 @@ impl<B: Send> Operation for CreateTestingToken<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/testing_tokens").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -90,6 +90,6 @@ impl<B: Send> Operation for CreateTestingToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

@@ -2,7 +2,7 @@
 //! Operations of the `users` group: [`Clerk::users`](crate::Clerk::users).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `users` operations, borrowed from a [`Clerk`]: `clerk.users()`.
 #[derive(Debug, Clone, Copy)]
@@ -352,7 +352,7 @@ impl<'c> UsersApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListUsers<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address: Option<Vec<String>>,
     phone_number: Option<Vec<String>>,
     external_id: Option<Vec<String>>,
@@ -579,7 +579,7 @@ impl<B> ListUsers<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListUsers<C> {
         ListUsers {
@@ -622,7 +622,7 @@ impl<B: Send> Operation for ListUsers<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/users").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.exploded("email_address", self.email_address.as_deref());
         q.exploded("phone_number", self.phone_number.as_deref());
         q.exploded("external_id", self.external_id.as_deref());
@@ -653,7 +653,7 @@ impl<B: Send> Operation for ListUsers<B> {
         q.scalar("starting_after", self.starting_after.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -664,7 +664,7 @@ impl<B: Send> Operation for ListUsers<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -758,7 +758,7 @@ struct CreateUserBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateUserBody,
 }
 
@@ -1099,7 +1099,7 @@ impl<B> CreateUser<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateUser<C> {
         CreateUser {
@@ -1118,7 +1118,7 @@ impl<B: Send> Operation for CreateUser<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/users").finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1129,7 +1129,7 @@ impl<B: Send> Operation for CreateUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1142,7 +1142,7 @@ impl<B: Send> Operation for CreateUser<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CountUsers<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     email_address: Option<Vec<String>>,
     phone_number: Option<Vec<String>>,
     external_id: Option<Vec<String>>,
@@ -1330,7 +1330,7 @@ impl<B> CountUsers<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CountUsers<C> {
         CountUsers {
@@ -1369,7 +1369,7 @@ impl<B: Send> Operation for CountUsers<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/users/count").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.exploded("email_address", self.email_address.as_deref());
         q.exploded("phone_number", self.phone_number.as_deref());
         q.exploded("external_id", self.external_id.as_deref());
@@ -1396,7 +1396,7 @@ impl<B: Send> Operation for CountUsers<B> {
         q.scalar("provider", self.provider.as_ref());
         q.exploded("provider_user_id", self.provider_user_id.as_deref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1407,7 +1407,7 @@ impl<B: Send> Operation for CountUsers<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1420,7 +1420,7 @@ impl<B: Send> Operation for CountUsers<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -1454,7 +1454,7 @@ impl GetUser<&Clerk> {
 }
 
 impl<B> GetUser<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetUser<C> {
         GetUser {
@@ -1476,7 +1476,7 @@ impl<B: Send> Operation for GetUser<B> {
             .param("user_id", &self.user_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1487,7 +1487,7 @@ impl<B: Send> Operation for GetUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1552,7 +1552,7 @@ struct UpdateUserBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: UpdateUserBody,
 }
@@ -1857,7 +1857,7 @@ impl<B> UpdateUser<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateUser<C> {
         UpdateUser {
@@ -1880,7 +1880,7 @@ impl<B: Send> Operation for UpdateUser<B> {
             .param("user_id", &self.user_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -1891,7 +1891,7 @@ impl<B: Send> Operation for UpdateUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1904,7 +1904,7 @@ impl<B: Send> Operation for UpdateUser<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -1938,7 +1938,7 @@ impl DeleteUser<&Clerk> {
 }
 
 impl<B> DeleteUser<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteUser<C> {
         DeleteUser {
@@ -1960,7 +1960,7 @@ impl<B: Send> Operation for DeleteUser<B> {
             .param("user_id", &self.user_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -1971,7 +1971,7 @@ impl<B: Send> Operation for DeleteUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -1984,7 +1984,7 @@ impl<B: Send> Operation for DeleteUser<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct BanUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -2018,7 +2018,7 @@ impl BanUser<&Clerk> {
 }
 
 impl<B> BanUser<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> BanUser<C> {
         BanUser {
@@ -2041,7 +2041,7 @@ impl<B: Send> Operation for BanUser<B> {
             .lit("/ban")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -2052,7 +2052,7 @@ impl<B: Send> Operation for BanUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2065,7 +2065,7 @@ impl<B: Send> Operation for BanUser<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UnbanUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -2099,7 +2099,7 @@ impl UnbanUser<&Clerk> {
 }
 
 impl<B> UnbanUser<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UnbanUser<C> {
         UnbanUser {
@@ -2122,7 +2122,7 @@ impl<B: Send> Operation for UnbanUser<B> {
             .lit("/unban")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -2133,7 +2133,7 @@ impl<B: Send> Operation for UnbanUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2152,7 +2152,7 @@ struct BulkBanBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct BulkBan<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: BulkBanBody,
 }
 
@@ -2191,7 +2191,7 @@ impl<B> BulkBan<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> BulkBan<C> {
         BulkBan {
@@ -2211,9 +2211,9 @@ impl<B: Send> Operation for BulkBan<B> {
         let path = PathBuilder::new().lit("/users/ban").finish();
         let query = String::new();
         if self.body.user_ids.is_none() {
-            return Err(crate::http::missing(info, "user_ids"));
+            return Err(crate::rt::missing(info, "user_ids"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -2224,7 +2224,7 @@ impl<B: Send> Operation for BulkBan<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2243,7 +2243,7 @@ struct BulkUnbanBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct BulkUnban<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: BulkUnbanBody,
 }
 
@@ -2282,7 +2282,7 @@ impl<B> BulkUnban<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> BulkUnban<C> {
         BulkUnban {
@@ -2302,9 +2302,9 @@ impl<B: Send> Operation for BulkUnban<B> {
         let path = PathBuilder::new().lit("/users/unban").finish();
         let query = String::new();
         if self.body.user_ids.is_none() {
-            return Err(crate::http::missing(info, "user_ids"));
+            return Err(crate::rt::missing(info, "user_ids"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -2315,7 +2315,7 @@ impl<B: Send> Operation for BulkUnban<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2328,7 +2328,7 @@ impl<B: Send> Operation for BulkUnban<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct LockUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -2362,7 +2362,7 @@ impl LockUser<&Clerk> {
 }
 
 impl<B> LockUser<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> LockUser<C> {
         LockUser {
@@ -2385,7 +2385,7 @@ impl<B: Send> Operation for LockUser<B> {
             .lit("/lock")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -2396,7 +2396,7 @@ impl<B: Send> Operation for LockUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2409,7 +2409,7 @@ impl<B: Send> Operation for LockUser<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UnlockUser<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -2443,7 +2443,7 @@ impl UnlockUser<&Clerk> {
 }
 
 impl<B> UnlockUser<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UnlockUser<C> {
         UnlockUser {
@@ -2466,7 +2466,7 @@ impl<B: Send> Operation for UnlockUser<B> {
             .lit("/unlock")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -2477,7 +2477,7 @@ impl<B: Send> Operation for UnlockUser<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2490,7 +2490,7 @@ impl<B: Send> Operation for UnlockUser<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct SetProfileImage<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     file: Option<crate::Upload>,
 }
@@ -2531,7 +2531,7 @@ impl<B> SetProfileImage<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> SetProfileImage<C> {
         SetProfileImage {
@@ -2556,10 +2556,10 @@ impl<B: Send> Operation for SetProfileImage<B> {
             .finish();
         let query = String::new();
         let Some(file) = self.file else {
-            return Err(crate::http::missing(info, "file"));
+            return Err(crate::rt::missing(info, "file"));
         };
         let text: Vec<(&'static str, String)> = Vec::new();
-        let body = crate::http::Body::Multipart {
+        let body = crate::rt::Body::Multipart {
             field: "file",
             file,
             text,
@@ -2574,7 +2574,7 @@ impl<B: Send> Operation for SetProfileImage<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2587,7 +2587,7 @@ impl<B: Send> Operation for SetProfileImage<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteProfileImage<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -2621,7 +2621,7 @@ impl DeleteProfileImage<&Clerk> {
 }
 
 impl<B> DeleteProfileImage<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteProfileImage<C> {
         DeleteProfileImage {
@@ -2644,7 +2644,7 @@ impl<B: Send> Operation for DeleteProfileImage<B> {
             .lit("/profile_image")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -2655,7 +2655,7 @@ impl<B: Send> Operation for DeleteProfileImage<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2678,7 +2678,7 @@ struct ReplaceMetadataBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ReplaceMetadata<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: ReplaceMetadataBody,
 }
@@ -2731,7 +2731,7 @@ impl<B> ReplaceMetadata<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ReplaceMetadata<C> {
         ReplaceMetadata {
@@ -2755,7 +2755,7 @@ impl<B: Send> Operation for ReplaceMetadata<B> {
             .lit("/metadata")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -2766,7 +2766,7 @@ impl<B: Send> Operation for ReplaceMetadata<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2789,7 +2789,7 @@ struct UpdateMetadataBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateMetadata<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: UpdateMetadataBody,
 }
@@ -2842,7 +2842,7 @@ impl<B> UpdateMetadata<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UpdateMetadata<C> {
         UpdateMetadata {
@@ -2866,7 +2866,7 @@ impl<B: Send> Operation for UpdateMetadata<B> {
             .lit("/metadata")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -2877,7 +2877,7 @@ impl<B: Send> Operation for UpdateMetadata<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2890,7 +2890,7 @@ impl<B: Send> Operation for UpdateMetadata<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetBillingSubscription<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -2924,7 +2924,7 @@ impl GetBillingSubscription<&Clerk> {
 }
 
 impl<B> GetBillingSubscription<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetBillingSubscription<C> {
         GetBillingSubscription {
@@ -2948,7 +2948,7 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
             .lit("/billing/subscription")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -2959,7 +2959,7 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -2972,7 +2972,7 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetBillingCreditBalance<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -3009,7 +3009,7 @@ impl GetBillingCreditBalance<&Clerk> {
 }
 
 impl<B> GetBillingCreditBalance<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetBillingCreditBalance<C> {
         GetBillingCreditBalance {
@@ -3033,7 +3033,7 @@ impl<B: Send> Operation for GetBillingCreditBalance<B> {
             .lit("/billing/credits")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -3044,7 +3044,7 @@ impl<B: Send> Operation for GetBillingCreditBalance<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3071,7 +3071,7 @@ struct AdjustBillingCreditBalanceBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct AdjustBillingCreditBalance<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: AdjustBillingCreditBalanceBody,
 }
@@ -3139,7 +3139,7 @@ impl<B> AdjustBillingCreditBalance<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> AdjustBillingCreditBalance<C> {
         AdjustBillingCreditBalance {
@@ -3165,15 +3165,15 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
             .finish();
         let query = String::new();
         if self.body.amount.is_none() {
-            return Err(crate::http::missing(info, "amount"));
+            return Err(crate::rt::missing(info, "amount"));
         }
         if self.body.action.is_none() {
-            return Err(crate::http::missing(info, "action"));
+            return Err(crate::rt::missing(info, "action"));
         }
         if self.body.idempotency_key.is_none() {
-            return Err(crate::http::missing(info, "idempotency_key"));
+            return Err(crate::rt::missing(info, "idempotency_key"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -3184,7 +3184,7 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3197,7 +3197,7 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOauthAccessToken<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     provider: String,
     paginated: Option<bool>,
@@ -3268,7 +3268,7 @@ impl<B> GetOauthAccessToken<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOauthAccessToken<C> {
         GetOauthAccessToken {
@@ -3296,12 +3296,12 @@ impl<B: Send> Operation for GetOauthAccessToken<B> {
             .lit("/oauth_access_tokens/")
             .param("provider", &self.provider)?
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -3312,7 +3312,7 @@ impl<B: Send> Operation for GetOauthAccessToken<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3341,7 +3341,7 @@ impl crate::pagination::Paginated for GetOauthAccessToken {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganizationMemberships<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -3408,7 +3408,7 @@ impl<B> GetOrganizationMemberships<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganizationMemberships<C> {
         GetOrganizationMemberships {
@@ -3433,11 +3433,11 @@ impl<B: Send> Operation for GetOrganizationMemberships<B> {
             .param("user_id", &self.user_id)?
             .lit("/organization_memberships")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -3448,7 +3448,7 @@ impl<B: Send> Operation for GetOrganizationMemberships<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3477,7 +3477,7 @@ impl crate::pagination::Paginated for GetOrganizationMemberships {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetOrganizationInvitations<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -3557,7 +3557,7 @@ impl<B> GetOrganizationInvitations<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetOrganizationInvitations<C> {
         GetOrganizationInvitations {
@@ -3583,12 +3583,12 @@ impl<B: Send> Operation for GetOrganizationInvitations<B> {
             .param("user_id", &self.user_id)?
             .lit("/organization_invitations")
             .finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("status", self.status.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -3599,7 +3599,7 @@ impl<B: Send> Operation for GetOrganizationInvitations<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3634,7 +3634,7 @@ struct RemovePasswordBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemovePassword<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: RemovePasswordBody,
 }
@@ -3675,7 +3675,7 @@ impl<B> RemovePassword<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RemovePassword<C> {
         RemovePassword {
@@ -3699,7 +3699,7 @@ impl<B: Send> Operation for RemovePassword<B> {
             .lit("/remove_password")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -3710,7 +3710,7 @@ impl<B: Send> Operation for RemovePassword<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3729,7 +3729,7 @@ struct VerifyPasswordBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyPassword<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: VerifyPasswordBody,
 }
@@ -3770,7 +3770,7 @@ impl<B> VerifyPassword<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyPassword<C> {
         VerifyPassword {
@@ -3795,9 +3795,9 @@ impl<B: Send> Operation for VerifyPassword<B> {
             .finish();
         let query = String::new();
         if self.body.password.is_none() {
-            return Err(crate::http::missing(info, "password"));
+            return Err(crate::rt::missing(info, "password"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -3808,7 +3808,7 @@ impl<B: Send> Operation for VerifyPassword<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3827,7 +3827,7 @@ struct VerifyTotpBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct VerifyTotp<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: VerifyTotpBody,
 }
@@ -3868,7 +3868,7 @@ impl<B> VerifyTotp<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> VerifyTotp<C> {
         VerifyTotp {
@@ -3893,9 +3893,9 @@ impl<B: Send> Operation for VerifyTotp<B> {
             .finish();
         let query = String::new();
         if self.body.code.is_none() {
-            return Err(crate::http::missing(info, "code"));
+            return Err(crate::rt::missing(info, "code"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -3906,7 +3906,7 @@ impl<B: Send> Operation for VerifyTotp<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -3919,7 +3919,7 @@ impl<B: Send> Operation for VerifyTotp<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DisableMfa<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -3953,7 +3953,7 @@ impl DisableMfa<&Clerk> {
 }
 
 impl<B> DisableMfa<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DisableMfa<C> {
         DisableMfa {
@@ -3976,7 +3976,7 @@ impl<B: Send> Operation for DisableMfa<B> {
             .lit("/mfa")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -3987,7 +3987,7 @@ impl<B: Send> Operation for DisableMfa<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4000,7 +4000,7 @@ impl<B: Send> Operation for DisableMfa<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteBackupCodes<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -4034,7 +4034,7 @@ impl DeleteBackupCodes<&Clerk> {
 }
 
 impl<B> DeleteBackupCodes<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteBackupCodes<C> {
         DeleteBackupCodes {
@@ -4057,7 +4057,7 @@ impl<B: Send> Operation for DeleteBackupCodes<B> {
             .lit("/backup_code")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4068,7 +4068,7 @@ impl<B: Send> Operation for DeleteBackupCodes<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4081,7 +4081,7 @@ impl<B: Send> Operation for DeleteBackupCodes<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeletePasskey<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     passkey_identification_id: String,
 }
@@ -4117,7 +4117,7 @@ impl DeletePasskey<&Clerk> {
 }
 
 impl<B> DeletePasskey<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeletePasskey<C> {
         DeletePasskey {
@@ -4142,7 +4142,7 @@ impl<B: Send> Operation for DeletePasskey<B> {
             .param("passkey_identification_id", &self.passkey_identification_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4153,7 +4153,7 @@ impl<B: Send> Operation for DeletePasskey<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4166,7 +4166,7 @@ impl<B: Send> Operation for DeletePasskey<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListTrustedDevices<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -4200,7 +4200,7 @@ impl ListTrustedDevices<&Clerk> {
 }
 
 impl<B> ListTrustedDevices<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListTrustedDevices<C> {
         ListTrustedDevices {
@@ -4223,7 +4223,7 @@ impl<B: Send> Operation for ListTrustedDevices<B> {
             .lit("/trusted_devices")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4234,7 +4234,7 @@ impl<B: Send> Operation for ListTrustedDevices<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4247,7 +4247,7 @@ impl<B: Send> Operation for ListTrustedDevices<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RevokeTrustedDevice<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     trusted_device_id: String,
 }
@@ -4283,7 +4283,7 @@ impl RevokeTrustedDevice<&Clerk> {
 }
 
 impl<B> RevokeTrustedDevice<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RevokeTrustedDevice<C> {
         RevokeTrustedDevice {
@@ -4308,7 +4308,7 @@ impl<B: Send> Operation for RevokeTrustedDevice<B> {
             .param("trusted_device_id", &self.trusted_device_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4319,7 +4319,7 @@ impl<B: Send> Operation for RevokeTrustedDevice<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4332,7 +4332,7 @@ impl<B: Send> Operation for RevokeTrustedDevice<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteWeb3Wallet<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     web3_wallet_identification_id: String,
 }
@@ -4371,7 +4371,7 @@ impl DeleteWeb3Wallet<&Clerk> {
 }
 
 impl<B> DeleteWeb3Wallet<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteWeb3Wallet<C> {
         DeleteWeb3Wallet {
@@ -4399,7 +4399,7 @@ impl<B: Send> Operation for DeleteWeb3Wallet<B> {
             )?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4410,7 +4410,7 @@ impl<B: Send> Operation for DeleteWeb3Wallet<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4423,7 +4423,7 @@ impl<B: Send> Operation for DeleteWeb3Wallet<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteTotp<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -4457,7 +4457,7 @@ impl DeleteTotp<&Clerk> {
 }
 
 impl<B> DeleteTotp<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteTotp<C> {
         DeleteTotp {
@@ -4480,7 +4480,7 @@ impl<B: Send> Operation for DeleteTotp<B> {
             .lit("/totp")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4491,7 +4491,7 @@ impl<B: Send> Operation for DeleteTotp<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4504,7 +4504,7 @@ impl<B: Send> Operation for DeleteTotp<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteExternalAccount<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     external_account_id: String,
 }
@@ -4540,7 +4540,7 @@ impl DeleteExternalAccount<&Clerk> {
 }
 
 impl<B> DeleteExternalAccount<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteExternalAccount<C> {
         DeleteExternalAccount {
@@ -4566,7 +4566,7 @@ impl<B: Send> Operation for DeleteExternalAccount<B> {
             .param("external_account_id", &self.external_account_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4577,7 +4577,7 @@ impl<B: Send> Operation for DeleteExternalAccount<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4596,7 +4596,7 @@ struct SetPasswordCompromisedBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct SetPasswordCompromised<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
     body: SetPasswordCompromisedBody,
 }
@@ -4643,7 +4643,7 @@ impl<B> SetPasswordCompromised<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> SetPasswordCompromised<C> {
         SetPasswordCompromised {
@@ -4668,7 +4668,7 @@ impl<B: Send> Operation for SetPasswordCompromised<B> {
             .lit("/password/set_compromised")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -4679,7 +4679,7 @@ impl<B: Send> Operation for SetPasswordCompromised<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4692,7 +4692,7 @@ impl<B: Send> Operation for SetPasswordCompromised<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct UnsetPasswordCompromised<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     user_id: String,
 }
 
@@ -4726,7 +4726,7 @@ impl UnsetPasswordCompromised<&Clerk> {
 }
 
 impl<B> UnsetPasswordCompromised<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> UnsetPasswordCompromised<C> {
         UnsetPasswordCompromised {
@@ -4750,7 +4750,7 @@ impl<B: Send> Operation for UnsetPasswordCompromised<B> {
             .lit("/password/unset_compromised")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4761,7 +4761,7 @@ impl<B: Send> Operation for UnsetPasswordCompromised<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -4774,7 +4774,7 @@ impl<B: Send> Operation for UnsetPasswordCompromised<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetInstanceOrganizationMemberships<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     order_by: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -4846,7 +4846,7 @@ impl<B> GetInstanceOrganizationMemberships<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GetInstanceOrganizationMemberships<C> {
         GetInstanceOrganizationMemberships {
@@ -4867,12 +4867,12 @@ impl<B: Send> Operation for GetInstanceOrganizationMemberships<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_memberships").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -4883,7 +4883,7 @@ impl<B: Send> Operation for GetInstanceOrganizationMemberships<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

@@ -2,7 +2,7 @@
 //! Operations of the `waitlist_entries` group: [`Clerk::waitlist_entries`](crate::Clerk::waitlist_entries).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `waitlist_entries` operations, borrowed from a [`Clerk`]: `clerk.waitlist_entries()`.
 #[derive(Debug, Clone, Copy)]
@@ -69,7 +69,7 @@ impl<'c> WaitlistEntriesApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListWaitlistEntries<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     limit: Option<i64>,
     offset: Option<i64>,
     query: Option<String>,
@@ -150,7 +150,7 @@ impl<B> ListWaitlistEntries<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> ListWaitlistEntries<C> {
         ListWaitlistEntries {
@@ -172,14 +172,14 @@ impl<B: Send> Operation for ListWaitlistEntries<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/waitlist_entries").finish();
-        let mut q = crate::http::QueryWriter::new();
+        let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
         q.scalar("query", self.query.as_ref());
         q.scalar("status", self.status.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
         let query = q.finish();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -190,7 +190,7 @@ impl<B: Send> Operation for ListWaitlistEntries<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -227,7 +227,7 @@ struct CreateWaitlistEntryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateWaitlistEntry<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: CreateWaitlistEntryBody,
 }
 
@@ -278,7 +278,7 @@ impl<B> CreateWaitlistEntry<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateWaitlistEntry<C> {
         CreateWaitlistEntry {
@@ -298,9 +298,9 @@ impl<B: Send> Operation for CreateWaitlistEntry<B> {
         let path = PathBuilder::new().lit("/waitlist_entries").finish();
         let query = String::new();
         if self.body.email_address.is_none() {
-            return Err(crate::http::missing(info, "email_address"));
+            return Err(crate::rt::missing(info, "email_address"));
         }
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -311,7 +311,7 @@ impl<B: Send> Operation for CreateWaitlistEntry<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -324,7 +324,7 @@ impl<B: Send> Operation for CreateWaitlistEntry<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct BulkCreate<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     body: Option<Vec<BulkCreateBodyItem>>,
 }
 
@@ -363,7 +363,7 @@ impl<B> BulkCreate<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> BulkCreate<C> {
         BulkCreate {
@@ -384,8 +384,8 @@ impl<B: Send> Operation for BulkCreate<B> {
         let path = PathBuilder::new().lit("/waitlist_entries/bulk").finish();
         let query = String::new();
         let body = match &self.body {
-            Some(value) => crate::http::json_body(value)?,
-            None => crate::http::Body::Empty,
+            Some(value) => crate::rt::json_body(value)?,
+            None => crate::rt::Body::Empty,
         };
         Ok(ApiRequest {
             info,
@@ -397,7 +397,7 @@ impl<B: Send> Operation for BulkCreate<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -410,7 +410,7 @@ impl<B: Send> Operation for BulkCreate<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteWaitlistEntry<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     waitlist_entry_id: String,
 }
 
@@ -444,7 +444,7 @@ impl DeleteWaitlistEntry<&Clerk> {
 }
 
 impl<B> DeleteWaitlistEntry<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteWaitlistEntry<C> {
         DeleteWaitlistEntry {
@@ -466,7 +466,7 @@ impl<B: Send> Operation for DeleteWaitlistEntry<B> {
             .param("waitlist_entry_id", &self.waitlist_entry_id)?
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -477,7 +477,7 @@ impl<B: Send> Operation for DeleteWaitlistEntry<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -496,7 +496,7 @@ struct InviteWaitlistEntryBody {
 #[must_use = "a request does nothing until it is sent"]
 pub struct InviteWaitlistEntry<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     waitlist_entry_id: String,
     body: InviteWaitlistEntryBody,
 }
@@ -543,7 +543,7 @@ impl<B> InviteWaitlistEntry<B> {
         self
     }
 
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> InviteWaitlistEntry<C> {
         InviteWaitlistEntry {
@@ -567,7 +567,7 @@ impl<B: Send> Operation for InviteWaitlistEntry<B> {
             .lit("/invite")
             .finish();
         let query = String::new();
-        let body = crate::http::json_body(&self.body)?;
+        let body = crate::rt::json_body(&self.body)?;
         Ok(ApiRequest {
             info,
             path,
@@ -578,7 +578,7 @@ impl<B: Send> Operation for InviteWaitlistEntry<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -591,7 +591,7 @@ impl<B: Send> Operation for InviteWaitlistEntry<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct RejectWaitlistEntry<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
     waitlist_entry_id: String,
 }
 
@@ -625,7 +625,7 @@ impl RejectWaitlistEntry<&Clerk> {
 }
 
 impl<B> RejectWaitlistEntry<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> RejectWaitlistEntry<C> {
         RejectWaitlistEntry {
@@ -648,7 +648,7 @@ impl<B: Send> Operation for RejectWaitlistEntry<B> {
             .lit("/reject")
             .finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -659,7 +659,7 @@ impl<B: Send> Operation for RejectWaitlistEntry<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 

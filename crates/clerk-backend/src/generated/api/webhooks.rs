@@ -2,7 +2,7 @@
 //! Operations of the `webhooks` group: [`Clerk::webhooks`](crate::Clerk::webhooks).
 
 use crate::Clerk;
-use crate::http::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
+use crate::rt::{ApiRequest, Detached, Operation, OperationInfo, PathBuilder, RawResponse};
 
 /// The `webhooks` operations, borrowed from a [`Clerk`]: `clerk.webhooks()`.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +45,7 @@ impl<'c> WebhooksApi<'c> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateSvixApp<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl CreateSvixApp {
@@ -77,7 +77,7 @@ impl CreateSvixApp<&Clerk> {
 }
 
 impl<B> CreateSvixApp<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> CreateSvixApp<C> {
         CreateSvixApp {
@@ -95,7 +95,7 @@ impl<B: Send> Operation for CreateSvixApp<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/webhooks/svix").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -106,7 +106,7 @@ impl<B: Send> Operation for CreateSvixApp<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }
 
@@ -119,7 +119,7 @@ impl<B: Send> Operation for CreateSvixApp<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteSvixApp<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl DeleteSvixApp {
@@ -151,7 +151,7 @@ impl DeleteSvixApp<&Clerk> {
 }
 
 impl<B> DeleteSvixApp<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> DeleteSvixApp<C> {
         DeleteSvixApp {
@@ -169,7 +169,7 @@ impl<B: Send> Operation for DeleteSvixApp<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/webhooks/svix").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -180,7 +180,7 @@ impl<B: Send> Operation for DeleteSvixApp<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_empty(response)
+        crate::rt::decode_empty(response)
     }
 }
 
@@ -193,7 +193,7 @@ impl<B: Send> Operation for DeleteSvixApp<B> {
 #[must_use = "a request does nothing until it is sent"]
 pub struct GenerateSvixAuthUrl<B = Detached> {
     client: B,
-    options: crate::http::RequestOptions,
+    options: crate::rt::RequestOptions,
 }
 
 impl GenerateSvixAuthUrl {
@@ -225,7 +225,7 @@ impl GenerateSvixAuthUrl<&Clerk> {
 }
 
 impl<B> GenerateSvixAuthUrl<B> {
-    crate::http::request_options!();
+    crate::rt::request_options!();
 
     fn rebind<C>(self, client: C) -> GenerateSvixAuthUrl<C> {
         GenerateSvixAuthUrl {
@@ -244,7 +244,7 @@ impl<B: Send> Operation for GenerateSvixAuthUrl<B> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/webhooks/svix_url").finish();
         let query = String::new();
-        let body = crate::http::Body::Empty;
+        let body = crate::rt::Body::Empty;
         Ok(ApiRequest {
             info,
             path,
@@ -255,6 +255,6 @@ impl<B: Send> Operation for GenerateSvixAuthUrl<B> {
     }
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
-        crate::http::decode_json(response)
+        crate::rt::decode_json(response)
     }
 }

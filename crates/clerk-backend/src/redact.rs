@@ -18,7 +18,7 @@
 //! Redaction errs on the side of hiding: a field named `token_type` is hidden too.
 //!
 //! ```
-//! use clerk_backend::http::redact;
+//! use clerk_backend::redact;
 //!
 //! let line = r#"{"email":"ada@example.com","password":"hunter2","note":"key sk_test_abc123"}"#;
 //! let shown = redact::body(line.as_bytes());
