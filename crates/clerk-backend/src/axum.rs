@@ -3,7 +3,8 @@
 //! - [`ClerkLayer`] authenticates each request once ([`authenticate_request`]) and stores the
 //!   [`RequestState`] in the request's extensions.
 //! - [`Auth`] is an extractor: signed-out requests get `401` with a JSON body naming the
-//!   reason. `Option<Auth>` never rejects (`None` when signed out). [`RequestState`] is an
+//!   reason only (the detail, which may name configured authorized parties, is for your logs:
+//!   [`AuthRejection::SignedOut`] carries it). `Option<Auth>` never rejects (`None` when signed out). [`RequestState`] is an
 //!   extractor too.
 //! - [`VerifiedWebhook`] verifies a webhook's signature before the handler runs (`400`
 //!   otherwise); the [`Webhook`] comes from the router state through `FromRef`.
@@ -106,8 +107,7 @@ where
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AuthRejection {
-    /// The request is signed out: `401` with `{"error": "unauthenticated", "reason": …,
-    /// "message": …}`.
+    /// The request is signed out: `401` with `{"error": "unauthenticated", "reason": …}`.
     SignedOut(SignedOut),
     /// [`ClerkLayer`] is not installed on this route: `500`.
     MissingLayer,
@@ -132,7 +132,6 @@ impl IntoResponse for AuthRejection {
                     &serde_json::json!({
                         "error": "unauthenticated",
                         "reason": out.reason.as_str(),
-                        "message": out.message,
                     }),
                 );
                 res.headers_mut()

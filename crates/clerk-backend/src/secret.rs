@@ -5,10 +5,17 @@ use std::fmt;
 /// A credential returned or accepted by the API (client secrets, tokens, passwords).
 ///
 /// Serializes as a plain string, but `Debug` and `Display` never show it: read it with
-/// [`expose_secret`](Self::expose_secret) where you really need it.
+/// [`expose_secret`](Self::expose_secret) where you really need it. Its memory is wiped when it
+/// is dropped (`zeroize`).
 #[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct SecretString(String);
+
+impl Drop for SecretString {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl SecretString {
     /// Wrap a secret.
@@ -20,10 +27,10 @@ impl SecretString {
     pub fn expose_secret(&self) -> &str {
         &self.0
     }
-    /// Take the secret out.
+    /// Take the secret out (it is then yours to wipe).
     #[must_use]
-    pub fn into_inner(self) -> String {
-        self.0
+    pub fn into_inner(mut self) -> String {
+        std::mem::take(&mut self.0)
     }
 }
 

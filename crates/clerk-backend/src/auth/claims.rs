@@ -230,9 +230,9 @@ impl<'de> Deserialize<'de> for RawClaims {
                             continue;
                         }
                         "exp" | "iat" | "nbf" => {
+                            // `null` is a wrong type, not an absent claim.
                             let v = match map.next_value::<Scalar>()? {
                                 Scalar::Num(n) => Claim::Present(n),
-                                Scalar::Null => Claim::Absent,
                                 _ => Claim::WrongType,
                             };
                             match &*key {
@@ -296,8 +296,33 @@ impl<'de> Deserialize<'de> for RawClaims {
                 }
                 Ok(c)
             }
+            // A payload that is JSON but not an object has no claims: it fails the claim
+            // checks (`token-verification-failed`) after the signature, as it does in
+            // `@clerk/backend`, instead of failing to decode.
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawClaims, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(RawClaims::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<RawClaims, E> {
+                Ok(RawClaims::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<RawClaims, E> {
+                Ok(RawClaims::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<RawClaims, E> {
+                Ok(RawClaims::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<RawClaims, E> {
+                Ok(RawClaims::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<RawClaims, E> {
+                Ok(RawClaims::default())
+            }
+            fn visit_unit<E>(self) -> Result<RawClaims, E> {
+                Ok(RawClaims::default())
+            }
         }
-        d.deserialize_map(V)
+        d.deserialize_any(V)
     }
 }
 
@@ -443,9 +468,11 @@ impl SessionClaims {
     }
 }
 
+/// Whole seconds, truncated toward zero (JavaScript's `Date#setUTCSeconds`, which
+/// `@clerk/backend` compares with).
 #[allow(clippy::cast_possible_truncation)]
-fn secs(f: f64) -> i64 {
-    f.floor() as i64
+pub(crate) fn secs(f: f64) -> i64 {
+    f.trunc() as i64
 }
 
 impl RawClaims {
@@ -517,36 +544,80 @@ fn organization(c: &mut RawClaims) -> Option<Organization> {
     }
 }
 
-/// `fea` is `scope:feature,…`; features whose scope contains `o` are organization features.
-fn org_features(fea: &str) -> impl Iterator<Item = &str> {
-    fea.split(',').map(str::trim).filter_map(|f| {
-        let (scope, name) = f.split_once(':')?;
-        scope.contains('o').then_some(name)
+/// JavaScript's `String#trim` (its whitespace set differs from Rust's `char::is_whitespace`:
+/// U+FEFF is trimmed, U+0085 is not).
+fn js_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| {
+        matches!(
+            c,
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                ..='\u{200a}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{202f}'
+                    | '\u{205f}'
+                    | '\u{3000}'
+                    | '\u{feff}'
+        )
     })
 }
 
-/// v2 permissions: `per` lists permission names; `fpm` has one integer per org feature whose
-/// bits (most significant first, padded to the number of permissions) select the permissions
-/// that feature grants. Each selected pair becomes `org:<feature>:<permission>`.
-fn org_permissions(fea: &str, per: &str, fpm: &str) -> Vec<String> {
-    let perms: Vec<&str> = if per.is_empty() {
-        Vec::new()
-    } else {
-        per.split(',').map(str::trim).collect()
-    };
+/// The organization features of `fea` (`scope:feature,…`): scopes `o`, `ou` and `uo`.
+/// `None` when an element has no `:` (`@clerk/shared` throws there; we grant nothing).
+fn org_features(fea: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
-    if fpm.is_empty() || perms.is_empty() {
+    if fea.is_empty() {
+        return Some(out);
+    }
+    for part in fea.split(',') {
+        let (scope, name) = js_trim(part).split_once(':')?;
+        if matches!(scope, "o" | "ou" | "uo") {
+            out.push(name);
+        }
+    }
+    Some(out)
+}
+
+/// The low `n` bits of a decimal string of any length (`None` unless it is ASCII digits):
+/// bit `i` is `(bits[i / 64] >> (i % 64)) & 1`. Only the low bits are kept, so a huge
+/// decimal costs one multiply-add per digit and 64-bit limb.
+fn low_bits(decimal: &str, n: usize) -> Option<Vec<u64>> {
+    if decimal.is_empty() || !decimal.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut limbs = vec![0u64; n.div_ceil(64).max(1)];
+    for d in decimal.bytes() {
+        let mut carry = u128::from(d - b'0');
+        for limb in &mut limbs {
+            let v = u128::from(*limb) * 10 + carry;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *limb = v as u64;
+            }
+            carry = v >> 64;
+        }
+    }
+    Some(limbs)
+}
+
+/// v2 permissions, as `@clerk/shared` builds them: `per` lists permission names; `fpm` has
+/// one decimal per organization feature of `fea`, whose bit `i` (least significant first)
+/// grants permission `i` of `per`. Each grant becomes `org:<feature>:<permission>`.
+fn org_permissions(fea: &str, per: &str, fpm: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if per.is_empty() || fpm.is_empty() {
         return out;
     }
-    for (feature, mask) in org_features(fea).zip(fpm.split(',')) {
-        let Ok(mask) = mask.trim().parse::<u64>() else {
+    let Some(features) = org_features(fea) else {
+        return out;
+    };
+    let perms: Vec<&str> = per.split(',').map(js_trim).collect();
+    for (feature, mask) in features.iter().zip(fpm.split(',')) {
+        let Some(bits) = low_bits(js_trim(mask), perms.len()) else {
             continue;
         };
-        let width = perms.len().max(64 - mask.leading_zeros() as usize);
         for (i, perm) in perms.iter().enumerate() {
-            // bit for permission i, counting from the most significant of `width` bits
-            let shift = width - 1 - i;
-            if shift < 64 && (mask >> shift) & 1 == 1 {
+            if (bits[i / 64] >> (i % 64)) & 1 == 1 {
                 out.push(format!("org:{feature}:{perm}"));
             }
         }
@@ -579,10 +650,11 @@ mod tests {
 
     #[test]
     fn v2_organization_with_feature_permissions() {
-        // permissions: manage, read, delete; features: o:dashboard (fpm 6 = 110 → manage, read),
-        // u:personal (not an org feature), o:billing (fpm 1 = 001 → delete)
+        // Bit 0 of a mask is the first permission of `per`. Features: o:repositories
+        // (7 = 0b00111 → read, create, update), u:personal (not an org feature),
+        // ou:billing (16 = 0b10000 → revoke).
         let c = claims(
-            r#"{"v":2,"fea":"o:dashboard,u:personal,o:billing","o":{"id":"org_2","slg":"beta","rol":"admin","per":"manage,read,delete","fpm":"6,1"}}"#,
+            r#"{"v":2,"fea":"o:repositories,u:personal,ou:billing","o":{"id":"org_2","slg":"beta","rol":"admin","per":"read,create,update,delete,revoke","fpm":"7,16"}}"#,
         );
         let o = c.organization.unwrap();
         assert_eq!(o.id, "org_2");
@@ -590,13 +662,34 @@ mod tests {
         assert_eq!(
             o.permissions,
             [
-                "org:dashboard:manage",
-                "org:dashboard:read",
-                "org:billing:delete"
+                "org:repositories:read",
+                "org:repositories:create",
+                "org:repositories:update",
+                "org:billing:revoke"
             ]
         );
         let none = claims(r#"{"v":2}"#);
         assert!(none.organization.is_none());
+    }
+
+    #[test]
+    fn v2_permission_edge_cases() {
+        let p = |fea, per, fpm| org_permissions(fea, per, fpm);
+        // a decimal beyond u64: only its low bits matter
+        assert_eq!(p("o:a", "x,y", "18446744073709551617"), ["org:a:x"]);
+        // non-digits grant nothing for that feature, but keep the feature's slot
+        assert_eq!(p("o:a,o:b", "x", "-1,1"), ["org:b:x"]);
+        assert_eq!(p("o:a", "x", " 1 "), ["org:a:x"]);
+        // more features than masks, more bits than permissions
+        assert_eq!(p("o:a,o:b", "x", "3"), ["org:a:x"]);
+        // an element without a scope: nothing is granted
+        assert!(p("o:a,broken", "x", "1").is_empty());
+        assert!(p("", "x", "1").is_empty());
+        assert!(p("o:a", "", "1").is_empty());
+        assert_eq!(low_bits("0", 3), Some(vec![0]));
+        assert_eq!(low_bits("", 3), None);
+        assert_eq!(js_trim("\u{feff} a\u{2028}"), "a");
+        assert_eq!(js_trim("\u{85}a"), "\u{85}a");
     }
 
     #[test]
@@ -607,6 +700,13 @@ mod tests {
         assert_eq!(raw.exp, Claim::WrongType);
         assert_eq!(raw.aud, Claim::WrongType);
         assert_eq!(raw.iat, Claim::Present(1.5));
-        assert!(serde_json::from_str::<RawClaims>("[1]").is_err());
+        let raw: RawClaims = serde_json::from_str(r#"{"exp":null,"nbf":null}"#).unwrap();
+        assert_eq!(raw.exp, Claim::WrongType);
+        assert_eq!(raw.nbf, Claim::WrongType);
+        assert_eq!(raw.iat, Claim::Absent);
+        let raw: RawClaims = serde_json::from_str("[1]").unwrap();
+        assert_eq!(raw.sub, Claim::Absent);
+        assert_eq!(secs(-4.5), -4);
+        assert_eq!(secs(4.9), 4);
     }
 }

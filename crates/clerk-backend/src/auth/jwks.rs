@@ -1,18 +1,19 @@
 //! The remote JWKS cache: one per Clerk instance (server URL + secret key), refreshed on TTL
 //! and on an unknown `kid`, single-flight, with a minimum interval between fetches.
 
-use std::collections::HashMap;
+use std::hash::RandomState;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use super::bounded::BoundedMap;
 use super::error::{TokenVerificationErrorReason as Reason, VerifyError};
 use super::keys::{Algorithm, KeySet};
 use crate::Clerk;
 use crate::error::Error;
-use crate::http::{ApiRequest, Body, Operation, OperationInfo, RawResponse, RequestOptions};
+use crate::rt::{ApiRequest, Body, Operation, OperationInfo, RawResponse, RequestOptions};
 
 /// `GET /jwks` with the generated operation metadata; the body is kept raw because the
 /// minimal JWK parser here skips keys it cannot use (the spec's `JWKS` schema is a loose
@@ -38,6 +39,9 @@ impl Operation for GetJwks {
 
 /// Upper bound of one JWKS fetch, whatever the client's own timeout.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Instances whose caches the registry keeps; beyond it the oldest is dropped (options that
+/// hold it keep using it; new options for that instance start a new one).
+const REGISTRY_CAPACITY: usize = 64;
 
 struct Loaded {
     set: Arc<KeySet>,
@@ -83,7 +87,8 @@ impl JwksCache {
     /// The cache of the instance `clerk` talks to. Two clients with the same server URL and
     /// secret key share it; any other pair never does.
     pub(crate) fn for_client(clerk: &Clerk) -> Arc<JwksCache> {
-        static REGISTRY: OnceLock<Mutex<HashMap<[u8; 32], Arc<JwksCache>>>> = OnceLock::new();
+        type Registry = BoundedMap<[u8; 32], Arc<JwksCache>, RandomState>;
+        static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
         ctx.update(clerk.server_url().as_bytes());
         ctx.update(&[0]);
@@ -93,12 +98,15 @@ impl JwksCache {
         let mut id = [0u8; 32];
         id.copy_from_slice(ctx.finish().as_ref());
         let mut map = REGISTRY
-            .get_or_init(Default::default)
+            .get_or_init(|| Mutex::new(BoundedMap::new(REGISTRY_CAPACITY)))
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.entry(id)
-            .or_insert_with(|| Arc::new(JwksCache::new()))
-            .clone()
+        if let Some(cache) = map.get(&id) {
+            return cache.clone();
+        }
+        let cache = Arc::new(JwksCache::new());
+        map.insert(id, cache.clone());
+        cache
     }
 
     /// Id of the current key set (0 when none is loaded).
@@ -121,7 +129,7 @@ impl JwksCache {
         alg: Algorithm,
         message: &[u8],
         signature: &[u8],
-    ) -> Lookup<bool> {
+    ) -> Lookup<Result<bool, VerifyError>> {
         let guard = self.read();
         let Some(loaded) = guard.as_ref() else {
             return Lookup::Empty;

@@ -14,9 +14,6 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
 
 /// `cat` header value of session tokens (and handshake tokens).
 pub(crate) const CAT_SESSION: &str = "cl_B7d4PD111AAA";
-/// `cat` header value of JWT-template tokens.
-#[allow(dead_code)]
-pub(crate) const CAT_JWT_TEMPLATE: &str = "cl_B7d4PD222AAA";
 /// `cat` header value of M2M JWTs.
 pub(crate) const CAT_M2M: &str = "cl_B7d4PD333AAA";
 /// `cat` stamped on every class by instances that opted out of categories.
@@ -25,13 +22,31 @@ pub(crate) const CAT_IGNORE: &str = "cl_I7d4PD111III";
 const MAX_HEADER: usize = 512;
 const MAX_SIG: usize = 1024; // RSA-8192
 
-/// The `typ` header, classified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Typ {
+/// A string header parameter: absent, a string, or any other JSON value (`null` included).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum HeaderStr {
+    #[default]
     Absent,
-    Jwt,
-    AtJwt,
+    Str(String),
     Other,
+}
+
+impl HeaderStr {
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            HeaderStr::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HeaderStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => HeaderStr::Str(s),
+            _ => HeaderStr::Other,
+        })
+    }
 }
 
 /// The `cat` header, classified.
@@ -44,16 +59,76 @@ pub(crate) enum Cat {
     Other,
 }
 
-#[derive(Deserialize)]
-struct RawHeader<'a> {
-    #[serde(borrow, default)]
-    alg: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kid: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    typ: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    cat: Option<Cow<'a, str>>,
+impl Cat {
+    /// Absent, the session category, or the opt-out category: what a session may carry.
+    pub(crate) fn is_session(self) -> bool {
+        matches!(self, Cat::Absent | Cat::Session | Cat::Ignore)
+    }
+}
+
+/// The header parameters this crate reads. A header that is JSON but not an object has none
+/// (its missing `alg` then fails, as in `@clerk/backend`).
+#[derive(Default)]
+struct RawHeader {
+    alg: HeaderStr,
+    kid: HeaderStr,
+    typ: HeaderStr,
+    cat: HeaderStr,
+}
+
+impl<'de> Deserialize<'de> for RawHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<RawHeader>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut h = RawHeader::default();
+                // Later duplicates win, as with `JSON.parse`.
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let slot = match &*key {
+                        "alg" => &mut h.alg,
+                        "kid" => &mut h.kid,
+                        "typ" => &mut h.typ,
+                        "cat" => &mut h.cat,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value()?;
+                }
+                Ok(Some(h))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Some(RawHeader::default()))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Some(RawHeader::default()))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Some(RawHeader::default()))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Some(RawHeader::default()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Some(RawHeader::default()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Some(RawHeader::default()))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        d.deserialize_any(V)?
+            .ok_or_else(|| de::Error::custom("the JWT header is null"))
+    }
 }
 
 /// A decoded (not yet verified) token.
@@ -63,7 +138,7 @@ pub(crate) struct Decoded<'t> {
     /// `None` when `alg` is absent or not RS256/384/512.
     pub(crate) alg: Option<Algorithm>,
     pub(crate) kid: Option<String>,
-    pub(crate) typ: Typ,
+    pub(crate) typ: HeaderStr,
     pub(crate) cat: Cat,
     pub(crate) claims: RawClaims,
     /// Heap, not an inline buffer: a `Decoded` moves through several futures, and copying a
@@ -77,8 +152,8 @@ impl Decoded<'_> {
     }
 }
 
-/// Decode a compact JWS: exactly three segments, each valid base64url, header and payload
-/// JSON objects. Every failure is `token-invalid`.
+/// Decode a compact JWS: exactly three segments, each valid unpadded base64url, header and
+/// payload JSON. Every failure is `token-invalid`.
 pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyError> {
     if token.len() > max_len {
         return Err(VerifyError::invalid(
@@ -108,8 +183,8 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
     let hlen = URL_SAFE_NO_PAD
         .decode_slice(header_b64.as_bytes(), &mut hbuf)
         .map_err(|_| VerifyError::invalid("JWT header is not valid base64url"))?;
-    let header: RawHeader<'_> = serde_json::from_slice(&hbuf[..hlen])
-        .map_err(|_| VerifyError::invalid("JWT header is not a valid JSON object"))?;
+    let header: RawHeader = serde_json::from_slice(&hbuf[..hlen])
+        .map_err(|_| VerifyError::invalid("JWT header is not valid JSON"))?;
 
     let payload = URL_SAFE_NO_PAD
         .decode(payload_b64.as_bytes())
@@ -117,7 +192,7 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
     let payload = String::from_utf8(payload)
         .map_err(|_| VerifyError::invalid("JWT payload is not valid UTF-8"))?;
     let mut claims: RawClaims = serde_json::from_str(&payload)
-        .map_err(|_| VerifyError::invalid("JWT payload is not a valid JSON object"))?;
+        .map_err(|_| VerifyError::invalid("JWT payload is not valid JSON"))?;
     claims.payload = payload;
 
     if sig_b64.len() > MAX_SIG / 3 * 4 + 2 {
@@ -127,28 +202,32 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
         .decode(sig_b64.as_bytes())
         .map_err(|_| VerifyError::invalid("JWT signature is not valid base64url"))?;
 
-    let typ = match header.typ.as_deref() {
-        None => Typ::Absent,
-        Some("JWT") => Typ::Jwt,
-        Some("at+jwt" | "application/at+jwt") => Typ::AtJwt,
-        Some(_) => Typ::Other,
-    };
-    let cat = match header.cat.as_deref() {
-        None => Cat::Absent,
-        Some(CAT_SESSION) => Cat::Session,
-        Some(CAT_IGNORE) => Cat::Ignore,
-        Some(CAT_M2M) => Cat::M2m,
-        Some(_) => Cat::Other,
+    let cat = match &header.cat {
+        HeaderStr::Absent => Cat::Absent,
+        HeaderStr::Str(c) if c == CAT_SESSION => Cat::Session,
+        HeaderStr::Str(c) if c == CAT_IGNORE => Cat::Ignore,
+        HeaderStr::Str(c) if c == CAT_M2M => Cat::M2m,
+        _ => Cat::Other,
     };
     Ok(Decoded {
         signing_input,
-        alg: header.alg.as_deref().and_then(Algorithm::from_name),
-        kid: header.kid.map(Cow::into_owned),
-        typ,
+        alg: header.alg.as_str().and_then(Algorithm::from_name),
+        kid: match header.kid {
+            HeaderStr::Str(k) => Some(k),
+            _ => None,
+        },
+        typ: header.typ,
         cat,
         claims,
         sig,
     })
+}
+
+impl Decoded<'_> {
+    /// `typ` is an OAuth access token's (`at+jwt`, `application/at+jwt`).
+    pub(crate) fn is_at_jwt(&self) -> bool {
+        matches!(self.typ.as_str(), Some("at+jwt" | "application/at+jwt"))
+    }
 }
 
 #[cfg(test)]
@@ -175,13 +254,27 @@ mod tests {
             format!("{h}.{p}.AAAA.AAAA"),
             format!("{h}.{p}"),
             format!("{h}.!!!.AAAA"),
-            format!("{}.{p}.AAAA", b64("[1]")),
+            format!("{}.{p}.AAAA", b64("null")),
             format!("{h}.{}.AAAA", b64("not json")),
+            format!("{h}=.{p}.AAAA"),
             format!("{h}.{p}.A"),
         ] {
             let e = decode(&bad, DEFAULT_MAX_TOKEN_LEN).err().unwrap();
             assert_eq!(e.reason(), R::TokenInvalid, "{bad}");
         }
         assert!(decode(&ok, 10).is_err());
+        // JSON that is not an object: no header parameters, no claims (checked later).
+        let t = format!("{}.{}.AAAA", b64("[1]"), b64("\"hello\""));
+        let d = decode(&t, 100).unwrap();
+        assert_eq!(d.alg, None);
+        assert_eq!(d.claims.sub, crate::auth::claims::Claim::Absent);
+        let t = format!(
+            "{}.{p}.AAAA",
+            b64(r#"{"typ":null,"kid":5,"alg":"RS256","alg":"RS512"}"#)
+        );
+        let d = decode(&t, 200).unwrap();
+        assert_eq!(d.typ, HeaderStr::Other);
+        assert_eq!(d.kid, None);
+        assert_eq!(d.alg, Some(Algorithm::RS512));
     }
 }

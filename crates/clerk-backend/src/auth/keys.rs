@@ -1,7 +1,13 @@
 //! Public keys: parsed once (PEM or JWK → RSA modulus and exponent), verified with `ring`.
+//!
+//! The PEM/DER walk is ours, deliberately: it reads two DER shapes (SubjectPublicKeyInfo and
+//! PKCS#1 RSAPublicKey, four tags in all) into `ring`'s modulus and exponent, and `ring` then
+//! validates the key. The RustCrypto equivalent (`pem-rfc7468`, `spki`, `pkcs1`, `der`,
+//! `const-oid`, `base64ct`) would add six crates to the verify-only build for these forty
+//! lines. It is fuzzed instead (`tests/it/auth_proptest.rs`: arbitrary and mutated DER, no
+//! panic, nothing but an error or a key `ring` accepts).
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
@@ -52,10 +58,12 @@ impl Algorithm {
     }
 }
 
-/// One RSA public key, decoded once into the modulus and exponent `ring` verifies with.
+/// One RSA public key, decoded once into the modulus and exponent `ring` verifies with, and
+/// pinned to one algorithm when its source says so (RFC 8725 §3.1).
 #[derive(Clone)]
 pub(crate) struct RsaKey {
     pub(crate) kid: Option<Box<str>>,
+    pub(crate) alg: Option<Algorithm>,
     components: RsaPublicKeyComponents<Box<[u8]>>,
 }
 
@@ -63,6 +71,7 @@ impl fmt::Debug for RsaKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RsaKey")
             .field("kid", &self.kid)
+            .field("alg", &self.alg)
             .field("bits", &(self.components.n.len() * 8))
             .finish()
     }
@@ -89,6 +98,7 @@ impl RsaKey {
         }
         Ok(RsaKey {
             kid: kid.map(Box::from),
+            alg: None,
             components: RsaPublicKeyComponents {
                 n: n.into(),
                 e: e.into(),
@@ -96,12 +106,38 @@ impl RsaKey {
         })
     }
 
-    /// Verify `signature` over `message`.
+    /// Pin the key to `alg`.
+    pub(crate) fn pinned(mut self, alg: Algorithm) -> Self {
+        self.alg = Some(alg);
+        self
+    }
+
+    /// Verify `signature` over `message`: `Ok(false)` for a wrong signature, an error
+    /// (`token-verification-failed`, as WebCrypto's import fails in `@clerk/backend`) when the
+    /// key is pinned to another algorithm.
     #[inline]
-    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
-        self.components
+    pub(crate) fn verify(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, VerifyError> {
+        if let Some(pinned) = self.alg
+            && pinned != alg
+        {
+            return Err(VerifyError::new(
+                Reason::TokenVerificationFailed,
+                format!(
+                    "the key is for {} but the token is signed with {}",
+                    pinned.as_str(),
+                    alg.as_str()
+                ),
+            ));
+        }
+        Ok(self
+            .components
             .verify(alg.params(), message, signature)
-            .is_ok()
+            .is_ok())
     }
 
     /// Parse a PEM public key: SPKI (`BEGIN PUBLIC KEY`, what the Clerk Dashboard shows as
@@ -204,52 +240,82 @@ fn pkcs1_components(der: &[u8]) -> Result<(&[u8], &[u8]), &'static str> {
 
 static NEXT_KEYSET_ID: AtomicU64 = AtomicU64::new(1);
 
-/// An immutable set of parsed keys. Each set gets a process-unique id, so caches of verified
-/// tokens can tell when the keys changed.
+/// A process-unique key-set id, so caches of verified tokens can tell when the keys changed.
+pub(crate) fn next_keyset_id() -> u64 {
+    NEXT_KEYSET_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One key of a JWKS: usable, or kept with the reason it cannot verify (a token naming its
+/// `kid` then fails `token-verification-failed`, as WebCrypto's import fails in
+/// `@clerk/backend`, instead of looking like an unknown `kid`).
+#[derive(Debug)]
+pub(crate) struct JwksKey {
+    kid: Option<Box<str>>,
+    key: Result<RsaKey, &'static str>,
+}
+
+impl JwksKey {
+    /// Verify with this key (see [`RsaKey::verify`]).
+    #[inline]
+    pub(crate) fn verify(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, VerifyError> {
+        match &self.key {
+            Ok(k) => k.verify(alg, message, signature),
+            Err(why) => Err(VerifyError::new(
+                Reason::TokenVerificationFailed,
+                format!("the JWK matching the token's kid cannot verify it: {why}"),
+            )),
+        }
+    }
+}
+
+/// An immutable set of parsed keys with a process-unique id.
 #[derive(Debug)]
 pub(crate) struct KeySet {
     pub(crate) id: u64,
-    pub(crate) keys: Vec<RsaKey>,
+    pub(crate) keys: Vec<JwksKey>,
 }
 
 impl KeySet {
-    pub(crate) fn new(keys: Vec<RsaKey>) -> Self {
+    fn new(keys: Vec<JwksKey>) -> Self {
         KeySet {
-            id: NEXT_KEYSET_ID.fetch_add(1, Ordering::Relaxed),
+            id: next_keyset_id(),
             keys,
         }
     }
 
     /// The key with this `kid`.
     #[inline]
-    pub(crate) fn find(&self, kid: Option<&str>) -> Option<&RsaKey> {
+    pub(crate) fn find(&self, kid: Option<&str>) -> Option<&JwksKey> {
         let kid = kid?;
         self.keys.iter().find(|k| k.kid.as_deref() == Some(kid))
     }
 
-    /// Parse a JWKS document (`{"keys": [...]}`); keys that are not RSA signature keys are
-    /// skipped.
+    /// Parse the JWKS document `GET /jwks` returned (`{"keys": [...]}`).
+    ///
+    /// # Errors
+    /// `jwk-remote-invalid` when it is not JSON, `jwk-remote-failed-to-load` when it holds no
+    /// key at all.
     pub(crate) fn from_jwks_json(json: &[u8]) -> Result<Self, VerifyError> {
         let doc: JwksDoc = serde_json::from_slice(json).map_err(|_| {
             VerifyError::new(Reason::RemoteJwkInvalid, "the JWKS is not valid JSON")
         })?;
-        Self::from_jwks(&doc.keys)
-    }
-
-    pub(crate) fn from_jwks(keys: &[Jwk]) -> Result<Self, VerifyError> {
-        let mut out = Vec::with_capacity(keys.len());
-        for jwk in keys {
-            if let Some(key) = jwk.to_rsa_key() {
-                out.push(key);
-            }
-        }
-        if out.is_empty() {
+        if doc.keys.is_empty() {
             return Err(VerifyError::new(
-                Reason::RemoteJwkInvalid,
-                "the JWKS has no usable RSA signature key",
+                Reason::RemoteJwkFailedToLoad,
+                "the JWKS endpoint did not contain any signing keys",
             ));
         }
-        Ok(KeySet::new(out))
+        Ok(Self::from_jwks(&doc.keys))
+    }
+
+    /// Keys as given; the unusable ones are kept (see [`JwksKey`]).
+    pub(crate) fn from_jwks(keys: &[Jwk]) -> Self {
+        KeySet::new(keys.iter().map(Jwk::to_key).collect())
     }
 }
 
@@ -276,10 +342,10 @@ pub struct Jwk {
     /// Exponent, base64url.
     #[serde(default)]
     pub e: Option<String>,
-    /// Algorithm the key is meant for (informational).
+    /// Algorithm the key is for: once set, the key verifies only tokens of this algorithm.
     #[serde(default)]
     pub alg: Option<String>,
-    /// Intended use; keys with a `use` other than `sig` are skipped.
+    /// Intended use; a key whose `use` is not `sig` verifies nothing.
     #[serde(default, rename = "use")]
     pub use_: Option<String>,
 }
@@ -302,42 +368,36 @@ impl Jwk {
         }
     }
 
-    fn to_rsa_key(&self) -> Option<RsaKey> {
-        if self.kty != "RSA" || self.use_.as_deref().is_some_and(|u| u != "sig") {
-            return None;
+    fn to_key(&self) -> JwksKey {
+        JwksKey {
+            kid: self.kid.as_deref().map(Box::from),
+            key: self.to_rsa_key(),
         }
-        let n = b64url_lenient(self.n.as_deref()?)?;
-        let e = b64url_lenient(self.e.as_deref()?)?;
-        RsaKey::from_components(self.kid.as_deref(), &n, &e).ok()
+    }
+
+    fn to_rsa_key(&self) -> Result<RsaKey, &'static str> {
+        if self.kty != "RSA" {
+            return Err("not an RSA key");
+        }
+        if self.use_.as_deref().is_some_and(|u| u != "sig") {
+            return Err("its use is not `sig`");
+        }
+        let alg = match self.alg.as_deref() {
+            None => None,
+            Some(a) => Some(Algorithm::from_name(a).ok_or("its alg is not RS256, RS384 or RS512")?),
+        };
+        let n = b64url_lenient(self.n.as_deref().ok_or("no modulus")?).ok_or("bad modulus")?;
+        let e = b64url_lenient(self.e.as_deref().ok_or("no exponent")?).ok_or("bad exponent")?;
+        let key = RsaKey::from_components(self.kid.as_deref(), &n, &e)?;
+        Ok(match alg {
+            Some(a) => key.pinned(a),
+            None => key,
+        })
     }
 }
 
 fn b64url_lenient(s: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).ok()
-}
-
-/// Where verification keys come from.
-#[derive(Clone)]
-pub(crate) enum KeySource {
-    /// A PEM public key: used for every token, whatever its `kid` (as `@clerk/backend` does).
-    Pem(Arc<RsaKey>, u64),
-    /// A JWKS the caller provided.
-    Jwks(Arc<KeySet>),
-    /// `GET /jwks` through a client, cached per instance.
-    Remote(crate::Clerk, Arc<super::jwks::JwksCache>),
-    /// Nothing configured.
-    None,
-}
-
-impl fmt::Debug for KeySource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeySource::Pem(k, _) => f.debug_tuple("Pem").field(k).finish(),
-            KeySource::Jwks(s) => f.debug_tuple("Jwks").field(&s.keys.len()).finish(),
-            KeySource::Remote(c, _) => f.debug_tuple("Remote").field(&c.server_url()).finish(),
-            KeySource::None => f.write_str("None"),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -377,10 +437,40 @@ mod tests {
     }
 
     #[test]
-    fn jwks_skips_unusable_keys() {
+    fn jwks_keeps_unusable_keys_as_failures() {
         let json = br#"{"keys":[{"kty":"EC","kid":"x"},{"kty":"RSA","kid":"short","n":"AQAB","e":"AQAB"}]}"#;
-        let err = KeySet::from_jwks_json(json).unwrap_err();
-        assert_eq!(err.reason(), Reason::RemoteJwkInvalid);
-        assert!(KeySet::from_jwks_json(b"nope").is_err());
+        let set = KeySet::from_jwks_json(json).unwrap();
+        let err = set
+            .find(Some("x"))
+            .unwrap()
+            .verify(Algorithm::RS256, b"m", b"s");
+        assert_eq!(err.unwrap_err().reason(), Reason::TokenVerificationFailed);
+        assert!(
+            set.find(Some("short"))
+                .unwrap()
+                .verify(Algorithm::RS256, b"m", b"s")
+                .is_err()
+        );
+        assert!(set.find(Some("nope")).is_none());
+        assert_eq!(
+            KeySet::from_jwks_json(br#"{"keys":[]}"#)
+                .unwrap_err()
+                .reason(),
+            Reason::RemoteJwkFailedToLoad
+        );
+        assert_eq!(
+            KeySet::from_jwks_json(b"nope").unwrap_err().reason(),
+            Reason::RemoteJwkInvalid
+        );
+    }
+
+    #[test]
+    fn pinned_keys_refuse_other_algorithms() {
+        let k = RsaKey::from_pem(PEM).unwrap().pinned(Algorithm::RS256);
+        assert_eq!(k.verify(Algorithm::RS256, b"m", b"s").ok(), Some(false));
+        let e = k.verify(Algorithm::RS384, b"m", b"s").unwrap_err();
+        assert_eq!(e.reason(), Reason::TokenVerificationFailed);
+        let free = RsaKey::from_pem(PEM).unwrap();
+        assert_eq!(free.verify(Algorithm::RS512, b"m", b"s").ok(), Some(false));
     }
 }

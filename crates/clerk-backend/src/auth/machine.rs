@@ -1,10 +1,6 @@
-//! Machine tokens: API keys (`ak_`), M2M tokens (`mt_`) and OAuth access tokens (`oat_`) are
-//! verified by the Backend API; JWT-format M2M and OAuth tokens are verified offline.
-//!
-//! The three verify calls use the generated operation metadata (`operations::API_KEYS_VERIFY`,
-//! `M2M_VERIFY_TOKEN`, `OAUTH_ACCESS_TOKENS_VERIFY`) with a small local request/response
-//! (see `verify_op!`); switching to the generated request types (`clerk.api_keys().verify()`,
-//! …) would not change this module's public API.
+//! Machine tokens: what they are and how they are told apart. API keys (`ak_`), M2M tokens
+//! (`mt_`) and OAuth access tokens (`oat_`) are verified by the Backend API (`machine_verify`,
+//! feature `client`); JWT-format M2M and OAuth tokens are verified offline.
 
 use std::fmt;
 
@@ -12,10 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::claims::SessionClaims;
-use crate::Clerk;
-use crate::error::Error;
-use crate::http::{ApiRequest, Operation, OperationInfo, RawResponse, RequestOptions, json_body};
-use crate::operations;
 
 /// What kind of token authenticated a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,6 +37,9 @@ impl TokenType {
     }
 
     /// The machine token type a token's prefix announces (`ak_`, `mt_`, `oat_`).
+    ///
+    /// This looks at the prefix only; [`verify_opaque_machine_token`](super::verify_opaque_machine_token)
+    /// also checks the rest's shape before any call.
     #[must_use]
     pub fn from_prefix(token: &str) -> Option<Self> {
         if token.starts_with("mt_") {
@@ -178,149 +173,52 @@ impl MachineAuth {
     }
 }
 
-/// The fields of the three verify responses this crate uses.
-#[derive(Debug, Deserialize)]
-pub(crate) struct VerifyResponse {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    subject: Option<String>,
-    #[serde(default)]
-    scopes: Option<Vec<String>>,
-    #[serde(default)]
-    claims: Option<Value>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    client_id: Option<String>,
-    #[serde(default)]
-    revoked: Option<bool>,
-    #[serde(default)]
-    expired: Option<bool>,
-    #[serde(default)]
-    expiration: Option<f64>,
-    #[serde(default)]
-    active: Option<bool>,
-}
+/// Longest opaque machine token accepted (after the prefix).
+const MAX_OPAQUE_BODY: usize = 256;
 
-/// The generated operation table's metadata is reused (hooks and logs see the same
-/// group/name); the request and response handling stay local so that a revoked, expired or
-/// inactive token (whose body may lack fields the full models require) still decodes.
-macro_rules! verify_op {
-    ($ty:ident, $info:path, $field:literal) => {
-        pub(crate) struct $ty(pub(crate) String);
-        impl Operation for $ty {
-            type Output = VerifyResponse;
-            const INFO: &'static OperationInfo = &$info;
-            fn build(self) -> crate::Result<ApiRequest> {
-                let mut body = serde_json::Map::new();
-                body.insert($field.to_owned(), Value::String(self.0));
-                Ok(ApiRequest {
-                    info: Self::INFO,
-                    path: Self::INFO.path.to_owned(),
-                    query: String::new(),
-                    body: json_body(&body)?,
-                    options: RequestOptions::default(),
-                })
-            }
-            fn decode(response: RawResponse) -> crate::Result<VerifyResponse> {
-                crate::http::decode_json(response)
-            }
-        }
+/// The shape of an opaque machine token: a known prefix, then 1 to 256 URL-safe characters
+/// (`A-Z a-z 0-9 _ -`). Anything else is refused before any call.
+pub(crate) fn opaque_shape(token: &str) -> Result<TokenType, MachineVerifyError> {
+    let bad = |message: &str| MachineVerifyError {
+        code: MachineErrorCode::TokenInvalid,
+        message: message.to_owned(),
+        status: None,
     };
-}
-
-verify_op!(VerifyApiKey, operations::API_KEYS_VERIFY, "secret");
-verify_op!(VerifyM2mToken, operations::M2M_VERIFY_TOKEN, "token");
-verify_op!(
-    VerifyOAuthAccessToken,
-    operations::OAUTH_ACCESS_TOKENS_VERIFY,
-    "access_token"
-);
-
-/// Verify an opaque machine token (`ak_`, `mt_`, `oat_`) with the Backend API.
-///
-/// # Errors
-/// `token-invalid` for unknown (404), revoked, expired or inactive tokens;
-/// `secret-key-invalid` on 401/403; `unexpected-error` otherwise.
-pub async fn verify_opaque_machine_token(
-    clerk: &Clerk,
-    token: &str,
-) -> Result<MachineAuth, MachineVerifyError> {
-    let Some(token_type) = TokenType::from_prefix(token) else {
-        return Err(MachineVerifyError {
-            code: MachineErrorCode::TokenInvalid,
-            message: "not a machine token: expected an ak_, mt_ or oat_ prefix".to_owned(),
-            status: None,
-        });
+    let t = TokenType::from_prefix(token)
+        .ok_or_else(|| bad("not a machine token: expected an ak_, mt_ or oat_ prefix"))?;
+    let prefix = match t {
+        TokenType::OAuthToken => 4,
+        _ => 3,
     };
-    let result = match token_type {
-        TokenType::ApiKey => clerk.call(VerifyApiKey(token.to_owned())).await,
-        TokenType::M2mToken => clerk.call(VerifyM2mToken(token.to_owned())).await,
-        _ => clerk.call(VerifyOAuthAccessToken(token.to_owned())).await,
-    };
-    let what = match token_type {
-        TokenType::ApiKey => "API key",
-        TokenType::M2mToken => "machine token",
-        _ => "OAuth token",
-    };
-    let r = result.map_err(|e| api_error(&e, what))?;
-    if r.revoked == Some(true) || r.expired == Some(true) || r.active == Some(false) {
-        return Err(MachineVerifyError {
-            code: MachineErrorCode::TokenInvalid,
-            message: format!("{what} is revoked, expired or inactive"),
-            status: Some(200),
-        });
+    let body = &token.as_bytes()[prefix..];
+    if body.is_empty()
+        || body.len() > MAX_OPAQUE_BODY
+        || !body
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+    {
+        return Err(bad("malformed machine token"));
     }
-    let Some(subject) = r.subject else {
-        return Err(MachineVerifyError {
-            code: MachineErrorCode::UnexpectedError,
-            message: format!("the API's answer for the {what} has no subject"),
-            status: Some(200),
-        });
-    };
-    Ok(MachineAuth {
-        token_type,
-        id: r.id,
-        subject,
-        scopes: r.scopes.unwrap_or_default(),
-        claims: r.claims.filter(|c| !c.is_null()),
-        name: r.name,
-        client_id: r.client_id,
-        expiration: r.expiration,
-    })
+    Ok(t)
 }
 
-fn api_error(e: &Error, what: &str) -> MachineVerifyError {
-    match e {
-        Error::Api(api) => {
-            let status = api.status().as_u16();
-            let (code, message) = match status {
-                401 | 403 => (
-                    MachineErrorCode::InvalidSecretKey,
-                    api.message().unwrap_or("invalid secret key").to_owned(),
-                ),
-                404 => (MachineErrorCode::TokenInvalid, format!("{what} not found")),
-                _ => (
-                    MachineErrorCode::UnexpectedError,
-                    format!("unexpected error ({status})"),
-                ),
-            };
-            MachineVerifyError {
-                code,
-                message,
-                status: Some(status),
-            }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(opaque_shape("ak_good").unwrap(), TokenType::ApiKey);
+        assert_eq!(opaque_shape("oat_a-b_c").unwrap(), TokenType::OAuthToken);
+        assert_eq!(opaque_shape("mt_x").unwrap(), TokenType::M2mToken);
+        for bad in ["ak_", "mt_a.b", "oat_ x", "ak_é", "xx_abc", "oat_"] {
+            assert_eq!(
+                opaque_shape(bad).unwrap_err().code,
+                MachineErrorCode::TokenInvalid,
+                "{bad}"
+            );
         }
-        Error::InvalidRequest(m) => MachineVerifyError {
-            code: MachineErrorCode::InvalidSecretKey,
-            message: m.clone(),
-            status: None,
-        },
-        other => MachineVerifyError {
-            code: MachineErrorCode::UnexpectedError,
-            message: format!("unexpected error: {other}"),
-            status: other.status().map(|s| s.as_u16()),
-        },
+        assert!(opaque_shape(&format!("ak_{}", "a".repeat(256))).is_ok());
+        assert!(opaque_shape(&format!("ak_{}", "a".repeat(257))).is_err());
     }
 }

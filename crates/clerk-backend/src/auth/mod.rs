@@ -12,12 +12,16 @@
 //! Failures carry `@clerk/backend`'s reason strings ([`TokenVerificationErrorReason`]) and never
 //! echo the token.
 
+mod bounded;
 mod claims;
 mod error;
+#[cfg(feature = "client")]
 mod jwks;
 mod jwt;
 mod keys;
 mod machine;
+#[cfg(feature = "client")]
+mod machine_verify;
 mod request;
 mod token_cache;
 mod verify;
@@ -26,8 +30,11 @@ pub use claims::{Organization, SessionClaims};
 pub use error::{TokenVerificationErrorReason, VerifyError};
 pub use jwt::DEFAULT_MAX_TOKEN_LEN;
 pub use keys::{Algorithm, Jwk};
-pub use machine::{
-    MachineAuth, MachineErrorCode, MachineVerifyError, TokenType, verify_opaque_machine_token,
+pub use machine::{MachineAuth, MachineErrorCode, MachineVerifyError, TokenType};
+#[cfg(feature = "client")]
+pub use machine_verify::{
+    DEFAULT_MACHINE_CACHE_CAPACITY, DEFAULT_MACHINE_CACHE_TTL, DEFAULT_MACHINE_NEGATIVE_TTL,
+    DEFAULT_MACHINE_VERIFY_TIMEOUT, verify_opaque_machine_token,
 };
 pub use request::{
     AcceptsToken, Auth, AuthenticateOptions, RequestState, SignedOut, SignedOutReason,

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::sync::Arc;
+#[cfg(feature = "client")]
+use std::time::Duration;
 use std::time::SystemTime;
 
 use http::HeaderMap;
@@ -10,12 +12,16 @@ use serde::Serialize;
 
 use super::claims::SessionClaims;
 use super::error::{TokenVerificationErrorReason, VerifyError};
-use super::jwt::{self, Typ};
-use super::keys::KeySource;
-use super::machine::{
-    MachineAuth, MachineErrorCode, MachineVerifyError, TokenType, verify_opaque_machine_token,
-};
+use super::jwt;
+#[cfg(feature = "client")]
+use super::machine::opaque_shape;
+use super::machine::{MachineAuth, MachineErrorCode, MachineVerifyError, TokenType};
+#[cfg(feature = "client")]
+use super::machine_verify::MachineCache;
+#[cfg(feature = "client")]
+use super::verify::KeySource;
 use super::verify::{self, JwtKind, VerifyOptions, unix_ms};
+#[cfg(feature = "client")]
 use crate::Clerk;
 
 /// Which token types a route accepts.
@@ -40,19 +46,25 @@ impl AcceptsToken {
 }
 
 /// Options of [`authenticate_request`]: how session tokens are verified, which token types
-/// are accepted (default: session tokens only, as in `@clerk/backend`), and the client that
-/// verifies opaque machine tokens.
+/// are accepted (default: session tokens only, as in `@clerk/backend`), and (feature `client`)
+/// the client that verifies opaque machine tokens, with its deadline and cache.
+///
+/// Clones share the machine-token cache.
 #[derive(Debug, Clone)]
 pub struct AuthenticateOptions {
     pub(crate) verify: VerifyOptions,
     pub(crate) accepts: AcceptsToken,
+    #[cfg(feature = "client")]
     pub(crate) clerk: Option<Clerk>,
+    #[cfg(feature = "client")]
+    pub(crate) machine: Arc<MachineCache>,
 }
 
 impl AuthenticateOptions {
     /// Accept session tokens, verified with `verify`.
     #[must_use]
     pub fn new(verify: VerifyOptions) -> Self {
+        #[cfg(feature = "client")]
         let clerk = match &verify.keys {
             KeySource::Remote(c, _) => Some(c.clone()),
             _ => None,
@@ -60,7 +72,10 @@ impl AuthenticateOptions {
         AuthenticateOptions {
             verify,
             accepts: AcceptsToken::Only(vec![TokenType::SessionToken]),
+            #[cfg(feature = "client")]
             clerk,
+            #[cfg(feature = "client")]
+            machine: Arc::default(),
         }
     }
 
@@ -80,9 +95,44 @@ impl AuthenticateOptions {
 
     /// The client that verifies opaque machine tokens (`ak_`, `mt_`, `oat_`) with the Backend
     /// API. Defaults to the client of [`VerifyOptions::clerk`], if any.
+    #[cfg(feature = "client")]
     #[must_use]
     pub fn clerk(mut self, clerk: &Clerk) -> Self {
         self.clerk = Some(clerk.clone());
+        self
+    }
+
+    /// Deadline of one machine-token verify call, retries excluded (there are none): default
+    /// [`DEFAULT_MACHINE_VERIFY_TIMEOUT`](super::DEFAULT_MACHINE_VERIFY_TIMEOUT). A stalled
+    /// Backend API signs the request out (`unexpected-error`) once it passes.
+    #[cfg(feature = "client")]
+    #[must_use]
+    pub fn machine_verify_timeout(self, timeout: Duration) -> Self {
+        let m = &self.machine;
+        let (c, t, n) = (m.capacity, m.ttl, m.negative_ttl);
+        self.with_machine_cache(c, t, n, timeout)
+    }
+
+    /// The machine-token cache: at most `capacity` tokens (oldest evicted first); a valid
+    /// token is answered from it for up to `ttl` (never past its expiration), an unknown,
+    /// revoked or expired one for `negative_ttl`. Concurrent requests with the same token
+    /// share one call. Defaults: 10 000 tokens, 30 s, 10 s; a zero TTL turns that side off.
+    #[cfg(feature = "client")]
+    #[must_use]
+    pub fn machine_cache(self, capacity: usize, ttl: Duration, negative_ttl: Duration) -> Self {
+        let timeout = self.machine.timeout;
+        self.with_machine_cache(capacity, ttl, negative_ttl, timeout)
+    }
+
+    #[cfg(feature = "client")]
+    fn with_machine_cache(
+        mut self,
+        capacity: usize,
+        ttl: Duration,
+        negative_ttl: Duration,
+        timeout: Duration,
+    ) -> Self {
+        self.machine = Arc::new(MachineCache::new(capacity, ttl, negative_ttl, timeout));
         self
     }
 
@@ -287,10 +337,13 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 
 /// Authenticate a request: `Authorization: Bearer` first, then the `__session` cookie.
 ///
-/// Session tokens are verified offline; opaque machine tokens are routed by prefix (`ak_` →
-/// `POST /api_keys/verify`, `mt_` → `POST /m2m_tokens/verify`, `oat_` →
-/// `POST /oauth_applications/access_tokens/verify`); JWT-format M2M tokens (`sub` = `mch_…`)
-/// and OAuth access tokens (`typ: at+jwt`) are verified offline with the session keys.
+/// Session tokens are verified offline; a JWT whose header `cat` is not a session category
+/// (e.g. a JWT-template token) is signed out (`token-type-mismatch`). Opaque machine tokens are
+/// routed by prefix (`ak_` → `POST /api_keys/verify`, `mt_` → `POST /m2m_tokens/verify`,
+/// `oat_` → `POST /oauth_applications/access_tokens/verify`): refused by shape before any
+/// call, each call bounded by a short deadline without retries, answers cached (see
+/// [`AuthenticateOptions::machine_cache`]). JWT-format M2M tokens (`sub` = `mch_…`) and OAuth
+/// access tokens (`typ: at+jwt`) are verified offline with the session keys.
 ///
 /// Browser handshakes, satellite domains and `__client_uat` are out of scope: a request without
 /// a valid token is simply signed out (the browser SDK refreshes its token on its own).
@@ -366,17 +419,7 @@ async fn authenticate_token(
         if !accepts.accepts(t) {
             return mismatch(t);
         }
-        let Some(clerk) = &options.clerk else {
-            return signed_out(
-                SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey),
-                "machine tokens need a Clerk client with a secret key (AuthenticateOptions::clerk)",
-                Some(t),
-            );
-        };
-        return match verify_opaque_machine_token(clerk, token).await {
-            Ok(m) => RequestState::SignedIn(Auth::Machine(Box::new(m))),
-            Err(e) => from_machine(e, t),
-        };
+        return verify_opaque(token, t, options).await;
     }
     let decoded = match jwt::decode(token, options.verify.max_token_len) {
         Ok(d) => d,
@@ -389,7 +432,7 @@ async fn authenticate_token(
             };
         }
     };
-    let t = if decoded.typ == Typ::AtJwt {
+    let t = if decoded.is_at_jwt() {
         TokenType::OAuthToken
     } else if decoded
         .claims
@@ -402,6 +445,11 @@ async fn authenticate_token(
         TokenType::SessionToken
     };
     if !accepts.accepts(t) || (!from_header && t != TokenType::SessionToken) {
+        return mismatch(t);
+    }
+    // A JWT of another category (a JWT template's, say) signed by the instance key is never a
+    // session.
+    if t == TokenType::SessionToken && !decoded.cat.is_session() {
         return mismatch(t);
     }
     match t {
@@ -418,13 +466,41 @@ async fn authenticate_token(
                 JwtKind::M2m
             };
             match verify::verify_decoded(decoded, &options.verify, now_ms, kind).await {
-                Ok((c, _)) => {
+                Ok((c, _, _)) => {
                     RequestState::SignedIn(Auth::Machine(Box::new(MachineAuth::from_jwt(t, c))))
                 }
                 Err(e) => from_verify(e, t),
             }
         }
     }
+}
+
+#[cfg(feature = "client")]
+async fn verify_opaque(token: &str, t: TokenType, options: &AuthenticateOptions) -> RequestState {
+    if let Err(e) = opaque_shape(token) {
+        return from_machine(e, t);
+    }
+    let Some(clerk) = &options.clerk else {
+        return signed_out(
+            SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey),
+            "machine tokens need a Clerk client with a secret key (AuthenticateOptions::clerk)",
+            Some(t),
+        );
+    };
+    match options.machine.verify(clerk, t, token).await {
+        Ok(m) => RequestState::SignedIn(Auth::Machine(Box::new(m))),
+        Err(e) => from_machine(e, t),
+    }
+}
+
+#[cfg(not(feature = "client"))]
+#[allow(clippy::unused_async)]
+async fn verify_opaque(_token: &str, t: TokenType, _options: &AuthenticateOptions) -> RequestState {
+    signed_out(
+        SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey),
+        "opaque machine tokens are verified by the Backend API: enable the `client` feature",
+        Some(t),
+    )
 }
 
 fn mismatch(t: TokenType) -> RequestState {

@@ -1,11 +1,11 @@
 //! A bounded cache of verified session tokens.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::bounded::BoundedMap;
 use super::claims::SessionClaims;
 
 const SHARDS: usize = 8;
@@ -37,7 +37,7 @@ pub(crate) struct Entry {
     pub(crate) iat_ms: Option<i64>,
 }
 
-type Shard = HashMap<u64, Entry, BuildHasherDefault<IdHasher>>;
+type Shard = BoundedMap<u64, Entry, BuildHasherDefault<IdHasher>>;
 
 /// A bounded cache of verified session tokens, so a token that arrives again (a Clerk session
 /// token lives ~60 s and comes with every request of its client) skips the RSA check.
@@ -46,8 +46,10 @@ type Shard = HashMap<u64, Entry, BuildHasherDefault<IdHasher>>;
 ///   hash collision can never return another token's claims.
 /// - `exp`, `nbf` and `iat` are re-checked (with the clock skew) on every hit.
 /// - Emptied when the key set changes (JWKS refresh), and when the options that verified the
-///   entries change.
-/// - Bounded: at most `capacity` entries (tokens over 4 KiB are never cached), so memory stays
+///   entries change; a token verified under a key set that was replaced meanwhile is not
+///   inserted.
+/// - Bounded: at most `capacity` entries (tokens over 4 KiB are never cached), the oldest
+///   evicted first without scanning, so memory stays
 ///   under roughly `capacity × 6 KiB` in the worst case and about `capacity × 1.5 KiB` for
 ///   typical Clerk tokens.
 ///
@@ -74,7 +76,9 @@ impl TokenCache {
     pub fn new(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(SHARDS).max(1);
         TokenCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(Shard::new(per_shard)))
+                .collect(),
             per_shard,
             hasher: RandomState::new(),
             keyset: AtomicU64::new(0),
@@ -142,30 +146,21 @@ impl TokenCache {
         Some(r)
     }
 
+    /// Cache `claims`, verified under key set `keyset`: skipped when the cache now belongs
+    /// to another key set (the keys were replaced while this token was being verified).
     pub(crate) fn insert(
         &self,
         token: &str,
         claims: &Arc<SessionClaims>,
-        exp_ms: i64,
-        nbf_ms: Option<i64>,
-        iat_ms: Option<i64>,
-        now_ms: i64,
+        times: (i64, Option<i64>, Option<i64>),
+        keyset: u64,
     ) {
-        if token.len() > MAX_CACHED_TOKEN_LEN {
+        if token.len() > MAX_CACHED_TOKEN_LEN || self.keyset.load(Ordering::Acquire) != keyset {
             return;
         }
         let (h, shard) = self.slot(token);
-        let mut map = lock(shard);
-        if map.len() >= self.per_shard && !map.contains_key(&h) {
-            map.retain(|_, e| e.exp_ms > now_ms);
-            if map.len() >= self.per_shard {
-                // Still full of live tokens: drop an arbitrary one (iteration order is random).
-                if let Some(&k) = map.keys().next() {
-                    map.remove(&k);
-                }
-            }
-        }
-        map.insert(
+        let (exp_ms, nbf_ms, iat_ms) = times;
+        lock(shard).insert(
             h,
             Entry {
                 token: token.into(),
@@ -184,12 +179,6 @@ fn lock(m: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
 
 /// Constant-time comparison (the cached token is a live credential).
 fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut diff = 0u8;
-    for (x, y) in a.iter().zip(b) {
-        diff |= x ^ y;
-    }
-    diff == 0
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
 }

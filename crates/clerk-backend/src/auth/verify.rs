@@ -6,11 +6,39 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::claims::{Claim, RawClaims, SessionClaims};
 use super::error::{TokenVerificationErrorReason as Reason, VerifyError};
+#[cfg(feature = "client")]
 use super::jwks::{JwksCache, Lookup};
-use super::jwt::{self, Cat, Decoded, Typ};
-use super::keys::{Algorithm, Jwk, KeySet, KeySource, RsaKey};
+use super::jwt::{self, Cat, Decoded, HeaderStr};
+use super::keys::{Algorithm, Jwk, KeySet, RsaKey, next_keyset_id};
 use super::token_cache::TokenCache;
+#[cfg(feature = "client")]
 use crate::Clerk;
+
+/// Where verification keys come from.
+#[derive(Clone)]
+pub(crate) enum KeySource {
+    /// A PEM public key: used for every token, whatever its `kid` (as `@clerk/backend` does).
+    Pem(Arc<RsaKey>, u64),
+    /// A JWKS the caller provided.
+    Jwks(Arc<KeySet>),
+    /// `GET /jwks` through a client, cached per instance.
+    #[cfg(feature = "client")]
+    Remote(Clerk, Arc<JwksCache>),
+    /// Nothing configured.
+    None,
+}
+
+impl fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::Pem(k, _) => f.debug_tuple("Pem").field(k).finish(),
+            KeySource::Jwks(s) => f.debug_tuple("Jwks").field(&s.keys.len()).finish(),
+            #[cfg(feature = "client")]
+            KeySource::Remote(c, _) => f.debug_tuple("Remote").field(&c.server_url()).finish(),
+            KeySource::None => f.write_str("None"),
+        }
+    }
+}
 
 /// Default allowed clock difference.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5);
@@ -39,6 +67,7 @@ pub struct VerifyOptions {
     pub(crate) authorized_parties: Vec<String>,
     pub(crate) audience: Vec<String>,
     pub(crate) issuer: Option<String>,
+    pub(crate) header_type: Option<Vec<String>>,
     pub(crate) clock_skew_ms: i64,
     pub(crate) max_token_len: usize,
     pub(crate) jwks_ttl: Duration,
@@ -53,6 +82,7 @@ impl Default for VerifyOptions {
             authorized_parties: Vec::new(),
             audience: Vec::new(),
             issuer: None,
+            header_type: None,
             clock_skew_ms: 5000,
             max_token_len: jwt::DEFAULT_MAX_TOKEN_LEN,
             jwks_ttl: DEFAULT_JWKS_TTL,
@@ -69,15 +99,12 @@ impl fmt::Debug for VerifyOptions {
             .field("authorized_parties", &self.authorized_parties)
             .field("audience", &self.audience)
             .field("issuer", &self.issuer)
+            .field("header_type", &self.header_type)
             .field("clock_skew_ms", &self.clock_skew_ms)
             .field("max_token_len", &self.max_token_len)
             .field("token_cache", &self.token_cache)
             .finish_non_exhaustive()
     }
-}
-
-fn pem_keyset_id() -> u64 {
-    KeySet::new(Vec::new()).id
 }
 
 impl VerifyOptions {
@@ -87,8 +114,8 @@ impl VerifyOptions {
         Self::default()
     }
 
-    /// Options from the environment: `CLERK_JWT_KEY` (networkless) if set, else the JWKS of
-    /// the instance of `CLERK_SECRET_KEY` / `CLERK_API_URL`.
+    /// Options from the environment: `CLERK_JWT_KEY` (networkless) if set, else (with the
+    /// `client` feature) the JWKS of the instance of `CLERK_SECRET_KEY` / `CLERK_API_URL`.
     ///
     /// # Errors
     /// When neither is set or the key is malformed (reason `jwk-failed-to-resolve`).
@@ -99,41 +126,68 @@ impl VerifyOptions {
         {
             return Self::new().jwt_key(&pem);
         }
-        let clerk = Clerk::from_env().map_err(|e| {
-            VerifyError::new(
-                Reason::JwkFailedToResolve,
-                format!("no CLERK_JWT_KEY and {e}"),
-            )
-        })?;
-        Ok(Self::new().clerk(&clerk))
+        #[cfg(feature = "client")]
+        {
+            let clerk = Clerk::from_env().map_err(|e| {
+                VerifyError::new(
+                    Reason::JwkFailedToResolve,
+                    format!("no CLERK_JWT_KEY and {e}"),
+                )
+            })?;
+            Ok(Self::new().clerk(&clerk))
+        }
+        #[cfg(not(feature = "client"))]
+        Err(VerifyError::new(
+            Reason::JwkFailedToResolve,
+            "CLERK_JWT_KEY is not set",
+        ))
     }
 
     /// Verify with this PEM public key (the Dashboard's "JWT public key", `CLERK_JWT_KEY`):
-    /// no network at all. The key is used whatever the token's `kid`.
+    /// no network at all. The key is used whatever the token's `kid`, for RS256 tokens only
+    /// (Clerk signs session tokens with RS256; see [`jwt_key_for`](Self::jwt_key_for)).
     ///
     /// # Errors
     /// Reason `jwk-failed-to-resolve` when the PEM is not an RSA public key of 2048–8192 bits.
-    pub fn jwt_key(mut self, pem: &str) -> Result<Self, VerifyError> {
+    pub fn jwt_key(self, pem: &str) -> Result<Self, VerifyError> {
+        self.jwt_key_for(pem, Algorithm::RS256)
+    }
+
+    /// [`jwt_key`](Self::jwt_key) for tokens signed with `alg` instead of RS256.
+    ///
+    /// # Errors
+    /// As [`jwt_key`](Self::jwt_key).
+    pub fn jwt_key_for(mut self, pem: &str, alg: Algorithm) -> Result<Self, VerifyError> {
         let key = RsaKey::from_pem(pem).map_err(|m| {
             VerifyError::new(Reason::JwkFailedToResolve, format!("invalid jwt_key: {m}"))
         })?;
-        self.keys = KeySource::Pem(Arc::new(key), pem_keyset_id());
+        self.keys = KeySource::Pem(Arc::new(key.pinned(alg)), next_keyset_id());
         Ok(self.reset_cache())
     }
 
-    /// Verify with keys you provide (e.g. a JWKS you fetched and stored yourself).
+    /// Verify with keys you provide (e.g. a JWKS you fetched and stored yourself). A key with
+    /// an `alg` verifies only that algorithm; a key that cannot verify (not RSA, `use` other
+    /// than `sig`, a modulus under 2048 bits) fails the tokens naming its `kid`
+    /// (`token-verification-failed`).
     ///
     /// # Errors
-    /// Reason `jwk-remote-invalid` when no key is a usable RSA signature key.
+    /// Reason `jwk-remote-invalid` when `keys` is empty.
     pub fn jwks(mut self, keys: &[Jwk]) -> Result<Self, VerifyError> {
-        self.keys = KeySource::Jwks(Arc::new(KeySet::from_jwks(keys)?));
+        if keys.is_empty() {
+            return Err(VerifyError::new(
+                Reason::RemoteJwkInvalid,
+                "the JWKS has no key",
+            ));
+        }
+        self.keys = KeySource::Jwks(Arc::new(KeySet::from_jwks(keys)));
         Ok(self.reset_cache())
     }
 
     /// Like [`jwks`](Self::jwks), from a JWKS JSON document (`{"keys": [...]}`).
     ///
     /// # Errors
-    /// Reason `jwk-remote-invalid` when the JSON is malformed or has no usable key.
+    /// Reason `jwk-remote-invalid` when the JSON is malformed, `jwk-remote-failed-to-load`
+    /// when it has no key.
     pub fn jwks_json(mut self, json: &str) -> Result<Self, VerifyError> {
         self.keys = KeySource::Jwks(Arc::new(KeySet::from_jwks_json(json.as_bytes())?));
         Ok(self.reset_cache())
@@ -142,6 +196,7 @@ impl VerifyOptions {
     /// Fetch keys with `GET /jwks` through `clerk`, cached per instance (server URL + secret
     /// key): parsed once, refreshed after the TTL and on an unknown `kid` (single-flight, at
     /// most once per [minimum interval](Self::jwks_min_refresh_interval)).
+    #[cfg(feature = "client")]
     #[must_use]
     pub fn clerk(mut self, clerk: &Clerk) -> Self {
         self.keys = KeySource::Remote(clerk.clone(), JwksCache::for_client(clerk));
@@ -176,6 +231,18 @@ impl VerifyOptions {
     #[must_use]
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
+        self.reset_cache()
+    }
+
+    /// Accepted values of the header's `typ` (default: `JWT`, or no `typ`). Once set, a token
+    /// without `typ` is rejected (`token-invalid`), as `@clerk/backend`'s `headerType` does.
+    #[must_use]
+    pub fn header_type<I, S>(mut self, types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.header_type = Some(types.into_iter().map(Into::into).collect());
         self.reset_cache()
     }
 
@@ -234,6 +301,7 @@ impl VerifyOptions {
         match &self.keys {
             KeySource::Pem(_, id) => *id,
             KeySource::Jwks(set) => set.id,
+            #[cfg(feature = "client")]
             KeySource::Remote(_, cache) => cache.keyset_id(),
             KeySource::None => 0,
         }
@@ -242,9 +310,11 @@ impl VerifyOptions {
 
 /// Verify a session token (`__session` cookie or `Authorization: Bearer`).
 ///
-/// Checks, in `@clerk/backend`'s order: decode → `typ` → `alg` (RS256/384/512) → signature →
-/// `sub` → `aud` → `azp` → (`iss`, if configured) → `exp` → `nbf` → `iat`. A token whose header
-/// `cat` marks an M2M token is rejected.
+/// Checks, in `@clerk/backend`'s order: decode → `cat` → `typ` → `alg` (RS256/384/512) → key
+/// (its `kid`, its pinned algorithm) → signature → `sub` → `aud` → `azp` → (`iss`, if
+/// configured) → `exp` → `nbf` → `iat`, the times in whole seconds (truncated). A token whose
+/// header `cat` marks an M2M token is rejected; other categories are left to
+/// [`authenticate_request`](super::authenticate_request), which signs them out.
 ///
 /// ```
 /// # async fn run(token: &str) -> Result<(), clerk_backend::auth::VerifyError> {
@@ -322,48 +392,52 @@ pub(crate) async fn verify_session_decoded(
     options: &VerifyOptions,
     now_ms: i64,
 ) -> Result<Arc<SessionClaims>, VerifyError> {
-    let (claims, times) = verify_decoded(decoded, options, now_ms, JwtKind::Session).await?;
+    let (claims, times, keyset) =
+        verify_decoded(decoded, options, now_ms, JwtKind::Session).await?;
     let claims = Arc::new(claims);
-    if let Some(cache) = &options.token_cache {
-        cache.insert(token, &claims, times.0, times.1, times.2, now_ms);
+    // Only under the key set in use now: one replaced while this token was verified must
+    // not leave entries behind.
+    if let Some(cache) = &options.token_cache
+        && keyset == options.current_keyset()
+    {
+        cache.sync_keyset(keyset);
+        cache.insert(token, &claims, times, keyset);
     }
     Ok(claims)
 }
 
+/// `exp`, `nbf`, `iat` in milliseconds.
 type Times = (i64, Option<i64>, Option<i64>);
 
-#[allow(clippy::cast_possible_truncation)]
+/// Whole seconds (truncated) in milliseconds.
 fn ms(secs: f64) -> i64 {
-    (secs * 1000.0) as i64
+    super::claims::secs(secs).saturating_mul(1000)
 }
 
-/// Header checks, signature, claims. Returns the claims and (exp, nbf, iat) in ms.
+/// Header checks, signature, claims. Returns the claims, their times and the id of the key
+/// set that verified the signature.
 pub(crate) async fn verify_decoded(
     decoded: Decoded<'_>,
     options: &VerifyOptions,
     now_ms: i64,
     kind: JwtKind,
-) -> Result<(SessionClaims, Times), VerifyError> {
-    // typ (and the token category)
+) -> Result<(SessionClaims, Times, u64), VerifyError> {
+    // category, then typ
     match kind {
         JwtKind::Session => {
             if decoded.cat == Cat::M2m {
                 return Err(VerifyError::invalid("invalid session token category"));
             }
-            if !matches!(decoded.typ, Typ::Absent | Typ::Jwt) {
-                return Err(VerifyError::invalid("invalid JWT type: expected \"JWT\""));
-            }
+            check_typ(&decoded.typ, options.header_type.as_deref())?;
         }
         JwtKind::M2m => {
             if !matches!(decoded.cat, Cat::Absent | Cat::M2m) {
                 return Err(VerifyError::invalid("invalid M2M JWT category"));
             }
-            if !matches!(decoded.typ, Typ::Absent | Typ::Jwt) {
-                return Err(VerifyError::invalid("invalid JWT type: expected \"JWT\""));
-            }
+            check_typ(&decoded.typ, None)?;
         }
         JwtKind::OAuth => {
-            if decoded.typ != Typ::AtJwt {
+            if !decoded.is_at_jwt() {
                 return Err(VerifyError::invalid(
                     "invalid JWT type: expected \"at+jwt, application/at+jwt\"",
                 ));
@@ -378,10 +452,39 @@ pub(crate) async fn verify_decoded(
         ));
     };
     // signature
-    verify_signature(&decoded, alg, options).await?;
+    let keyset = verify_signature(&decoded, alg, options).await?;
     // claims
-    let claims = decoded.claims;
-    check_claims(claims, options, now_ms, kind)
+    let (claims, times) = check_claims(decoded.claims, options, now_ms, kind)?;
+    Ok((claims, times, keyset))
+}
+
+/// `typ` must be one of `allowed` (default `JWT`); absent is fine only when nothing was
+/// configured.
+fn check_typ(typ: &HeaderStr, allowed: Option<&[String]>) -> Result<(), VerifyError> {
+    let ok = match (typ, allowed) {
+        (HeaderStr::Absent, None) => true,
+        (HeaderStr::Str(t), None) => t == "JWT",
+        (HeaderStr::Str(t), Some(list)) => list.iter().any(|a| a == t),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(VerifyError::new(
+            Reason::TokenInvalid,
+            format!(
+                "invalid JWT type: expected {:?}",
+                allowed.map_or_else(|| "JWT".to_owned(), |l| l.join(", "))
+            ),
+        ))
+    }
+}
+
+fn kid_mismatch() -> VerifyError {
+    VerifyError::new(
+        Reason::JwkKidMismatch,
+        "no signing key of the JWKS matches the token's kid",
+    )
 }
 
 async fn verify_signature(
@@ -391,23 +494,23 @@ async fn verify_signature(
 ) -> Result<u64, VerifyError> {
     let msg = d.signing_input.as_bytes();
     let sig = d.signature();
-    let bad_sig = || VerifyError::new(Reason::TokenInvalidSignature, "JWT signature is invalid");
-    match &options.keys {
-        KeySource::Pem(key, id) => {
-            if key.verify(alg, msg, sig) {
-                Ok(*id)
-            } else {
-                Err(bad_sig())
-            }
+    let checked = |valid: bool, keyset: u64| {
+        if valid {
+            Ok(keyset)
+        } else {
+            Err(VerifyError::new(
+                Reason::TokenInvalidSignature,
+                "JWT signature is invalid",
+            ))
         }
+    };
+    match &options.keys {
+        KeySource::Pem(key, id) => checked(key.verify(alg, msg, sig)?, *id),
         KeySource::Jwks(set) => match set.find(d.kid.as_deref()) {
-            Some(key) if key.verify(alg, msg, sig) => Ok(set.id),
-            Some(_) => Err(bad_sig()),
-            None => Err(VerifyError::new(
-                Reason::LocalJwkMissing,
-                "no key of the provided JWKS matches the token's kid",
-            )),
+            Some(key) => checked(key.verify(alg, msg, sig)?, set.id),
+            None => Err(kid_mismatch()),
         },
+        #[cfg(feature = "client")]
         KeySource::Remote(clerk, cache) => {
             let mut refreshed = false;
             loop {
@@ -421,27 +524,16 @@ async fn verify_signature(
                             // Past the TTL: refresh in the background, keep serving.
                             cache.spawn_refresh(clerk, options.jwks_min_refresh_interval);
                         }
-                        return if value { Ok(keyset) } else { Err(bad_sig()) };
+                        return checked(value?, keyset);
                     }
-                    Lookup::Missing => {
-                        if refreshed {
-                            return Err(VerifyError::new(
-                                Reason::RemoteJwkMissing,
-                                "no key of the instance's JWKS matches the token's kid",
-                            ));
-                        }
-                        refreshed = true;
-                        cache
-                            .refresh(clerk, options.jwks_min_refresh_interval)
-                            .await?;
+                    Lookup::Missing if refreshed => return Err(kid_mismatch()),
+                    Lookup::Empty if refreshed => {
+                        return Err(VerifyError::new(
+                            Reason::RemoteJwkFailedToLoad,
+                            "the instance's JWKS could not be loaded",
+                        ));
                     }
-                    Lookup::Empty => {
-                        if refreshed {
-                            return Err(VerifyError::new(
-                                Reason::RemoteJwkFailedToLoad,
-                                "the instance's JWKS could not be loaded",
-                            ));
-                        }
+                    Lookup::Missing | Lookup::Empty => {
                         refreshed = true;
                         cache
                             .refresh(clerk, options.jwks_min_refresh_interval)
@@ -526,7 +618,7 @@ fn check_claims(
             format!("invalid JWT issuer claim (iss): expected {expected:?}"),
         ));
     }
-    // exp, nbf, iat
+    // exp, nbf, iat: a present claim that is not a number (`null` included) fails
     let exp = match claims.exp {
         Claim::Present(e) => e,
         _ => {

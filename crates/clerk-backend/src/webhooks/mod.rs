@@ -20,6 +20,8 @@ use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
 use ring::hmac;
 use serde_json::Value;
+use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
 
 /// Default tolerance between the `*-timestamp` header and the local clock, both ways.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
@@ -95,9 +97,12 @@ impl Webhook {
     pub fn new(secret: &str) -> Result<Self, WebhookError> {
         let b64 = secret.trim();
         let b64 = b64.strip_prefix("whsec_").unwrap_or(b64);
-        let raw = STANDARD
-            .decode(b64.as_bytes())
-            .map_err(|_| WebhookError::InvalidSecret)?;
+        // The decoded secret is wiped once the HMAC key is derived from it.
+        let raw = Zeroizing::new(
+            STANDARD
+                .decode(b64.as_bytes())
+                .map_err(|_| WebhookError::InvalidSecret)?,
+        );
         if raw.is_empty() {
             return Err(WebhookError::InvalidSecret);
         }
@@ -186,7 +191,7 @@ impl Webhook {
         }
         let expected = self.tag(id, ts_raw, body);
         let mut buf = [0u8; 64];
-        let mut ok = false;
+        let mut ok = subtle::Choice::from(0);
         for entry in sigs.split(' ') {
             let Some(("v1", sig)) = entry.split_once(',') else {
                 continue;
@@ -194,10 +199,10 @@ impl Webhook {
             let Ok(n) = STANDARD.decode_slice(sig.as_bytes(), &mut buf) else {
                 continue;
             };
-            // Check every candidate (no early exit) in constant time.
-            ok |= ct_eq(&buf[..n], expected.as_ref());
+            // Every candidate is compared (no early exit), each in constant time.
+            ok |= buf[..n].ct_eq(expected.as_ref());
         }
-        if ok {
+        if bool::from(ok) {
             Ok(body)
         } else {
             Err(WebhookError::InvalidSignature)
@@ -221,13 +226,6 @@ impl Webhook {
         let tag = self.tag(msg_id, &timestamp.to_string(), body);
         format!("v1,{}", STANDARD.encode(tag.as_ref()))
     }
-}
-
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A decoded webhook event: one variant per event type of the webhooks spec

@@ -44,7 +44,7 @@ async fn auth_jwks_kid_rotation_picks_up_new_key_with_one_fetch() {
     // The key set changed: the cached old token must not be served from the cache any more;
     // its key is gone, so it fails (after one more fetch attempt for its kid).
     let err = verify_token(&old_token, &o).await.unwrap_err();
-    assert_eq!(err.reason(), R::RemoteJwkMissing);
+    assert_eq!(err.reason(), R::JwkKidMismatch);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,7 +65,7 @@ async fn auth_jwks_unknown_kid_burst_is_single_flight_and_rate_limited() {
             .collect();
         async move {
             for h in handles {
-                assert_eq!(h.await.unwrap(), R::RemoteJwkMissing);
+                assert_eq!(h.await.unwrap(), R::JwkKidMismatch);
             }
         }
     };

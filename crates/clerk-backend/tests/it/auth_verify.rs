@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clerk_backend::auth::{
-    TokenVerificationErrorReason as R, VerifyError, VerifyOptions, verify_token_at,
+    Algorithm, TokenVerificationErrorReason as R, VerifyError, VerifyOptions, verify_token_at,
 };
 use ring::hmac;
 use serde_json::{Value, json};
@@ -61,9 +61,18 @@ fn auth_valid_session_token_with_typed_claims() {
 #[test]
 fn auth_rs384_rs512_and_3072_bit_keys_verify() {
     let key = TestKey::a();
-    for alg in ["RS384", "RS512"] {
+    let mut free = key.jwk();
+    free.alg = None;
+    let free = VerifyOptions::new().jwks(&[free]).unwrap();
+    let pinned = VerifyOptions::new().jwks(&[key.jwk()]).unwrap(); // alg RS256
+    for (alg, a) in [("RS384", Algorithm::RS384), ("RS512", Algorithm::RS512)] {
         let t = key.sign(&json!({"alg": alg, "kid": key.kid}), &session_claims(NOW));
-        assert!(verify(&t, &opts()).is_ok(), "{alg}");
+        // A PEM key is RS256 unless told otherwise; a JWK with `alg` only verifies that one.
+        assert_eq!(reason(&t, &opts()), R::TokenVerificationFailed, "{alg}");
+        assert_eq!(reason(&t, &pinned), R::TokenVerificationFailed, "{alg}");
+        assert!(verify(&t, &free).is_ok(), "{alg}");
+        let o = VerifyOptions::new().jwt_key_for(PEM_A, a).unwrap();
+        assert!(verify(&t, &o).is_ok(), "{alg}");
     }
     let c = TestKey::c();
     let o = VerifyOptions::new().jwks(&[c.jwk()]).unwrap();
@@ -135,11 +144,11 @@ fn auth_unknown_kid_and_other_instance_key() {
     // unknown kid
     assert_eq!(
         reason(&b.token(&session_claims(NOW)), &jwks),
-        R::LocalJwkMissing
+        R::JwkKidMismatch
     );
     // missing kid
     let t = a.sign(&json!({"alg": "RS256"}), &session_claims(NOW));
-    assert_eq!(reason(&t, &jwks), R::LocalJwkMissing);
+    assert_eq!(reason(&t, &jwks), R::JwkKidMismatch);
     // another instance's key, presenting our kid
     let forged = TestKey::b().with_kid(&a.kid).token(&session_claims(NOW));
     assert_eq!(reason(&forged, &jwks), R::TokenInvalidSignature);
@@ -290,12 +299,18 @@ fn auth_malformed_tokens_are_token_invalid() {
         format!("{}.{}.{}%", parts[0], parts[1], parts[2]),
         // bad JSON, correctly signed
         key.sign_raw(&key.header(), b"{not json"),
-        key.sign_raw(&key.header(), b"[1,2]"),
+        // padded base64url (RFC 7515 forbids it)
+        format!("{}=.{}.{}", parts[0], parts[1], parts[2]),
         String::new(),
         "garbage".to_owned(),
     ];
     for c in &cases {
         assert_eq!(reason(c, &opts()), R::TokenInvalid, "{c}");
+    }
+    // JSON that is not an object, correctly signed: no claims, so the claim checks fail
+    for payload in [&b"[1,2]"[..], b"\"hello\"", b"7", b"null"] {
+        let c = key.sign_raw(&key.header(), payload);
+        assert_eq!(reason(&c, &opts()), R::TokenVerificationFailed);
     }
 }
 
