@@ -49,7 +49,7 @@ pub(crate) struct RawClaims {
     // not built) and parsed lazily from `payload` when asked for.
     pub(crate) v: Option<f64>,
     pub(crate) o: Option<RawOrg>,
-    pub(crate) fea: Option<String>,
+    pub(crate) fea: JsText,
     pub(crate) org_id: Option<String>,
     pub(crate) org_slug: Option<String>,
     pub(crate) org_role: Option<String>,
@@ -69,6 +69,7 @@ enum Scalar {
     Str(String),
     Num(f64),
     Null,
+    False,
     Other,
 }
 
@@ -77,6 +78,40 @@ impl Scalar {
         match self {
             Scalar::Str(s) => Some(s),
             _ => None,
+        }
+    }
+}
+
+/// A text claim as `@clerk/shared` tests it before splitting it: falsy (absent, `null`,
+/// `false`, `0`, `""`: skipped), a string, or a truthy non-string (on which its `split`
+/// throws).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum JsText {
+    #[default]
+    Falsy,
+    Str(String),
+    Truthy,
+}
+
+impl From<Scalar> for JsText {
+    fn from(s: Scalar) -> Self {
+        match s {
+            Scalar::Str(s) if s.is_empty() => JsText::Falsy,
+            Scalar::Str(s) => JsText::Str(s),
+            Scalar::Num(n) if n == 0.0 => JsText::Falsy,
+            Scalar::Null | Scalar::False => JsText::Falsy,
+            Scalar::Num(_) | Scalar::Other => JsText::Truthy,
+        }
+    }
+}
+
+impl JsText {
+    /// The string to split, `""` when falsy, `None` when its `split` would throw.
+    fn text(&self) -> Option<&str> {
+        match self {
+            JsText::Falsy => Some(""),
+            JsText::Str(s) => Some(s),
+            JsText::Truthy => None,
         }
     }
 }
@@ -110,8 +145,8 @@ impl<'de> Deserialize<'de> for Scalar {
                     Scalar::Other
                 })
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
-                Ok(Scalar::Other)
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(if v { Scalar::Other } else { Scalar::False })
             }
             fn visit_unit<E>(self) -> Result<Scalar, E> {
                 Ok(Scalar::Null)
@@ -141,11 +176,12 @@ pub(crate) struct RawOrg {
     id: Option<String>,
     slg: Option<String>,
     rol: Option<String>,
-    per: Option<String>,
-    fpm: Option<String>,
+    per: JsText,
+    fpm: JsText,
 }
 
-/// `o` if it is an object, else `None` (never an error).
+/// `o` if it is truthy (an object; any other truthy value counts as an empty one, as
+/// `@clerk/shared` reads it), else `None`. Never an error.
 struct LenientOrg(Option<RawOrg>);
 
 impl<'de> Deserialize<'de> for LenientOrg {
@@ -163,8 +199,14 @@ impl<'de> Deserialize<'de> for LenientOrg {
                         "id" => &mut o.id,
                         "slg" => &mut o.slg,
                         "rol" => &mut o.rol,
-                        "per" => &mut o.per,
-                        "fpm" => &mut o.fpm,
+                        "per" => {
+                            o.per = map.next_value::<Scalar>()?.into();
+                            continue;
+                        }
+                        "fpm" => {
+                            o.fpm = map.next_value::<Scalar>()?.into();
+                            continue;
+                        }
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
                             continue;
@@ -176,22 +218,22 @@ impl<'de> Deserialize<'de> for LenientOrg {
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<LenientOrg, A::Error> {
                 while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(LenientOrg(None))
+                Ok(LenientOrg(Some(RawOrg::default())))
             }
-            fn visit_str<E>(self, _: &str) -> Result<LenientOrg, E> {
-                Ok(LenientOrg(None))
+            fn visit_str<E>(self, v: &str) -> Result<LenientOrg, E> {
+                Ok(LenientOrg((!v.is_empty()).then(RawOrg::default)))
             }
-            fn visit_i64<E>(self, _: i64) -> Result<LenientOrg, E> {
-                Ok(LenientOrg(None))
+            fn visit_i64<E>(self, v: i64) -> Result<LenientOrg, E> {
+                Ok(LenientOrg((v != 0).then(RawOrg::default)))
             }
-            fn visit_u64<E>(self, _: u64) -> Result<LenientOrg, E> {
-                Ok(LenientOrg(None))
+            fn visit_u64<E>(self, v: u64) -> Result<LenientOrg, E> {
+                Ok(LenientOrg((v != 0).then(RawOrg::default)))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<LenientOrg, E> {
-                Ok(LenientOrg(None))
+            fn visit_f64<E>(self, v: f64) -> Result<LenientOrg, E> {
+                Ok(LenientOrg((v != 0.0).then(RawOrg::default)))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<LenientOrg, E> {
-                Ok(LenientOrg(None))
+            fn visit_bool<E>(self, v: bool) -> Result<LenientOrg, E> {
+                Ok(LenientOrg(v.then(RawOrg::default)))
             }
             fn visit_unit<E>(self) -> Result<LenientOrg, E> {
                 Ok(LenientOrg(None))
@@ -253,7 +295,7 @@ impl<'de> Deserialize<'de> for RawClaims {
                             continue;
                         }
                         "fea" => {
-                            c.fea = map.next_value::<Scalar>()?.string();
+                            c.fea = map.next_value::<Scalar>()?.into();
                             continue;
                         }
                         "org_id" | "org_slug" | "org_role" => {
@@ -477,9 +519,16 @@ pub(crate) fn secs(f: f64) -> i64 {
 
 impl RawClaims {
     /// Build typed claims once `sub` and `exp` are known to be valid.
-    pub(crate) fn into_session_claims(mut self, sub: String, exp: f64) -> SessionClaims {
-        let organization = organization(&mut self);
-        SessionClaims {
+    ///
+    /// # Errors
+    /// When the v2 organization claims are malformed (see [`organization`]).
+    pub(crate) fn into_session_claims(
+        mut self,
+        sub: String,
+        exp: f64,
+    ) -> Result<SessionClaims, &'static str> {
+        let organization = organization(&mut self)?;
+        Ok(SessionClaims {
             sub,
             sid: self.sid,
             azp: self.azp,
@@ -499,7 +548,7 @@ impl RawClaims {
             organization,
             payload: self.payload,
             other: OnceLock::new(),
-        }
+        })
     }
 }
 
@@ -507,23 +556,40 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-fn organization(c: &mut RawClaims) -> Option<Organization> {
+/// The session's organization. Malformed v2 claims — an `fea` element without a scope, or an
+/// `fea`, `per` or `fpm` that is not text — are an error: `@clerk/shared` throws on them while
+/// building the auth object, so they never authenticate there either.
+fn organization(c: &mut RawClaims) -> Result<Option<Organization>, &'static str> {
+    const MALFORMED: &str = "malformed organization claims (fea, o.per, o.fpm)";
     if c.v == Some(2.0) {
-        let o = c.o.as_mut()?;
-        let id = non_empty(o.id.take())?;
-        let permissions = org_permissions(
-            c.fea.as_deref().unwrap_or(""),
-            o.per.as_deref().unwrap_or(""),
-            o.fpm.as_deref().unwrap_or(""),
-        );
-        Some(Organization {
+        let Some(o) = c.o.as_mut() else {
+            return Ok(None);
+        };
+        let fea = c.fea.text().ok_or(MALFORMED)?;
+        let features = org_features(fea).ok_or(MALFORMED)?;
+        // `per` and `fpm` are split only when both are truthy.
+        let (per, fpm) = if o.per == JsText::Falsy || o.fpm == JsText::Falsy {
+            ("", "")
+        } else {
+            (
+                o.per.text().ok_or(MALFORMED)?,
+                o.fpm.text().ok_or(MALFORMED)?,
+            )
+        };
+        let Some(id) = non_empty(o.id.take()) else {
+            return Ok(None);
+        };
+        let permissions = org_permissions(&features, per, fpm);
+        Ok(Some(Organization {
             id,
             slug: non_empty(o.slg.take()),
             role: non_empty(o.rol.take()).map(|r| format!("org:{r}")),
             permissions,
-        })
+        }))
     } else {
-        let id = non_empty(c.org_id.take())?;
+        let Some(id) = non_empty(c.org_id.take()) else {
+            return Ok(None);
+        };
         let permissions = c
             .org_permissions
             .as_ref()
@@ -535,12 +601,12 @@ fn organization(c: &mut RawClaims) -> Option<Organization> {
                     .collect()
             })
             .unwrap_or_default();
-        Some(Organization {
+        Ok(Some(Organization {
             id,
             slug: non_empty(c.org_slug.take()),
             role: non_empty(c.org_role.take()),
             permissions,
-        })
+        }))
     }
 }
 
@@ -563,7 +629,7 @@ fn js_trim(s: &str) -> &str {
 }
 
 /// The organization features of `fea` (`scope:feature,…`): scopes `o`, `ou` and `uo`.
-/// `None` when an element has no `:` (`@clerk/shared` throws there; we grant nothing).
+/// `None` when an element has no `:`.
 fn org_features(fea: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
     if fea.is_empty() {
@@ -603,14 +669,11 @@ fn low_bits(decimal: &str, n: usize) -> Option<Vec<u64>> {
 /// v2 permissions, as `@clerk/shared` builds them: `per` lists permission names; `fpm` has
 /// one decimal per organization feature of `fea`, whose bit `i` (least significant first)
 /// grants permission `i` of `per`. Each grant becomes `org:<feature>:<permission>`.
-fn org_permissions(fea: &str, per: &str, fpm: &str) -> Vec<String> {
+fn org_permissions(features: &[&str], per: &str, fpm: &str) -> Vec<String> {
     let mut out = Vec::new();
     if per.is_empty() || fpm.is_empty() {
         return out;
     }
-    let Some(features) = org_features(fea) else {
-        return out;
-    };
     let perms: Vec<&str> = per.split(',').map(js_trim).collect();
     for (feature, mask) in features.iter().zip(fpm.split(',')) {
         let Some(bits) = low_bits(js_trim(mask), perms.len()) else {
@@ -632,7 +695,7 @@ mod tests {
     fn claims(json: &str) -> SessionClaims {
         let mut raw: RawClaims = serde_json::from_str(json).unwrap();
         raw.payload = json.to_owned();
-        raw.into_session_claims("user_1".into(), 10.0)
+        raw.into_session_claims("user_1".into(), 10.0).unwrap()
     }
 
     #[test]
@@ -670,11 +733,28 @@ mod tests {
         );
         let none = claims(r#"{"v":2}"#);
         assert!(none.organization.is_none());
+        for bad in [
+            r#"{"v":2,"fea":"o:a,broken","o":{"id":"org_2"}}"#,
+            r#"{"v":2,"fea":5,"o":"org_2"}"#,
+            r#"{"v":2,"fea":"o:a","o":{"id":"org_2","per":5,"fpm":"1"}}"#,
+            r#"{"v":2,"fea":"o:a","o":{"id":"org_2","per":"a","fpm":[1]}}"#,
+        ] {
+            let mut raw: RawClaims = serde_json::from_str(bad).unwrap();
+            assert!(organization(&mut raw).is_err(), "{bad}");
+        }
+        // falsy values are skipped, as `per` without `fpm` is
+        for fine in [
+            r#"{"v":2,"fea":0,"o":{"id":"org_2","per":5}}"#,
+            r#"{"v":2,"fea":"x","o":null}"#,
+        ] {
+            let mut raw: RawClaims = serde_json::from_str(fine).unwrap();
+            assert!(organization(&mut raw).is_ok(), "{fine}");
+        }
     }
 
     #[test]
     fn v2_permission_edge_cases() {
-        let p = |fea, per, fpm| org_permissions(fea, per, fpm);
+        let p = |fea, per, fpm| org_permissions(&org_features(fea).unwrap(), per, fpm);
         // a decimal beyond u64: only its low bits matter
         assert_eq!(p("o:a", "x,y", "18446744073709551617"), ["org:a:x"]);
         // non-digits grant nothing for that feature, but keep the feature's slot
@@ -682,8 +762,9 @@ mod tests {
         assert_eq!(p("o:a", "x", " 1 "), ["org:a:x"]);
         // more features than masks, more bits than permissions
         assert_eq!(p("o:a,o:b", "x", "3"), ["org:a:x"]);
-        // an element without a scope: nothing is granted
-        assert!(p("o:a,broken", "x", "1").is_empty());
+        // an element without a scope (an empty one included) is malformed
+        assert_eq!(org_features("o:a,broken"), None);
+        assert_eq!(org_features("o:a,"), None);
         assert!(p("", "x", "1").is_empty());
         assert!(p("o:a", "", "1").is_empty());
         assert_eq!(low_bits("0", 3), Some(vec![0]));

@@ -183,14 +183,21 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
     let hlen = URL_SAFE_NO_PAD
         .decode_slice(header_b64.as_bytes(), &mut hbuf)
         .map_err(|_| VerifyError::invalid("JWT header is not valid base64url"))?;
-    let header: RawHeader = serde_json::from_slice(&hbuf[..hlen])
+    // A leading BOM is dropped, as `TextDecoder` does.
+    let hbytes = hbuf[..hlen]
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(&hbuf[..hlen]);
+    let header: RawHeader = serde_json::from_slice(hbytes)
         .map_err(|_| VerifyError::invalid("JWT header is not valid JSON"))?;
 
     let payload = URL_SAFE_NO_PAD
         .decode(payload_b64.as_bytes())
         .map_err(|_| VerifyError::invalid("JWT payload is not valid base64url"))?;
-    let payload = String::from_utf8(payload)
+    let mut payload = String::from_utf8(payload)
         .map_err(|_| VerifyError::invalid("JWT payload is not valid UTF-8"))?;
+    if payload.starts_with('\u{feff}') {
+        payload.drain(..3);
+    }
     let mut claims: RawClaims = serde_json::from_str(&payload)
         .map_err(|_| VerifyError::invalid("JWT payload is not valid JSON"))?;
     claims.payload = payload;

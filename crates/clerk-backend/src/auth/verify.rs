@@ -647,7 +647,10 @@ fn check_claims(
     };
     let exp_ms = ms(exp);
     check_times(exp_ms, nbf, iat, now_ms, options.clock_skew_ms)?;
-    Ok((claims.into_session_claims(sub, exp), (exp_ms, nbf, iat)))
+    let claims = claims
+        .into_session_claims(sub, exp)
+        .map_err(|m| VerifyError::new(Reason::TokenVerificationFailed, m))?;
+    Ok((claims, (exp_ms, nbf, iat)))
 }
 
 /// `@clerk/backend`'s rules, in milliseconds: expired when `exp <= now - skew`; not active when

@@ -175,9 +175,13 @@ impl Webhook {
         let id = get(names.id)?;
         let ts_raw = get(names.timestamp)?;
         let sigs = get(names.signature)?;
+        // Strict: a canonical integer (no sign, no leading zero, nothing after it), so the
+        // signed text is the header as sent.
         let ts: i64 = ts_raw
             .parse()
-            .map_err(|_| WebhookError::InvalidHeader(names.timestamp))?;
+            .ok()
+            .filter(|t: &i64| *t >= 0 && t.to_string() == ts_raw)
+            .ok_or(WebhookError::InvalidHeader(names.timestamp))?;
         let now = match now.duration_since(UNIX_EPOCH) {
             Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
             Err(_) => 0,
@@ -193,7 +197,10 @@ impl Webhook {
         let mut buf = [0u8; 64];
         let mut ok = subtle::Choice::from(0);
         for entry in sigs.split(' ') {
-            let Some(("v1", sig)) = entry.split_once(',') else {
+            // `v1,<base64>`; anything after a further comma is ignored, as Standard Webhooks'
+            // reference implementation does.
+            let mut parts = entry.split(',');
+            let (Some("v1"), Some(sig)) = (parts.next(), parts.next()) else {
                 continue;
             };
             let Ok(n) = STANDARD.decode_slice(sig.as_bytes(), &mut buf) else {

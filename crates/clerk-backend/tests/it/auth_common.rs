@@ -85,6 +85,21 @@ impl TestKey {
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
 
+    /// Sign `header_b64.payload_b64` (segments given verbatim) with RS256.
+    pub fn sign_segments(&self, header_b64: &str, payload_b64: &str) -> String {
+        let input = format!("{header_b64}.{payload_b64}");
+        let mut sig = vec![0; self.pair.public().modulus_len()];
+        self.pair
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                input.as_bytes(),
+                &mut sig,
+            )
+            .unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+    }
+
     pub fn sign(&self, header: &Value, payload: &Value) -> String {
         self.sign_raw(header, &serde_json::to_vec(payload).unwrap())
     }
