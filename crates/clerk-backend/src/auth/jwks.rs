@@ -54,6 +54,16 @@ struct FetchState {
     last_error: Option<VerifyError>,
 }
 
+type Registry = BoundedMap<[u8; 32], Arc<JwksCache>, RandomState>;
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+    REGISTRY
+        .get_or_init(|| Mutex::new(BoundedMap::new(REGISTRY_CAPACITY)))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Keys of one instance.
 pub(crate) struct JwksCache {
     loaded: RwLock<Option<Loaded>>,
@@ -87,8 +97,6 @@ impl JwksCache {
     /// The cache of the instance `clerk` talks to. Two clients with the same server URL and
     /// secret key share it; any other pair never does.
     pub(crate) fn for_client(clerk: &Clerk) -> Arc<JwksCache> {
-        type Registry = BoundedMap<[u8; 32], Arc<JwksCache>, RandomState>;
-        static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
         ctx.update(clerk.server_url().as_bytes());
         ctx.update(&[0]);
@@ -97,10 +105,7 @@ impl JwksCache {
         }
         let mut id = [0u8; 32];
         id.copy_from_slice(ctx.finish().as_ref());
-        let mut map = REGISTRY
-            .get_or_init(|| Mutex::new(BoundedMap::new(REGISTRY_CAPACITY)))
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = registry();
         if let Some(cache) = map.get(&id) {
             return cache.clone();
         }
@@ -235,5 +240,28 @@ async fn fetch(clerk: &Clerk) -> Result<KeySet, VerifyError> {
             Reason::RemoteJwkFailedToLoad,
             format!("fetching the JWKS failed: {e}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_is_bounded() {
+        let clerk = |i: usize| {
+            Clerk::builder()
+                .secret_key(format!("sk_test_registry_{i}"))
+                .build()
+                .unwrap()
+        };
+        let first = JwksCache::for_client(&clerk(0));
+        assert!(Arc::ptr_eq(&first, &JwksCache::for_client(&clerk(0))));
+        for i in 1..=3 * REGISTRY_CAPACITY {
+            JwksCache::for_client(&clerk(i));
+        }
+        assert!(registry().len() <= REGISTRY_CAPACITY);
+        // Evicted: a new cache for the same instance; the old one still works for its holders.
+        assert!(!Arc::ptr_eq(&first, &JwksCache::for_client(&clerk(0))));
     }
 }

@@ -215,6 +215,9 @@ const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x
 fn spki_rsa_public_key(der: &[u8]) -> Result<&[u8], &'static str> {
     let mut input = der;
     let mut spki = der_read(&mut input, 0x30)?;
+    if !input.is_empty() {
+        return Err("public key is not valid DER");
+    }
     let mut alg = der_read(&mut spki, 0x30)?;
     let oid = der_read(&mut alg, 0x06)?;
     if oid != RSA_ENCRYPTION_OID {
@@ -233,6 +236,9 @@ fn pkcs1_components(der: &[u8]) -> Result<(&[u8], &[u8]), &'static str> {
     let mut seq = der_read(&mut input, 0x30)?;
     let n = der_read(&mut seq, 0x02)?;
     let e = der_read(&mut seq, 0x02)?;
+    if !input.is_empty() || !seq.is_empty() {
+        return Err("public key is not valid DER");
+    }
     Ok((n, e))
 }
 

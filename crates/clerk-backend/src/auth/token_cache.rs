@@ -182,3 +182,39 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq as _;
     a.ct_eq(b).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::claims::RawClaims;
+
+    fn claims() -> Arc<SessionClaims> {
+        let raw: RawClaims = serde_json::from_str(r#"{"sub":"user_1"}"#).unwrap();
+        Arc::new(raw.into_session_claims("user_1".into(), 10.0).unwrap())
+    }
+
+    #[test]
+    fn entries_of_a_replaced_key_set_are_not_inserted() {
+        let cache = TokenCache::new(16);
+        cache.sync_keyset(7);
+        cache.insert("t1", &claims(), (i64::MAX, None, None), 6);
+        assert!(
+            cache.is_empty(),
+            "verified under key set 6, the cache is on 7"
+        );
+        cache.insert("t1", &claims(), (i64::MAX, None, None), 7);
+        assert_eq!(cache.len(), 1);
+        cache.sync_keyset(8);
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn full_shards_evict_without_growing() {
+        let cache = TokenCache::new(8);
+        for i in 0..10_000 {
+            cache.insert(&format!("token-{i}"), &claims(), (i64::MAX, None, None), 0);
+        }
+        assert!(cache.len() <= cache.capacity());
+        assert!(cache.with_entry("token-9999", |_| Some(())).is_some());
+    }
+}

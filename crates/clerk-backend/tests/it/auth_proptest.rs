@@ -90,3 +90,80 @@ proptest! {
         let _typed = w.verify(&h, &body);
     }
 }
+
+/// The DER inside `PEM_A` (SPKI).
+fn spki_der() -> Vec<u8> {
+    use base64::Engine as _;
+    let b64: String = PEM_A.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap()
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
+}
+
+/// A key parsed from fuzzed DER is either refused, or verifies (and refuses) tokens without
+/// panicking.
+fn check_der(der: &[u8]) {
+    let token = TestKey::a().token(&session_claims(now_s()));
+    for label in ["PUBLIC KEY", "RSA PUBLIC KEY"] {
+        if let Ok(o) = VerifyOptions::new().jwt_key(&pem(label, der)) {
+            let _ = block_on(verify_token(&token, &o));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..config() })]
+
+    /// Arbitrary bytes as DER: the hand-written SPKI / PKCS#1 walk never panics.
+    #[test]
+    fn auth_proptest_arbitrary_der_never_panics(der in proptest::collection::vec(any::<u8>(), 0..600)) {
+        check_der(&der);
+    }
+
+    /// The real key, mutated: flipped bytes, truncations, inserted bytes, rewritten lengths.
+    #[test]
+    fn auth_proptest_mutated_der_never_panics(
+        edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0u8..4), 1..8),
+    ) {
+        let mut der = spki_der();
+        for (at, byte, op) in edits {
+            let i = usize::from(at) % (der.len() + 1);
+            match op {
+                0 if i < der.len() => der[i] ^= byte | 1,
+                1 => der.truncate(i),
+                2 => der.insert(i, byte),
+                _ if i < der.len() => der[i] = 0x80 | (byte & 0x0f), // a long-form length
+                _ => {}
+            }
+        }
+        check_der(&der);
+    }
+}
+
+#[test]
+fn auth_proptest_der_walk_accepts_only_what_ring_verifies_with() {
+    // The unmodified key verifies; its PKCS#1 part (SPKI minus its 24-byte header) too.
+    let der = spki_der();
+    let token = TestKey::a().token(&session_claims(now_s()));
+    for p in [pem("PUBLIC KEY", &der), pem("RSA PUBLIC KEY", &der[24..])] {
+        let o = VerifyOptions::new().jwt_key(&p).unwrap();
+        assert!(block_on(verify_token(&token, &o)).is_ok());
+    }
+    // Swapped labels are refused.
+    assert!(
+        VerifyOptions::new()
+            .jwt_key(&pem("RSA PUBLIC KEY", &der))
+            .is_err()
+    );
+    assert!(
+        VerifyOptions::new()
+            .jwt_key(&pem("PUBLIC KEY", &der[24..]))
+            .is_err()
+    );
+}

@@ -98,6 +98,33 @@ async fn auth_request_type_mismatch() {
     let s = authenticate_request(&req(Some(&format!("Bearer {t}")), None), &only_keys).await;
     assert_eq!(signed_out(&s), SignedOutReason::TokenTypeMismatch);
     assert_eq!(signed_out(&s).as_str(), "token-type-mismatch");
+
+    // A JWT-template token signed by the instance key is never a session (verify_token
+    // itself only refuses the M2M category, as @clerk/backend's does).
+    let key = TestKey::a();
+    for (cat, session) in [
+        (json!("cl_B7d4PD222AAA"), false),
+        (json!("cl_other"), false),
+        (json!(5), false),
+        (json!("cl_B7d4PD111AAA"), true),
+        (json!("cl_I7d4PD111III"), true),
+    ] {
+        let mut h = key.header();
+        h["cat"] = cat.clone();
+        let t = key.sign(&h, &session_claims(now_s()));
+        let s = authenticate_request(&req(Some(&format!("Bearer {t}")), None), &o).await;
+        assert_eq!(s.is_signed_in(), session, "{cat}");
+        if !session {
+            assert_eq!(signed_out(&s), SignedOutReason::TokenTypeMismatch, "{cat}");
+        }
+        let v = clerk_backend::auth::verify_token(&t, o.verify_options()).await;
+        assert!(v.is_ok(), "{cat}");
+    }
+    let mut h = key.header();
+    h["cat"] = json!("cl_B7d4PD333AAA");
+    let m2m = key.sign(&h, &session_claims(now_s()));
+    let v = clerk_backend::auth::verify_token(&m2m, o.verify_options()).await;
+    assert_eq!(v.unwrap_err().reason(), R::TokenInvalid);
 }
 
 async fn machine_server() -> (MockServer, clerk_backend::Clerk) {

@@ -24,7 +24,12 @@ fn app() -> Router {
     async fn hook(VerifiedWebhook(event): VerifiedWebhook) -> String {
         event.event_type().to_owned()
     }
-    let options = AuthenticateOptions::new(VerifyOptions::new().jwt_key(PEM_A).unwrap());
+    let options = AuthenticateOptions::new(
+        VerifyOptions::new()
+            .jwt_key(PEM_A)
+            .unwrap()
+            .authorized_parties([AZP, "https://internal-admin.example.com"]),
+    );
     let hooks = Router::new()
         .route("/webhooks", post(hook))
         .with_state(Webhook::new(SECRET).unwrap());
@@ -66,11 +71,23 @@ async fn axum_auth_extractor_signed_in_and_out() {
     assert_eq!(json["error"], "unauthenticated");
     assert_eq!(json["reason"], "session-token-and-uat-missing");
 
-    let expired = TestKey::a().token(&serde_json::json!({"sub": "user_1", "exp": now_s() - 100}));
+    let expired =
+        TestKey::a().token(&serde_json::json!({"sub": "user_1", "azp": AZP, "exp": now_s() - 100}));
     let (status, body) = send(get_with("/me", Some(&expired))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body.contains("\"reason\":\"token-expired\""), "{body}");
     assert!(!body.contains(&expired), "the token is not echoed");
+
+    // A wrong azp: the 401 names the reason only, never the configured authorized parties.
+    let claims = serde_json::json!({"sub": "user_1", "azp": "https://evil.example.com", "exp": now_s() + 60});
+    let (status, body) = send(get_with("/me", Some(&TestKey::a().token(&claims)))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"error": "unauthenticated", "reason": "token-invalid-authorized-parties"})
+    );
+    assert!(!body.contains("internal-admin"), "{body}");
 }
 
 #[tokio::test]

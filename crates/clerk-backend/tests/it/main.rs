@@ -2,6 +2,7 @@
 
 mod auth_common;
 mod auth_jwks;
+mod auth_machine;
 mod auth_oracle;
 mod auth_proptest;
 mod auth_request;
