@@ -98,8 +98,7 @@ impl From<Scalar> for JsText {
         match s {
             Scalar::Str(s) if s.is_empty() => JsText::Falsy,
             Scalar::Str(s) => JsText::Str(s),
-            Scalar::Num(n) if n == 0.0 => JsText::Falsy,
-            Scalar::Null | Scalar::False => JsText::Falsy,
+            Scalar::Num(0.0) | Scalar::Null | Scalar::False => JsText::Falsy,
             Scalar::Num(_) | Scalar::Other => JsText::Truthy,
         }
     }
