@@ -193,3 +193,41 @@ async fn auth_jwks_invalid_secret_key() {
         .unwrap_err();
     assert_eq!(e.reason(), R::InvalidSecretKey);
 }
+
+#[tokio::test]
+async fn auth_jwks_fetched_sets_with_unusable_or_no_keys() {
+    let a = TestKey::a();
+    let enc = TestKey::b().with_kid("enc_1");
+    let mut enc_jwk = serde_json::to_value(enc.jwk()).unwrap();
+    enc_jwk["use"] = serde_json::json!("enc");
+    let good = serde_json::to_value(a.jwk()).unwrap();
+    let srv = JwksServer::new(serde_json::json!({"keys": [enc_jwk, good]}));
+    let (_server, clerk) = srv.start("sk_test_jwks_enc").await;
+    let o = VerifyOptions::new()
+        .clerk(&clerk)
+        .jwks_min_refresh_interval(Duration::ZERO);
+    // The set still loads: the usable key verifies, the `use: enc` key fails its tokens.
+    verify_token(&a.token(&session_claims(now_s())), &o)
+        .await
+        .unwrap();
+    let e = verify_token(&enc.token(&session_claims(now_s())), &o)
+        .await
+        .unwrap_err();
+    assert_eq!(e.reason(), R::TokenVerificationFailed);
+    let missing = a.sign(
+        &serde_json::json!({"alg": "RS256"}),
+        &session_claims(now_s()),
+    );
+    assert_eq!(
+        verify_token(&missing, &o).await.unwrap_err().reason(),
+        R::JwkKidMismatch
+    );
+
+    let empty = JwksServer::new(serde_json::json!({"keys": []}));
+    let (_server, clerk) = empty.start("sk_test_jwks_empty").await;
+    let o = VerifyOptions::new().clerk(&clerk);
+    let e = verify_token(&a.token(&session_claims(now_s())), &o)
+        .await
+        .unwrap_err();
+    assert_eq!(e.reason(), R::RemoteJwkFailedToLoad);
+}

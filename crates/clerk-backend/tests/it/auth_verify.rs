@@ -448,3 +448,84 @@ fn auth_token_cache_hits_recheck_time_and_reset_on_option_change() {
     }
     assert!(small.token_cache_ref().unwrap().len() <= 8);
 }
+
+#[test]
+fn auth_header_type_option() {
+    let key = TestKey::a();
+    let with_typ = |typ: Value| {
+        let mut h = key.header();
+        match typ {
+            Value::Null => {
+                h.as_object_mut().unwrap().remove("typ");
+            }
+            t => h["typ"] = t,
+        }
+        key.sign(&h, &session_claims(NOW))
+    };
+    let (jwt, custom, absent, null) = (
+        with_typ(json!("JWT")),
+        with_typ(json!("custom")),
+        with_typ(Value::Null),
+        {
+            let mut h = key.header();
+            h["typ"] = Value::Null;
+            key.sign(&h, &session_claims(NOW))
+        },
+    );
+    // Default: `JWT` or absent.
+    assert!(verify(&jwt, &opts()).is_ok());
+    assert!(verify(&absent, &opts()).is_ok());
+    assert_eq!(reason(&custom, &opts()), R::TokenInvalid);
+    assert_eq!(
+        reason(&null, &opts()),
+        R::TokenInvalid,
+        "null is not absent"
+    );
+    // Configured: only those values, and a missing typ fails.
+    let o = opts().header_type(["JWT", "custom"]);
+    assert!(verify(&jwt, &o).is_ok());
+    assert!(verify(&custom, &o).is_ok());
+    assert_eq!(reason(&absent, &o), R::TokenInvalid);
+    let o = opts().header_type(["custom"]);
+    assert_eq!(reason(&jwt, &o), R::TokenInvalid);
+}
+
+#[test]
+fn auth_time_claims_null_strings_and_fractions() {
+    let key = TestKey::a();
+    let t = |patch: Value| {
+        let mut c = session_claims(NOW);
+        for (k, v) in patch.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        key.token(&c)
+    };
+    for bad in [
+        json!({"exp": null}),
+        json!({"nbf": null}),
+        json!({"iat": null}),
+        json!({"exp": "1750000060"}),
+        json!({"nbf": "0"}),
+        json!({"iat": true}),
+    ] {
+        assert_eq!(
+            reason(&t(bad.clone()), &opts()),
+            R::TokenVerificationFailed,
+            "{bad}"
+        );
+    }
+    // Truncated to whole seconds before the 5 s skew: exp = now − 4.5 s is read as now − 5 s,
+    // which is expired (compared exactly, it would still be live).
+    assert_eq!(
+        reason(&t(json!({"exp": NOW as f64 - 4.5})), &opts()),
+        R::TokenExpired
+    );
+    assert!(verify(&t(json!({"exp": NOW - 4})), &opts()).is_ok());
+    assert_eq!(
+        reason(&t(json!({"nbf": NOW as f64 + 6.9})), &opts()),
+        R::TokenNotActiveYet
+    );
+    assert!(verify(&t(json!({"nbf": NOW as f64 + 5.9})), &opts()).is_ok());
+    let c = verify(&t(json!({"exp": NOW as f64 + 60.7})), &opts()).unwrap();
+    assert_eq!(c.exp, NOW + 60);
+}
