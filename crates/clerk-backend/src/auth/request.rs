@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::claims::SessionClaims;
 use super::error::{TokenVerificationErrorReason, VerifyError};
 use super::jwt;
-#[cfg(feature = "client")]
 use super::machine::opaque_shape;
 use super::machine::{MachineAuth, MachineErrorCode, MachineVerifyError, TokenType};
 #[cfg(feature = "client")]
@@ -495,7 +494,10 @@ async fn verify_opaque(token: &str, t: TokenType, options: &AuthenticateOptions)
 
 #[cfg(not(feature = "client"))]
 #[allow(clippy::unused_async)]
-async fn verify_opaque(_token: &str, t: TokenType, _options: &AuthenticateOptions) -> RequestState {
+async fn verify_opaque(token: &str, t: TokenType, _options: &AuthenticateOptions) -> RequestState {
+    if let Err(e) = opaque_shape(token) {
+        return from_machine(e, t);
+    }
     signed_out(
         SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey),
         "opaque machine tokens are verified by the Backend API: enable the `client` feature",
