@@ -24,25 +24,29 @@ pub enum TokenVerificationErrorReason {
     TokenNotActiveYet,
     /// `token-iat-in-the-future`: `iat` is in the future (beyond the clock skew).
     TokenIatInTheFuture,
-    /// `token-verification-failed`: a required claim is missing or has the wrong type, or `aud`
-    /// does not match.
+    /// `token-verification-failed`: a required claim is missing or has the wrong type, `aud`
+    /// does not match, or the key cannot verify this token (pinned to another algorithm, not
+    /// an RSA signature key).
     TokenVerificationFailed,
     /// `token-invalid-issuer`: `iss` does not match the configured issuer (a check
     /// `@clerk/backend` no longer has; off unless configured).
     TokenInvalidIssuer,
     /// `secret-key-invalid`: the secret key was refused when fetching the JWKS.
     InvalidSecretKey,
-    /// `jwk-local-missing`: no key of a caller-provided JWKS has the token's `kid`.
+    /// `jwk-local-missing`: `@clerk/backend`'s reason for a missing PEM key. Kept for matching
+    /// on their strings; this crate reports an unknown `kid` as [`JwkKidMismatch`](Self::JwkKidMismatch).
     LocalJwkMissing,
-    /// `jwk-remote-failed-to-load`: fetching `GET /jwks` failed.
+    /// `jwk-remote-failed-to-load`: fetching `GET /jwks` failed, or it returned no key.
     RemoteJwkFailedToLoad,
-    /// `jwk-remote-invalid`: the fetched JWKS has no usable RSA key.
+    /// `jwk-remote-invalid`: the JWKS is not valid JSON (or a caller-provided one is empty).
     RemoteJwkInvalid,
-    /// `jwk-remote-missing`: the fetched JWKS has no key with the token's `kid`.
+    /// `jwk-remote-missing`: kept for matching on `@clerk/backend`'s strings; an unknown `kid`
+    /// is [`JwkKidMismatch`](Self::JwkKidMismatch).
     RemoteJwkMissing,
     /// `jwk-failed-to-resolve`: no key source is configured (no `jwt_key`, JWKS or client).
     JwkFailedToResolve,
-    /// `jwk-kid-mismatch`: the key's `kid` does not match the token's.
+    /// `jwk-kid-mismatch`: no key of the JWKS (given or fetched) has the token's `kid`, or the
+    /// token has none.
     JwkKidMismatch,
 }
 

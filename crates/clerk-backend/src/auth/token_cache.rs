@@ -30,11 +30,18 @@ impl Hasher for IdHasher {
 }
 
 pub(crate) struct Entry {
-    token: Box<str>,
+    /// The token itself (a live credential): wiped when the entry is dropped.
+    token: Box<[u8]>,
     pub(crate) claims: Arc<SessionClaims>,
     pub(crate) exp_ms: i64,
     pub(crate) nbf_ms: Option<i64>,
     pub(crate) iat_ms: Option<i64>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.token);
+    }
 }
 
 type Shard = BoundedMap<u64, Entry, BuildHasherDefault<IdHasher>>;
@@ -136,7 +143,7 @@ impl TokenCache {
         let (h, shard) = self.slot(token);
         let mut map = lock(shard);
         let entry = map.get(&h)?;
-        if !same(entry.token.as_bytes(), token.as_bytes()) {
+        if !same(&entry.token, token.as_bytes()) {
             return None;
         }
         let r = f(entry);
@@ -163,7 +170,7 @@ impl TokenCache {
         lock(shard).insert(
             h,
             Entry {
-                token: token.into(),
+                token: token.as_bytes().into(),
                 claims: claims.clone(),
                 exp_ms,
                 nbf_ms,
