@@ -43,19 +43,29 @@
 #[macro_use]
 pub mod macros;
 
+#[cfg(feature = "jwt")]
 pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
 mod decode;
+#[cfg(feature = "client")]
 pub mod error;
+#[cfg(feature = "client")]
 pub mod http;
+#[cfg(feature = "client")]
 pub mod pagination;
+pub mod prelude;
 pub mod redact;
+#[cfg(feature = "client")]
 pub mod retry;
+#[cfg(feature = "client")]
 mod rt;
 mod secret;
 pub mod timestamp;
+#[cfg(feature = "webhooks")]
 pub mod webhooks;
 
 #[allow(
@@ -72,12 +82,30 @@ mod generated;
 pub use generated::{api, operations};
 pub use generated::{models, webhook_events};
 
+#[cfg(feature = "client")]
 pub use client::{Clerk, ClerkBuilder, SecretKey};
+#[cfg(feature = "client")]
 pub use decode::DecodeError;
+#[cfg(feature = "client")]
 pub use error::{ApiError, ClerkError, Error, Result};
+#[cfg(feature = "client")]
 pub use http::{DebugLogger, HookContext, Transport, Upload};
+#[cfg(feature = "client")]
 pub use retry::{RetryConfig, RetryReason};
 pub use secret::SecretString;
+
+/// Foreign types that appear in this crate's public API, re-exported so that calling it never
+/// needs another dependency in your `Cargo.toml`.
+pub mod reexports {
+    pub use bytes::Bytes;
+    #[cfg(feature = "client")]
+    pub use futures_util::{Stream, StreamExt, TryStreamExt};
+    pub use http::{self, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+    #[cfg(feature = "client")]
+    pub use reqwest;
+    pub use serde_json::{self, Map, Value};
+}
+pub use reexports::{Bytes, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -67,7 +67,8 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::http::QueryValue for $name {
+        #[cfg(feature = "client")]
+        impl $crate::rt::QueryValue for $name {
             fn with_str(&self, f: impl FnOnce(&str)) {
                 f(self.as_str());
             }
@@ -412,6 +413,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn a_bad_field_inside_a_variant_reports_its_full_path() {
         let body = br#"[{"id":"idn_1","object":"email_address","email_address":"a@b.c","reserved":false,

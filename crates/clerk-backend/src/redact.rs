@@ -26,6 +26,7 @@
 //! assert!(shown.contains("ada@example.com"));
 //! ```
 
+#[cfg(feature = "client")]
 use std::fmt;
 
 use http::{HeaderName, HeaderValue};
@@ -294,24 +295,29 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…(truncated, {} bytes in all)", &s[..cut], s.len())
 }
 
+#[cfg(feature = "client")]
 /// Shows a value through [`text`] when formatted (for `tracing` fields: no work unless logged).
 pub(crate) struct Redacted<T>(pub(crate) T);
 
+#[cfg(feature = "client")]
 impl<T: fmt::Display> fmt::Display for Redacted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&text(&self.0.to_string()))
     }
 }
 
+#[cfg(feature = "client")]
 impl<T: fmt::Display> fmt::Debug for Redacted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
 }
 
+#[cfg(feature = "client")]
 /// `Debug` of a header list with sensitive values hidden.
 pub(crate) struct Headers<'a>(Vec<(&'a str, String)>);
 
+#[cfg(feature = "client")]
 impl fmt::Debug for Headers<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
@@ -320,6 +326,7 @@ impl fmt::Debug for Headers<'_> {
     }
 }
 
+#[cfg(feature = "client")]
 pub(crate) fn headers_debug<'a>(
     iter: impl Iterator<Item = (&'a HeaderName, &'a HeaderValue)>,
 ) -> Headers<'a> {

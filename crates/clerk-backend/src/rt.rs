@@ -4,6 +4,7 @@
 //! reorganised without touching the generator: move an item, then fix its line here.
 
 pub(crate) use crate::http::{
-    ApiRequest, Body, Detached, Operation, OperationInfo, PathBuilder, QueryWriter, RawResponse,
-    RequestOptions, decode_empty, decode_json, decode_text, json_body, missing, request_options,
+    ApiRequest, Body, Detached, Operation, OperationInfo, PathBuilder, QueryValue, QueryWriter,
+    RawResponse, RequestOptions, decode_empty, decode_json, decode_text, json_body, missing,
+    request_options,
 };
