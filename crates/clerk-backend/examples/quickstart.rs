@@ -7,8 +7,7 @@
 //! scripts/demo
 //! ```
 
-use clerk_backend::{Clerk, Error};
-use futures_util::{StreamExt as _, TryStreamExt as _};
+use clerk_backend::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -1,13 +1,10 @@
-//! Typed Rust client for [Clerk](https://clerk.com)'s Backend API.
-//!
-//! Every operation of API version 2026-05-12 is a method of a group on [`Clerk`]:
-//! `clerk.<group>().<operation>(<path params>)`, setters for query and body fields, per-call
-//! options (`with_timeout`, `with_retry`, `with_header`), then `.send().await`.
+//! Typed Rust client for [Clerk](https://clerk.com)'s Backend API, networkless session-token
+//! verification, and webhook verification.
 //!
 //! ```no_run
+//! # #[cfg(feature = "client")]
 //! # async fn run() -> Result<(), clerk_backend::Error> {
-//! use clerk_backend::Clerk;
-//! use futures_util::TryStreamExt as _;
+//! use clerk_backend::prelude::*;
 //!
 //! let clerk = Clerk::builder().secret_key("sk_test_…").build()?; // or Clerk::from_env()?
 //!
@@ -25,19 +22,44 @@
 //! # Ok(()) }
 //! ```
 //!
-//! - [`api`]: one module per group, with a request type per operation.
-//! - [`models`]: the API's objects. Unknown fields are ignored, unknown enum values are kept
-//!   as `Unknown(String)`, optional and nullable fields are `Option`.
-//! - [`Error`]: API errors with Clerk's error codes and trace id, decode errors with the JSON
-//!   path of the mismatch, timeouts, connection and invalid-request errors.
-//! - [`operations::OPERATIONS`]: a table of every operation (group, name, method, path).
+//! # Areas
 //!
-//! Every call goes through one pipeline ([`http`]): `before_request` hooks, a per-attempt
-//! timeout, the [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never
-//! repeats a POST the server may have acted on, `after_success` / `after_error` hooks, and
-//! `tracing` events plus an optional [`DebugLogger`] — with secrets always
-//! [redacted](crate::redact).
+//! | area | where | feature |
+//! |---|---|---|
+//! | The client and its options: server URL, retries, timeouts, hooks, transport | [`Clerk`], [`ClerkBuilder`], [`RetryConfig`] | `client` |
+//! | Every operation: `clerk.<group>().<operation>(…)`, or a request type sent with any client | [`api`], [`operations::OPERATIONS`] | `client` |
+//! | The API's objects | [`models`] | always |
+//! | Pagination: item streams (`into_stream()`) and page streams | [`pagination`] | `client` |
+//! | Errors: API errors with Clerk's codes and trace id, decode errors, timeouts | [`Error`], [`ApiError`], [`DecodeError`] | `client` |
+//! | Session tokens, machine tokens, `authenticate_request` | [`auth`] | `jwt` (+ `client` for JWKS fetch and machine tokens) |
+//! | Webhook signatures and typed events | [`webhooks`], [`webhook_events`] | `webhooks` |
+//! | Tower layer and extractors for axum | [`axum`](crate::axum) | `axum` |
+//! | Redaction rules for your own logs | [`redact`] | always |
+//! | One import for the common items | [`prelude`] | always |
+//! | Foreign types of our API (`HeaderMap`, `StatusCode`, `Bytes`, stream traits, …) | [`reexports`] | always |
+//!
+//! # Features
+//!
+//! Features only add. The defaults give everything but the axum layer.
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `client` | yes | [`Clerk`], the request pipeline and every operation; reqwest with rustls on ring, tokio |
+//! | `jwt` | yes | session-token verification from a PEM key or a JWKS you provide — networkless, no HTTP client, TLS or tokio |
+//! | `webhooks` | yes | webhook signature verification and the typed events — networkless |
+//! | `axum` | no | [`axum`](crate::axum): `ClerkLayer` and the `Auth`/`VerifiedWebhook` extractors (turns on `client`, `jwt`, `webhooks`) |
+//! | `tls-aws-lc` | no | TLS through aws-lc-rs instead of ring (turns on `client`); ring stays for token signatures |
+//!
+//! A service that only verifies tokens or webhooks depends on
+//! `clerk-backend = { version = "0.1", default-features = false, features = ["jwt", "webhooks"] }`.
+//!
+//! Every call goes through one pipeline: `before_request` hooks, per-attempt timeouts, the
+//! [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never repeats a POST
+//! the server may have acted on, `after_success` / `after_error` hooks, and `tracing` events plus
+//! an optional [`DebugLogger`] — with secrets always [redacted](crate::redact).
+
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(hidden)]
 #[macro_use]

@@ -121,7 +121,10 @@ impl ReqwestTransport {
     /// [`Error::Unexpected`] if the platform's TLS roots cannot be loaded.
     pub fn client_builder() -> Result<reqwest::ClientBuilder> {
         use rustls_platform_verifier::BuilderVerifierExt as _;
+        #[cfg(not(feature = "tls-aws-lc"))]
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        #[cfg(feature = "tls-aws-lc")]
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::Unexpected(format!("TLS setup failed: {e}")))?
