@@ -18,10 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use clerk_backend::http::{
-    ApiRequest, BoxFuture, HttpRequest, Operation, OperationInfo, RawResponse, Transport,
-    decode_json,
-};
+use clerk_backend::pipeline::{ApiRequest, Operation, OperationInfo, decode_json};
+use clerk_backend::transport::{BoxFuture, HttpRequest, RawResponse, Transport};
 use clerk_backend::{Clerk, ClerkBuilder, Result, RetryConfig};
 use criterion::{Criterion, criterion_group};
 use http::{HeaderMap, HeaderValue, StatusCode};

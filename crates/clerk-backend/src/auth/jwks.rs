@@ -12,7 +12,8 @@ use super::error::{TokenVerificationErrorReason as Reason, VerifyError};
 use super::keys::{Algorithm, KeySet};
 use crate::Clerk;
 use crate::error::Error;
-use crate::http::{ApiRequest, Body, Operation, OperationInfo, RawResponse, RequestOptions};
+use crate::pipeline::{ApiRequest, Operation, OperationInfo, RequestOptions};
+use crate::transport::{Body, RawResponse};
 
 /// `GET /jwks` with the generated operation metadata; the body is kept raw because the
 /// minimal JWK parser here skips keys it cannot use (the spec's `JWKS` schema is a loose

@@ -14,7 +14,8 @@ use serde_json::Value;
 use super::claims::SessionClaims;
 use crate::Clerk;
 use crate::error::Error;
-use crate::http::{ApiRequest, Operation, OperationInfo, RawResponse, RequestOptions, json_body};
+use crate::pipeline::{ApiRequest, Operation, OperationInfo, RequestOptions, json_body};
+use crate::transport::RawResponse;
 use crate::operations;
 
 /// What kind of token authenticated a request.
@@ -224,7 +225,7 @@ macro_rules! verify_op {
                 })
             }
             fn decode(response: RawResponse) -> crate::Result<VerifyResponse> {
-                crate::http::decode_json(response)
+                crate::pipeline::decode_json(response)
             }
         }
     };

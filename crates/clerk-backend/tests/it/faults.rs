@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use clerk_backend::{Error, RetryConfig, Upload};
+use clerk_backend::{Delivery, Error, RetryConfig, Upload};
 use serde_json::json;
 
 use crate::support::*;
@@ -39,7 +39,7 @@ async fn reset_mid_response_is_not_repeated_for_post() {
     let clerk = client(&server, fast());
     let err = clerk.call(create(json!({"n": 1}))).await.unwrap_err();
     match &err {
-        Error::Connection { maybe_sent, .. } => assert!(maybe_sent, "{err:?}"),
+        Error::Connection { delivery, .. } => assert!(delivery.maybe_sent(), "{err:?}"),
         other => panic!("expected a connection error, got {other:?}"),
     }
     assert_eq!(
@@ -69,7 +69,7 @@ async fn server_that_never_answers_times_out() {
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout(d) if d == Duration::from_millis(200)),
+        matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(200)),
         "{err:?}"
     );
     assert!(elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(2));
@@ -151,10 +151,7 @@ async fn body_cut_short_by_close_is_a_connection_error_and_retried_for_get() {
     assert!(
         matches!(
             err,
-            Error::Connection {
-                maybe_sent: true,
-                ..
-            }
+            Error::Connection { delivery, .. } if delivery.maybe_sent()
         ),
         "{err:?}"
     );
@@ -292,10 +289,7 @@ async fn connect_timeout_is_a_not_sent_connection_error_and_retried_for_post() {
     assert!(
         matches!(
             err,
-            Error::Connection {
-                maybe_sent: false,
-                ..
-            }
+            Error::Connection { delivery: Delivery::NotSent, .. }
         ),
         "{err:?}"
     );

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use clerk_backend::http::{ApiRequest, Body, DebugLogger, RawResponse, RequestOptions};
+use clerk_backend::pipeline::{ApiRequest, DebugLogger, RequestOptions};
+use clerk_backend::transport::{Body, RawResponse};
 use clerk_backend::{ApiError, Clerk, Error, RetryConfig, SecretKey};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;

@@ -3,8 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clerk_backend::http::{BoxFuture, HttpRequest, OperationInfo, RawResponse, Transport};
-use clerk_backend::{Clerk, Error, Result};
+use clerk_backend::pipeline::{OperationInfo};
+use clerk_backend::transport::{BoxFuture, HttpRequest, RawResponse, Transport};
+use clerk_backend::{Clerk, Delivery, Error, Result};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
@@ -74,22 +75,18 @@ async fn custom_transport_gets_the_pipeline_retries_and_statuses() {
 #[tokio::test]
 async fn custom_transport_errors_are_classified() {
     let not_sent = || {
-        Err(Error::Connection {
-            message: "refused".into(),
-            maybe_sent: false,
-            source: None,
-        })
+        Err(Error::connection("refused", Delivery::NotSent, None))
     };
     // not sent → retried even for POST
     let (clerk, seen) = canned(vec![not_sent(), resp(200, "{}")]);
     clerk.call(create(json!({}))).await.unwrap();
     assert_eq!(seen.lock().unwrap().len(), 2);
     // maybe sent → POST not retried
-    let (clerk, seen) = canned(vec![Err(Error::Connection {
-        message: "reset".into(),
-        maybe_sent: true,
-        source: None,
-    })]);
+    let (clerk, seen) = canned(vec![Err(Error::connection(
+        "reset",
+        Delivery::SentNoAnswer,
+        None,
+    ))]);
     let err = clerk.call(create(json!({}))).await.unwrap_err();
     assert!(err.is_connection());
     assert_eq!(seen.lock().unwrap().len(), 1);
@@ -113,7 +110,7 @@ async fn timeouts_apply_to_custom_transports() {
         .build()
         .unwrap();
     let err = clerk.call(get("x")).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(d) if d == Duration::from_millis(30)));
+    assert!(matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(30)));
 }
 
 #[tokio::test]
@@ -121,7 +118,7 @@ async fn caller_reqwest_client_is_used() {
     let server = Server::start(|_, _| ok()).await;
     let mut defaults = HeaderMap::new();
     defaults.insert("x-from-custom-client", "1".parse().unwrap());
-    let http = clerk_backend::http::ReqwestTransport::client_builder()
+    let http = clerk_backend::transport::ReqwestTransport::client_builder()
         .unwrap()
         .default_headers(defaults)
         .build()

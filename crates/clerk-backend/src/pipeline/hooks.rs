@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{HttpRequest, OperationInfo, RawResponse};
+use super::OperationInfo;
+use crate::transport::{HttpRequest, RawResponse};
 use crate::error::{Error, Result};
 use crate::retry::RetryReason;
 
