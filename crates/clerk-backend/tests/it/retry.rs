@@ -263,3 +263,50 @@ async fn retry_connection_errors_off_stops_connection_retries() {
     assert!(err.is_connection(), "{err:?}");
     assert_eq!(server.count(), 1);
 }
+
+#[tokio::test]
+async fn a_wrong_server_url_fails_fast_with_the_default_policy() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = attempts.clone();
+    let clerk = builder(&format!("http://127.0.0.1:{port}/v1"))
+        .after_error(move |ctx, _| {
+            counted.store(ctx.attempt, std::sync::atomic::Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(err.delivery(), clerk_backend::Delivery::NotSent, "{err:?}");
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn the_retry_budget_is_shared_by_every_call_of_a_client() {
+    let server = Server::start(|_, _| clerk_error(503)).await;
+    let clerk = builder(&server.url())
+        .retry(fast().max_attempts(10))
+        .retry_budget(clerk_backend::RetryBudget::new(10).retry_cost(5))
+        .build()
+        .unwrap();
+    // The first call can pay for two retries, then stops.
+    assert!(clerk.call(get("a")).await.is_err());
+    assert_eq!(server.count(), 3);
+    assert_eq!(clerk.retry_budget().available(), Some(0));
+    // Further calls (clones share the budget) are tried once.
+    let clone = clerk.clone();
+    assert!(clone.call(get("b")).await.is_err());
+    assert_eq!(server.count(), 4);
+    // Unlimited: the policy alone decides.
+    let clerk = builder(&server.url())
+        .retry(fast().max_attempts(4))
+        .retry_budget(clerk_backend::RetryBudget::unlimited())
+        .build()
+        .unwrap();
+    assert!(clerk.call(get("c")).await.is_err());
+    assert_eq!(server.count(), 8);
+}

@@ -319,6 +319,10 @@ macro_rules! options {
                 self.options.timeout = Some(t);
                 self
             }
+            pub fn with_deadline(mut self, t: Duration) -> Self {
+                self.options.deadline = Some(t);
+                self
+            }
             pub fn with_retry(mut self, r: RetryConfig) -> Self {
                 self.options.retry = Some(r);
                 self

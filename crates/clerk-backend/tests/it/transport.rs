@@ -129,3 +129,77 @@ async fn caller_reqwest_client_is_used() {
     assert_eq!(seen.header("x-from-custom-client"), Some("1"));
     assert!(seen.header("authorization").is_some());
 }
+
+/// The documented test double, extended to read multipart uploads as a custom HTTP stack must.
+#[derive(Default)]
+struct Recording {
+    parts: Arc<Mutex<Vec<(String, String, String, Vec<u8>, Option<u64>)>>>,
+}
+
+impl Transport for Recording {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<RawResponse>> {
+        let parts = self.parts.clone();
+        Box::pin(async move {
+            let (_, body) = request.into_parts();
+            if let clerk_backend::transport::Body::Multipart { field, file, .. } = body {
+                let stream = file.open().await?;
+                let len = stream.len();
+                let bytes = stream.read_all(1 << 20).await?;
+                parts.lock().unwrap().push((
+                    field.to_owned(),
+                    file.part_file_name().to_owned(),
+                    file.part_mime().to_owned(),
+                    bytes.to_vec(),
+                    len,
+                ));
+            }
+            Ok(RawResponse::new(StatusCode::OK, HeaderMap::new(), r#"{"id":"u"}"#))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_custom_transport_can_send_uploads() {
+    let t = Recording::default();
+    let parts = t.parts.clone();
+    let clerk = Clerk::builder()
+        .secret_key(SECRET)
+        .transport(t)
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("clerk-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("logo.png");
+    std::fs::write(&path, b"\x89PNG fake").unwrap();
+    for upload in [
+        clerk_backend::Upload::from_path(&path),
+        clerk_backend::Upload::from_bytes(&b"\x89PNG fake"[..]).file_name("logo.png"),
+        clerk_backend::Upload::from_stream(
+            futures_util::stream::iter([Ok(bytes("\u{89}")), Ok(bytes("PNG fake"))]),
+            None,
+        )
+        .file_name("logo.png")
+        .mime("image/png"),
+    ] {
+        clerk
+            .call(UploadThing {
+                file: upload,
+                options: Default::default(),
+            })
+            .await
+            .unwrap();
+    }
+    let parts = parts.lock().unwrap();
+    assert_eq!(parts.len(), 3);
+    for (i, (field, name, mime, bytes, len)) in parts.iter().enumerate() {
+        assert_eq!((field.as_str(), name.as_str(), mime.as_str()), ("file", "logo.png", "image/png"));
+        if i < 2 {
+            assert_eq!(bytes.as_slice(), b"\x89PNG fake");
+            assert_eq!(*len, Some(9));
+        } else {
+            assert_eq!(bytes.as_slice(), "\u{89}PNG fake".as_bytes());
+            assert_eq!(*len, None);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
