@@ -555,7 +555,12 @@ impl ClerkBuilder {
 /// `http(s)://host[:port][/path]`, and the parts that would silently misroute calls (a query
 /// or fragment would swallow every path; `.`/`..` segments point elsewhere).
 fn check_server_url(url: &str) -> Result<String> {
-    let bad = |why: &str| Err(Error::invalid(format!("invalid server URL `{}`: {why}", crate::redact::text(url))));
+    let bad = |why: &str| {
+        Err(Error::invalid(format!(
+            "invalid server URL `{}`: {why}",
+            crate::redact::text(url)
+        )))
+    };
     if url.contains('#') {
         return bad("it must not have a fragment (`#…`): every call would go to the same path");
     }

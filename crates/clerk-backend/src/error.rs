@@ -446,7 +446,10 @@ impl fmt::Debug for ApiError {
             .field("status", &self.status)
             .field("errors", &self.errors)
             .field("meta", &self.meta.as_ref().map(crate::redact::JsonShown))
-            .field("trace_id", &self.trace_id.as_deref().map(crate::redact::Redacted))
+            .field(
+                "trace_id",
+                &self.trace_id.as_deref().map(crate::redact::Redacted),
+            )
             .field("retry_after", &self.retry_after)
             .field("body", &redacted_body(&self.body))
             .finish()

@@ -50,8 +50,8 @@ pub mod axum;
 pub mod client;
 mod decode;
 pub mod error;
-pub mod pipeline;
 pub mod pagination;
+pub mod pipeline;
 pub mod redact;
 pub mod retry;
 mod rt;
@@ -79,8 +79,8 @@ pub use decode::DecodeError;
 pub use error::{ApiError, ClerkError, Delivery, Error, Result};
 pub use pipeline::{DebugLogger, HookContext};
 pub use retry::{RetryBudget, RetryConfig, RetryReason};
-pub use transport::{Transport, Upload};
 pub use secret::SecretString;
+pub use transport::{Transport, Upload};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -125,13 +125,10 @@ pub fn excerpt(bytes: &[u8], max: usize) -> String {
     let prefix = String::from_utf8_lossy(&bytes[..max.min(bytes.len())]);
     // A credential cut in two would escape the patterns that need its whole shape.
     let prefix = prefix.trim_end_matches(|c: char| {
-        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+' | '/' | '=' | '\u{fffd}')
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-' | '.' | '~' | '+' | '/' | '=' | '\u{fffd}')
     });
-    format!(
-        "{}…(truncated, {} bytes in all)",
-        text(prefix),
-        bytes.len()
-    )
+    format!("{}…(truncated, {} bytes in all)", text(prefix), bytes.len())
 }
 
 /// Hide secrets inside a JSON value, in place.
@@ -475,7 +472,10 @@ mod tests {
         let e = excerpt(cut.as_bytes(), 60);
         assert!(!e.contains("eyJhbGci"), "{e}");
         // small bodies keep the JSON rules
-        assert_eq!(excerpt(br#"{"token":"t"}"#, 100), r#"{"token":"[redacted]"}"#);
+        assert_eq!(
+            excerpt(br#"{"token":"t"}"#, 100),
+            r#"{"token":"[redacted]"}"#
+        );
     }
 
     #[test]

@@ -426,7 +426,9 @@ impl RetryBudget {
     /// Tokens left, or `None` when unlimited.
     #[must_use]
     pub fn available(&self) -> Option<u32> {
-        self.bucket.as_ref().map(|b| b.tokens.load(Ordering::Relaxed))
+        self.bucket
+            .as_ref()
+            .map(|b| b.tokens.load(Ordering::Relaxed))
     }
 
     /// Take the tokens for one retry; `None` when the bucket cannot pay.

@@ -14,9 +14,9 @@ use serde_json::Value;
 use super::claims::SessionClaims;
 use crate::Clerk;
 use crate::error::Error;
+use crate::operations;
 use crate::pipeline::{ApiRequest, Operation, OperationInfo, RequestOptions, json_body};
 use crate::transport::RawResponse;
-use crate::operations;
 
 /// What kind of token authenticated a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

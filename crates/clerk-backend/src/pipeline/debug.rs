@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::OperationInfo;
-use crate::transport::{Body, HttpRequest, RawResponse};
 use crate::error::Error;
 use crate::redact;
 use crate::retry::RetryReason;
+use crate::transport::{Body, HttpRequest, RawResponse};
 
 /// Prints one line per request, response, failure and retry — headers and bodies included,
 /// bodies cut at [`max_body_bytes`](DebugLogger::max_body_bytes) — with every secret

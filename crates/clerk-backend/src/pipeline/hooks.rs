@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::OperationInfo;
-use crate::transport::{HttpRequest, RawResponse};
 use crate::error::{Error, Result};
 use crate::retry::RetryReason;
+use crate::transport::{HttpRequest, RawResponse};
 
 /// What a hook knows about the call it runs in.
 #[derive(Debug, Clone, Copy)]

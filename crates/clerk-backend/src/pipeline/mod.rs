@@ -34,8 +34,8 @@ pub use operation::{
     ApiRequest, Detached, Operation, OperationInfo, decode_empty, decode_json, decode_text,
     json_body, missing,
 };
-pub use options::{IntoHeaderName, IntoHeaderValue, RequestOptions};
 pub(crate) use options::request_options;
+pub use options::{IntoHeaderName, IntoHeaderValue, RequestOptions};
 
 use crate::retry::{RetryBudget, RetryConfig};
 use crate::transport::Transport;

@@ -97,7 +97,9 @@ impl OperationInfo {
 pub struct Detached;
 
 /// A request ready for the transport: operation, encoded path and query, body, options.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the path and query with secrets [redacted](crate::redact).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiRequest {
     /// Which operation this is.
@@ -110,6 +112,18 @@ pub struct ApiRequest {
     pub body: Body,
     /// Per-call options.
     pub options: RequestOptions,
+}
+
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("info", &self.info)
+            .field("path", &crate::redact::Redacted(&self.path))
+            .field("query", &crate::redact::Redacted(&self.query))
+            .field("body", &self.body)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl ApiRequest {
@@ -221,7 +235,6 @@ pub fn missing(info: &OperationInfo, field: &str) -> Error {
     ))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,7 +255,10 @@ mod tests {
                 ..OperationInfo::new("g", "n", "Op", "GET", "/x")
             };
             let err = info.http_method().unwrap_err();
-            assert!(matches!(err, Error::InvalidRequest(ref m) if m.contains("g.n")), "{err}");
+            assert!(
+                matches!(err, Error::InvalidRequest(ref m) if m.contains("g.n")),
+                "{err}"
+            );
         }
     }
 }

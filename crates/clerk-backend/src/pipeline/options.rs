@@ -221,7 +221,10 @@ mod tests {
     fn invalid_headers_are_named_never_shown() {
         let r = req().with_header("x-ok", "bad\nsecretvalue123");
         let msg = r.options.header_error.unwrap();
-        assert!(msg.contains("x-ok") && !msg.contains("secretvalue123"), "{msg}");
+        assert!(
+            msg.contains("x-ok") && !msg.contains("secretvalue123"),
+            "{msg}"
+        );
         let r = req().with_header("bad name", "v");
         assert!(r.options.header_error.unwrap().contains("\"bad name\""));
         assert!(r.options.headers.is_empty());

@@ -85,10 +85,7 @@ impl Transport for ReqwestTransport {
                     builder.multipart(form)
                 }
             };
-            let response = builder
-                .send()
-                .await
-                .map_err(|e| reqwest_error(e, None))?;
+            let response = builder.send().await.map_err(|e| reqwest_error(e, None))?;
             let status = response.status();
             if let Some(x) = &exchange {
                 x.status_received(status);
@@ -141,7 +138,9 @@ pub(crate) async fn read_limited(
             (None, _) => first = Some(chunk),
             (Some(f), None) => {
                 let hint = response.content_length().unwrap_or(0);
-                let cap = usize::try_from(hint).unwrap_or(0).max(f.len() + chunk.len());
+                let cap = usize::try_from(hint)
+                    .unwrap_or(0)
+                    .max(f.len() + chunk.len());
                 let mut buf = BytesMut::with_capacity(cap);
                 buf.extend_from_slice(f);
                 buf.extend_from_slice(&chunk);

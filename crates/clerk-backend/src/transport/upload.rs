@@ -126,7 +126,10 @@ impl Upload {
             Source::Bytes(b) => {
                 let b = b.clone();
                 let len = b.len() as u64;
-                (Box::pin(futures_util::stream::once(async move { Ok(b) })), Some(len))
+                (
+                    Box::pin(futures_util::stream::once(async move { Ok(b) })),
+                    Some(len),
+                )
             }
             Source::Stream(cell) => take_stream(cell)?,
         };
@@ -195,7 +198,8 @@ impl UploadStream {
     pub async fn read_all(mut self, max: u64) -> Result<Bytes> {
         let mut out = Vec::new();
         while let Some(chunk) = self.stream.next().await {
-            let chunk = chunk.map_err(|e| Error::InvalidRequest(format!("cannot read upload: {e}")))?;
+            let chunk =
+                chunk.map_err(|e| Error::InvalidRequest(format!("cannot read upload: {e}")))?;
             if (out.len() + chunk.len()) as u64 > max {
                 return Err(Error::InvalidRequest(format!(
                     "the upload is longer than {max} bytes"
@@ -230,7 +234,10 @@ async fn open_file(path: &std::path::Path) -> Result<(tokio::fs::File, Option<u6
         )));
     }
     // Only a regular file's size is its length (a FIFO reports 0).
-    Ok((file, meta.filter(std::fs::Metadata::is_file).map(|m| m.len())))
+    Ok((
+        file,
+        meta.filter(std::fs::Metadata::is_file).map(|m| m.len()),
+    ))
 }
 
 fn take_stream(cell: &StreamCell) -> Result<(ByteStream, Option<u64>)> {

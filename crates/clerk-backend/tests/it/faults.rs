@@ -289,7 +289,10 @@ async fn connect_timeout_is_a_not_sent_connection_error_and_retried_for_post() {
     assert!(
         matches!(
             err,
-            Error::Connection { delivery: Delivery::NotSent, .. }
+            Error::Connection {
+                delivery: Delivery::NotSent,
+                ..
+            }
         ),
         "{err:?}"
     );
@@ -327,7 +330,10 @@ async fn a_stalled_body_times_out_and_keeps_its_status() {
         other => panic!("expected an attempt timeout after status 200, got {other:?}"),
     }
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
-    assert!(err.to_string().contains("answered with status 200"), "{err}");
+    assert!(
+        err.to_string().contains("answered with status 200"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -344,7 +350,10 @@ async fn the_deadline_cancels_attempts_and_waits_for_the_whole_call() {
     let took = started.elapsed();
     assert!(took < Duration::from_millis(900), "took {took:?}: {err:?}");
     assert!(err.is_timeout(), "{err:?}");
-    assert!(server.count() >= 2, "attempts were retried within the deadline");
+    assert!(
+        server.count() >= 2,
+        "attempts were retried within the deadline"
+    );
     // No timeout, only a deadline: the attempt in flight is cancelled when it passes.
     let clerk = builder(&server.url())
         .retry(fast())
@@ -378,8 +387,14 @@ async fn the_deadline_cancels_attempts_and_waits_for_the_whole_call() {
 #[test]
 fn every_call_is_bounded_by_default_and_the_bounds_can_be_turned_off() {
     let clerk = builder("http://127.0.0.1:9/v1").build().unwrap();
-    assert_eq!(clerk.timeout(), Some(clerk_backend::client::DEFAULT_TIMEOUT));
-    assert_eq!(clerk.deadline(), Some(clerk_backend::client::DEFAULT_DEADLINE));
+    assert_eq!(
+        clerk.timeout(),
+        Some(clerk_backend::client::DEFAULT_TIMEOUT)
+    );
+    assert_eq!(
+        clerk.deadline(),
+        Some(clerk_backend::client::DEFAULT_DEADLINE)
+    );
     assert_eq!(clerk.max_response_bytes(), 32 * 1024 * 1024);
     let clerk = builder("http://127.0.0.1:9/v1")
         .timeout(None)
@@ -419,7 +434,10 @@ async fn an_oversized_body_is_refused_with_the_limit_named() {
         .build()
         .unwrap();
     let err = clerk.call(get("x")).await.unwrap_err();
-    assert!(matches!(err, Error::ResponseTooLarge { limit: 4096, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 4096, .. }),
+        "{err:?}"
+    );
     // Within the limit: fine.
     let clerk = builder(&server.url())
         .retry(RetryConfig::none())
@@ -448,7 +466,10 @@ async fn a_large_html_error_is_shown_as_a_bounded_excerpt() {
     assert!(shown.len() < 400, "{}", shown.len());
     assert!(debug.len() < 3000, "{}", debug.len());
     assert!(debug.contains("bytes in all"), "{debug}");
-    assert!(err.as_api().unwrap().body.len() > 1_800_000, "the raw body is kept whole");
+    assert!(
+        err.as_api().unwrap().body.len() > 1_800_000,
+        "the raw body is kept whole"
+    );
 }
 
 #[tokio::test]
@@ -467,7 +488,10 @@ async fn a_redirect_to_another_host_is_not_followed() {
         let api = err.as_api().unwrap_or_else(|| panic!("{err:?}"));
         assert_eq!(api.status.as_u16(), 307);
         assert!(api.is_redirect());
-        assert_eq!(api.location(), Some(format!("{}/things/x", other.url()).as_str()));
+        assert_eq!(
+            api.location(),
+            Some(format!("{}/things/x", other.url()).as_str())
+        );
         assert!(err.to_string().contains("not followed"), "{err}");
     }
     assert_eq!(other.count(), 0, "the other host was called");
@@ -481,12 +505,19 @@ async fn status_then_reset_says_the_server_answered() {
     let err = clerk.call(create(json!({"n": 1}))).await.unwrap_err();
     match &err {
         Error::Connection { delivery, .. } => {
-            assert_eq!(*delivery, Delivery::Answered(http::StatusCode::OK), "{err:?}");
+            assert_eq!(
+                *delivery,
+                Delivery::Answered(http::StatusCode::OK),
+                "{err:?}"
+            );
         }
         other => panic!("expected a connection error, got {other:?}"),
     }
     assert_eq!(err.status(), Some(http::StatusCode::OK));
-    assert!(err.to_string().contains("answered with status 200"), "{err}");
+    assert!(
+        err.to_string().contains("answered with status 200"),
+        "{err}"
+    );
     // Reset before any status: "sent, no answer".
     let server = Server::start(|_, _| Reply::Reset(Vec::new())).await;
     let clerk = client(&server, RetryConfig::none());

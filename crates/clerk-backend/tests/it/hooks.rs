@@ -85,7 +85,12 @@ async fn hook_returning_a_retryable_error_is_still_not_retried() {
     let server = Server::start(|_, _| ok()).await;
     let clerk = builder(&server.url())
         .retry(fast())
-        .before_request(|_, _| Err(Error::timeout(std::time::Duration::from_secs(1), clerk_backend::Delivery::NotSent)))
+        .before_request(|_, _| {
+            Err(Error::timeout(
+                std::time::Duration::from_secs(1),
+                clerk_backend::Delivery::NotSent,
+            ))
+        })
         .build()
         .unwrap();
     let err = clerk.call(get("x")).await.unwrap_err();

@@ -46,8 +46,8 @@ fn assert_no_secret(what: &str, text: &str) {
 
 /// A `tracing` subscriber that writes every span and event, with all fields, into a string.
 #[derive(Clone, Default)]
-struct Capture {
-    out: Arc<Mutex<String>>,
+pub(crate) struct Capture {
+    pub(crate) out: Arc<Mutex<String>>,
     next: Arc<AtomicU64>,
 }
 

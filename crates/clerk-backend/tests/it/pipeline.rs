@@ -790,7 +790,11 @@ fn server_urls_that_would_misroute_are_refused() {
         );
     }
     let long = format!("https://api.clerk.test/{}", "a".repeat(40_000));
-    let err = Clerk::builder().secret_key(KEY).server_url(long).build().unwrap_err();
+    let err = Clerk::builder()
+        .secret_key(KEY)
+        .server_url(long)
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("the limit is 32767"), "{err}");
     // fine
     Clerk::builder()
@@ -849,7 +853,10 @@ async fn with_header_takes_strings_and_refuses_bad_ones_by_name() {
         .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
-    assert!(msg.contains("x-note") && !msg.contains("secretvalue"), "{msg}");
+    assert!(
+        msg.contains("x-note") && !msg.contains("secretvalue"),
+        "{msg}"
+    );
     let err = clerk
         .users()
         .list()
@@ -859,5 +866,9 @@ async fn with_header_takes_strings_and_refuses_bad_ones_by_name() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("\"bad header\""), "{err}");
-    assert_eq!(requests(&server).await.len(), 1, "invalid headers were sent");
+    assert_eq!(
+        requests(&server).await.len(),
+        1,
+        "invalid headers were sent"
+    );
 }

@@ -280,7 +280,11 @@ async fn a_wrong_server_url_fails_fast_with_the_default_policy() {
         .unwrap();
     let started = Instant::now();
     let err = clerk.call(get("x")).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(err.delivery(), clerk_backend::Delivery::NotSent, "{err:?}");
     assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 3);
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clerk_backend::pipeline::{OperationInfo};
+use clerk_backend::pipeline::OperationInfo;
 use clerk_backend::transport::{BoxFuture, HttpRequest, RawResponse, Transport};
 use clerk_backend::{Clerk, Delivery, Error, Result};
 use http::{HeaderMap, StatusCode};
@@ -74,9 +74,7 @@ async fn custom_transport_gets_the_pipeline_retries_and_statuses() {
 
 #[tokio::test]
 async fn custom_transport_errors_are_classified() {
-    let not_sent = || {
-        Err(Error::connection("refused", Delivery::NotSent, None))
-    };
+    let not_sent = || Err(Error::connection("refused", Delivery::NotSent, None));
     // not sent → retried even for POST
     let (clerk, seen) = canned(vec![not_sent(), resp(200, "{}")]);
     clerk.call(create(json!({}))).await.unwrap();
@@ -153,7 +151,11 @@ impl Transport for Recording {
                     len,
                 ));
             }
-            Ok(RawResponse::new(StatusCode::OK, HeaderMap::new(), r#"{"id":"u"}"#))
+            Ok(RawResponse::new(
+                StatusCode::OK,
+                HeaderMap::new(),
+                r#"{"id":"u"}"#,
+            ))
         })
     }
 }
@@ -192,7 +194,10 @@ async fn a_custom_transport_can_send_uploads() {
     let parts = parts.lock().unwrap();
     assert_eq!(parts.len(), 3);
     for (i, (field, name, mime, bytes, len)) in parts.iter().enumerate() {
-        assert_eq!((field.as_str(), name.as_str(), mime.as_str()), ("file", "logo.png", "image/png"));
+        assert_eq!(
+            (field.as_str(), name.as_str(), mime.as_str()),
+            ("file", "logo.png", "image/png")
+        );
         if i < 2 {
             assert_eq!(bytes.as_slice(), b"\x89PNG fake");
             assert_eq!(*len, Some(9));
