@@ -388,7 +388,7 @@ impl ClerkBuilder {
     }
 
     /// Timeout for establishing a connection (default 10 s; ignored with a custom HTTP client
-    /// or transport). A connect timeout is an [`Error::Connection`] with `maybe_sent: false`:
+    /// or transport). A connect timeout is an [`Error::Connection`] with [`Delivery::NotSent`](crate::Delivery::NotSent):
     /// nothing was sent, so it is retried for every method.
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {

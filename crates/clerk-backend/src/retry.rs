@@ -34,7 +34,8 @@
 //! use std::time::Duration;
 //! use clerk_backend::RetryConfig;
 //!
-//! // The spec's policy (the default): 500 ms, ×1.5, ≤ 60 s apart, ≤ 1 h in all.
+//! // The spec's policy (the default): 500 ms, ×1.5, ≤ 60 s apart, ≤ 1 h in all (the client's
+//! // deadline, 120 s by default, ends a call sooner).
 //! let default = RetryConfig::default();
 //! assert_eq!(default.initial_interval, Duration::from_millis(500));
 //!
@@ -65,7 +66,7 @@ use crate::error::Error;
 /// When and how often a failed call is tried again.
 ///
 /// The default is the spec's policy (500 ms initial interval, ×1.5, at most 60 s between
-/// tries, at most 1 h in all) on 5XX, 429 and connection errors, with ±25 % jitter. A POST or
+/// tries, at most 1 h in all, within the client's deadline) on 5XX, 429 and connection errors, with ±25 % jitter. A POST or
 /// PATCH is retried after a 5XX, a timeout or a connection that failed after the request was
 /// sent only with [`RetryConfig::retry_non_idempotent`]. See the [module docs](self) for the
 /// full table.

@@ -7,7 +7,7 @@
 //! one into an [`ApiRequest`] and hands it to the pipeline. Everything protocol-specific
 //! (paths, query encoding, bodies) is decided here once, so the generated code stays
 //! declarative. The retry loop lives in one place, `retry_loop.rs`; the policy itself is
-//! [`RetryConfig`](crate::RetryConfig).
+//! [`RetryConfig`].
 //!
 //! Every call is a `tracing` span `clerk_backend.call` (target `clerk_backend`; fields group,
 //! operation, method, path) holding one DEBUG event per attempt sent and per response (status,

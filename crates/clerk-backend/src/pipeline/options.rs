@@ -61,8 +61,8 @@ impl RequestOptions {
             }
         };
         match value.into_header_value() {
-            Ok(v) => self.headers.push((name, v)),
-            Err(()) => {
+            Some(v) => self.headers.push((name, v)),
+            None => {
                 self.header_error.get_or_insert(format!(
                     "the value of header `{name}` is invalid (it must be visible ASCII, \
                      spaces or tabs, with no line breaks)"
@@ -107,36 +107,33 @@ impl IntoHeaderName for String {
 
 /// A header value: `&str`, `String`, bytes or [`HeaderValue`].
 pub trait IntoHeaderValue {
-    /// The value.
-    ///
-    /// # Errors
-    /// When the value has bytes a header cannot carry.
-    fn into_header_value(self) -> Result<HeaderValue, ()>;
+    /// The value, or `None` when it has bytes a header cannot carry.
+    fn into_header_value(self) -> Option<HeaderValue>;
 }
 
 impl IntoHeaderValue for HeaderValue {
-    fn into_header_value(self) -> Result<HeaderValue, ()> {
-        Ok(self)
+    fn into_header_value(self) -> Option<HeaderValue> {
+        Some(self)
     }
 }
 impl IntoHeaderValue for &HeaderValue {
-    fn into_header_value(self) -> Result<HeaderValue, ()> {
-        Ok(self.clone())
+    fn into_header_value(self) -> Option<HeaderValue> {
+        Some(self.clone())
     }
 }
 impl IntoHeaderValue for &str {
-    fn into_header_value(self) -> Result<HeaderValue, ()> {
-        HeaderValue::try_from(self).map_err(|_| ())
+    fn into_header_value(self) -> Option<HeaderValue> {
+        HeaderValue::try_from(self).ok()
     }
 }
 impl IntoHeaderValue for String {
-    fn into_header_value(self) -> Result<HeaderValue, ()> {
-        HeaderValue::try_from(self).map_err(|_| ())
+    fn into_header_value(self) -> Option<HeaderValue> {
+        HeaderValue::try_from(self).ok()
     }
 }
 impl IntoHeaderValue for &[u8] {
-    fn into_header_value(self) -> Result<HeaderValue, ()> {
-        HeaderValue::from_bytes(self).map_err(|_| ())
+    fn into_header_value(self) -> Option<HeaderValue> {
+        HeaderValue::from_bytes(self).ok()
     }
 }
 

@@ -187,7 +187,7 @@ impl fmt::Debug for UploadStream {
 impl UploadStream {
     /// The length in bytes, when known (a file's size, the bytes' length, a stream's hint).
     #[must_use]
-    pub fn len(&self) -> Option<u64> {
+    pub fn known_len(&self) -> Option<u64> {
         self.len
     }
 

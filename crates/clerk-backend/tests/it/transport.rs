@@ -129,9 +129,12 @@ async fn caller_reqwest_client_is_used() {
 }
 
 /// The documented test double, extended to read multipart uploads as a custom HTTP stack must.
+/// One multipart file part as a transport saw it: field, file name, MIME type, bytes, length.
+type Part = (String, String, String, Vec<u8>, Option<u64>);
+
 #[derive(Default)]
 struct Recording {
-    parts: Arc<Mutex<Vec<(String, String, String, Vec<u8>, Option<u64>)>>>,
+    parts: Arc<Mutex<Vec<Part>>>,
 }
 
 impl Transport for Recording {
@@ -141,7 +144,7 @@ impl Transport for Recording {
             let (_, body) = request.into_parts();
             if let clerk_backend::transport::Body::Multipart { field, file, .. } = body {
                 let stream = file.open().await?;
-                let len = stream.len();
+                let len = stream.known_len();
                 let bytes = stream.read_all(1 << 20).await?;
                 parts.lock().unwrap().push((
                     field.to_owned(),
