@@ -44,7 +44,9 @@ impl Pipeline {
             method = info.method,
             path = info.path,
         );
-        self.run(request).instrument(span).await
+        // Boxed: a caller's future then holds a pointer, not the retry loop's whole state (a
+        // `match` over many operations would otherwise hold the largest of them all).
+        Box::pin(self.run(request).instrument(span)).await
     }
 
     async fn run(&self, request: ApiRequest) -> Result<RawResponse> {
