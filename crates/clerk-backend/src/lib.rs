@@ -32,9 +32,10 @@
 //!   path of the mismatch, timeouts, connection and invalid-request errors.
 //! - [`operations::OPERATIONS`]: a table of every operation (group, name, method, path).
 //!
-//! Every call goes through one pipeline ([`http`]): `before_request` hooks, a per-attempt
-//! timeout, the [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never
-//! repeats a POST the server may have acted on, `after_success` / `after_error` hooks, and
+//! Every call goes through one [`pipeline`]: `before_request` hooks, a per-attempt timeout
+//! and a deadline for the whole call, the [`transport`] (reqwest by default, no redirects, a
+//! bounded body), retries under a [`RetryConfig`] and a client-wide [`RetryBudget`] that never
+//! repeat a POST the server may have acted on, `after_success` / `after_error` hooks, and
 //! `tracing` events plus an optional [`DebugLogger`] — with secrets always
 //! [redacted](crate::redact).
 #![warn(missing_docs)]
@@ -49,13 +50,14 @@ pub mod axum;
 pub mod client;
 mod decode;
 pub mod error;
-pub mod http;
 pub mod pagination;
+pub mod pipeline;
 pub mod redact;
 pub mod retry;
 mod rt;
 mod secret;
 pub mod timestamp;
+pub mod transport;
 pub mod webhooks;
 
 #[allow(
@@ -74,10 +76,11 @@ pub use generated::{models, webhook_events};
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use decode::DecodeError;
-pub use error::{ApiError, ClerkError, Error, Result};
-pub use http::{DebugLogger, HookContext, Transport, Upload};
-pub use retry::{RetryConfig, RetryReason};
+pub use error::{ApiError, ClerkError, Delivery, Error, Result};
+pub use pipeline::{DebugLogger, HookContext};
+pub use retry::{RetryBudget, RetryConfig, RetryReason};
 pub use secret::SecretString;
+pub use transport::{Transport, Upload};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -67,7 +67,7 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::http::QueryValue for $name {
+        impl $crate::rt::QueryValue for $name {
             fn with_str(&self, f: impl FnOnce(&str)) {
                 f(self.as_str());
             }
