@@ -26,8 +26,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clerk_backend::Clerk;
-use clerk_backend::http::{RawResponse, decode_json};
 use clerk_backend::models::User;
+use clerk_backend::pipeline::decode_json;
+use clerk_backend::transport::RawResponse;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

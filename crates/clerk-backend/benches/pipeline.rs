@@ -18,10 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use clerk_backend::http::{
-    ApiRequest, BoxFuture, HttpRequest, Operation, OperationInfo, RawResponse, Transport,
-    decode_json,
-};
+use clerk_backend::pipeline::{ApiRequest, Operation, OperationInfo, decode_json};
+use clerk_backend::transport::{BoxFuture, HttpRequest, RawResponse, Transport};
 use clerk_backend::{Clerk, ClerkBuilder, Result, RetryConfig};
 use criterion::{Criterion, criterion_group};
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -93,14 +91,19 @@ async fn serve() -> String {
     format!("http://{addr}/v1")
 }
 
+/// Everything off: no retries, no budget, no timeout, no deadline, no hooks.
 fn bare(b: ClerkBuilder) -> Clerk {
     b.secret_key("sk_test_bench")
         .retry(RetryConfig::none())
+        .retry_budget(clerk_backend::RetryBudget::unlimited())
+        .timeout(None)
+        .deadline(None)
         .build()
         .unwrap()
 }
 
-/// Hooks installed (each does a little bookkeeping) and the default retry policy on.
+/// Hooks installed (each does a little bookkeeping), the default retry policy and budget on,
+/// timeouts as `b` sets them (the defaults: 30 s per attempt, 120 s per call).
 fn full(b: ClerkBuilder, counter: Arc<AtomicU64>) -> Clerk {
     let (c0, c1, c2) = (counter.clone(), counter.clone(), counter);
     b.secret_key("sk_test_bench")
@@ -316,10 +319,13 @@ fn paired_all() {
     let loopback = vec![
         ("everything off", bare(at())),
         ("everything off, 2nd client (A/A)", bare(at())),
-        ("hooks + retry policy", full(at(), counter.clone())),
         (
-            "hooks + retry policy + timeout",
-            full(at().timeout(Duration::from_secs(10)), counter.clone()),
+            "hooks + retry policy, bounds off",
+            full(at().timeout(None).deadline(None), counter.clone()),
+        ),
+        (
+            "defaults: hooks + retry + timeout + deadline",
+            full(at(), counter.clone()),
         ),
         (
             "hooks + retry, hook adds a header",
@@ -337,10 +343,13 @@ fn paired_all() {
     let mem = || Clerk::builder().transport(Instant200);
     let memory = vec![
         ("everything off", bare(mem())),
-        ("hooks + retry policy", full(mem(), counter.clone())),
         (
-            "hooks + retry policy + timeout",
-            full(mem().timeout(Duration::from_secs(10)), counter.clone()),
+            "hooks + retry policy, bounds off",
+            full(mem().timeout(None).deadline(None), counter.clone()),
+        ),
+        (
+            "defaults: hooks + retry + timeout + deadline",
+            full(mem(), counter.clone()),
         ),
     ];
     paired(&rt, "in-memory transport", 41, 3000, &memory);

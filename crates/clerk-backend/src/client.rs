@@ -1,4 +1,6 @@
-//! The client: configuration, construction from the environment, and the shared HTTP stack.
+//! The client: configuration, construction from the environment, and the two entry points of
+//! every call ([`Clerk::call`], [`Clerk::execute`]), which hand requests to the
+//! [pipeline](crate::pipeline).
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,10 +9,11 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue};
 
 use crate::error::{Error, Result};
-use crate::http::{
-    DebugLogger, HookContext, Hooks, HttpRequest, RawResponse, ReqwestTransport, Transport,
+use crate::pipeline::{
+    ApiRequest, DebugLogger, HookContext, Hooks, MAX_URL_BYTES, Operation, Pipeline,
 };
-use crate::retry::RetryConfig;
+use crate::retry::{RetryBudget, RetryConfig};
+use crate::transport::{HttpRequest, RawResponse, ReqwestTransport, Transport};
 
 /// Default server URL.
 pub const DEFAULT_SERVER_URL: &str = "https://api.clerk.com/v1";
@@ -18,6 +21,13 @@ pub const DEFAULT_SERVER_URL: &str = "https://api.clerk.com/v1";
 pub const DEFAULT_API_VERSION: &str = "2026-05-12";
 /// Connect timeout of the default HTTP client.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout of each attempt (connecting, sending, reading the whole response).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default deadline of a whole call: every attempt, the waits between them and the body reads.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// Default limit of a response body: 32 MiB, several times the largest page Clerk returns
+/// (500 users with full metadata).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 /// `User-Agent` sent by default.
 pub const USER_AGENT: &str = concat!("clerk-backend-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -101,29 +111,26 @@ pub struct Clerk {
     inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) base_url: String,
-    pub(crate) secret_key: Option<SecretKey>,
-    pub(crate) default_headers: HeaderMap,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) retry: RetryConfig,
-    pub(crate) hooks: Hooks,
-    pub(crate) debug: Option<DebugLogger>,
+struct Inner {
+    pipeline: Pipeline,
+    secret_key: Option<SecretKey>,
 }
 
 impl fmt::Debug for Clerk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let i = &self.inner;
+        let p = &self.inner.pipeline;
         f.debug_struct("Clerk")
-            .field("server_url", &i.base_url)
-            .field("secret_key", &i.secret_key)
-            .field("api_version", &i.default_headers.get("clerk-api-version"))
-            .field("timeout", &i.timeout)
-            .field("retry", &i.retry)
-            .field("transport", &i.transport.name())
-            .field("hooks", &i.hooks)
-            .field("debug_logger", &i.debug)
+            .field("server_url", &p.base_url)
+            .field("secret_key", &self.inner.secret_key)
+            .field("api_version", &p.default_headers.get("clerk-api-version"))
+            .field("timeout", &p.timeout)
+            .field("deadline", &p.deadline)
+            .field("max_response_bytes", &p.max_response_bytes)
+            .field("retry", &p.retry)
+            .field("retry_budget", &p.budget)
+            .field("transport", &p.transport.name())
+            .field("hooks", &p.hooks)
+            .field("debug_logger", &p.debug)
             .finish_non_exhaustive()
     }
 }
@@ -144,14 +151,29 @@ impl Clerk {
         ClerkBuilder::from_env()?.build()
     }
 
-    pub(crate) fn inner(&self) -> &Inner {
-        &self.inner
+    /// Send one operation and decode its response.
+    ///
+    /// # Errors
+    /// Any [`Error`]: invalid request, connection, timeout, API error or decode error.
+    pub async fn call<O: Operation>(&self, op: O) -> Result<O::Output> {
+        let request = op.build()?;
+        let response = self.inner.pipeline.execute(request).await?;
+        O::decode(response)
+    }
+
+    /// Send a built request through the pipeline (hooks, timeouts, retries, logging); non-2xx
+    /// becomes [`Error::Api`].
+    ///
+    /// # Errors
+    /// Any transport or API error, or a `before_request` hook's error.
+    pub async fn execute(&self, request: ApiRequest) -> Result<RawResponse> {
+        self.inner.pipeline.execute(request).await
     }
 
     /// The server URL calls go to (no trailing slash).
     #[must_use]
     pub fn server_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.pipeline.base_url
     }
 
     /// The configured secret key, if any.
@@ -163,13 +185,31 @@ impl Clerk {
     /// The client's retry policy.
     #[must_use]
     pub fn retry_config(&self) -> &RetryConfig {
-        &self.inner.retry
+        &self.inner.pipeline.retry
     }
 
-    /// The client's per-attempt timeout, if any.
+    /// The retry budget shared by this client's calls.
+    #[must_use]
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.pipeline.budget
+    }
+
+    /// The client's per-attempt timeout (`None`: turned off).
     #[must_use]
     pub fn timeout(&self) -> Option<Duration> {
-        self.inner.timeout
+        self.inner.pipeline.timeout
+    }
+
+    /// The client's deadline for a whole call (`None`: turned off).
+    #[must_use]
+    pub fn deadline(&self) -> Option<Duration> {
+        self.inner.pipeline.deadline
+    }
+
+    /// The longest response body the client reads.
+    #[must_use]
+    pub fn max_response_bytes(&self) -> u64 {
+        self.inner.pipeline.max_response_bytes
     }
 }
 
@@ -181,10 +221,11 @@ impl Clerk {
 ///
 /// let clerk = Clerk::builder()
 ///     .secret_key("sk_test_example")
-///     .timeout(Duration::from_secs(10))          // each attempt
+///     .timeout(Duration::from_secs(10))          // each attempt (default 30 s)
+///     .deadline(Duration::from_secs(60))         // the whole call (default 120 s)
 ///     .connect_timeout(Duration::from_secs(3))
 ///     .retry(RetryConfig::default().max_attempts(5))
-///     .before_request(|ctx, request| {
+///     .before_request(|_ctx, request| {
 ///         request.headers_mut().insert("x-request-source", "billing-worker".parse().unwrap());
 ///         Ok(())
 ///     })
@@ -201,10 +242,13 @@ pub struct ClerkBuilder {
     server_url: Option<String>,
     api_version: Option<String>,
     user_agent: Option<String>,
-    timeout: Option<Duration>,
+    timeout: Option<Option<Duration>>,
+    deadline: Option<Option<Duration>>,
+    max_response_bytes: Option<u64>,
     connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     retry: Option<RetryConfig>,
+    budget: Option<RetryBudget>,
     http: Option<reqwest::Client>,
     transport: Option<Arc<dyn Transport>>,
     hooks: Hooks,
@@ -222,9 +266,12 @@ impl fmt::Debug for ClerkBuilder {
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("connect_timeout", &self.connect_timeout)
             .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("retry", &self.retry)
+            .field("retry_budget", &self.budget)
             .field("custom_http_client", &self.http.is_some())
             .field("transport", &self.transport.as_ref().map(|t| t.name()))
             .field("hooks", &self.hooks)
@@ -301,18 +348,47 @@ impl ClerkBuilder {
         self
     }
 
-    /// Timeout of each attempt (sending the request and reading the whole response), unless a
-    /// call sets its own with `with_timeout`. Default: none. An attempt that times out ends in
+    /// Timeout of each attempt (connecting, sending the request and reading the whole
+    /// response), unless a call sets its own with `with_timeout`. Default
+    /// [`DEFAULT_TIMEOUT`] (30 s); `None` turns it off. An attempt that times out ends in
     /// [`Error::Timeout`]; it is retried only where the method is safe to repeat (see
-    /// [`RetryConfig`]); the whole call is bounded by the retry policy's `max_elapsed`.
+    /// [`RetryConfig`]).
     #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = Some(timeout.into());
+        self
+    }
+
+    /// Deadline of each whole call — every attempt, the waits between them and the body
+    /// reads — unless a call sets its own with `with_deadline`. Default [`DEFAULT_DEADLINE`]
+    /// (120 s); `None` turns it off. When it passes, the attempt in flight is cancelled and
+    /// the call ends in [`Error::Timeout`] with `whole_call: true`; no retry starts that
+    /// could not finish waiting before it.
+    #[must_use]
+    pub fn deadline(mut self, deadline: impl Into<Option<Duration>>) -> Self {
+        self.deadline = Some(deadline.into());
+        self
+    }
+
+    /// The longest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB). A
+    /// longer one stops the read and ends the call in [`Error::ResponseTooLarge`].
+    #[must_use]
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// The retry budget shared by every call of this client (default
+    /// [`RetryBudget::default`]: 500 tokens, 5 per retry); [`RetryBudget::unlimited`] turns
+    /// it off. Pass one budget to several clients to share it.
+    #[must_use]
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
         self
     }
 
     /// Timeout for establishing a connection (default 10 s; ignored with a custom HTTP client
-    /// or transport). A connect timeout is an [`Error::Connection`] with `maybe_sent: false`:
+    /// or transport). A connect timeout is an [`Error::Connection`] with [`Delivery::NotSent`](crate::Delivery::NotSent):
     /// nothing was sent, so it is retried for every method.
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -335,8 +411,8 @@ impl ClerkBuilder {
         self
     }
 
-    /// Use your own `reqwest::Client` (proxies, pools, TLS roots). Hooks, timeouts, retries
-    /// and logging still apply.
+    /// Use your own `reqwest::Client` (proxies, pools, TLS roots). Hooks, timeouts, retries,
+    /// the response size limit and logging still apply.
     ///
     /// Start from [`ReqwestTransport::client_builder`] to keep this crate's TLS setup (rustls
     /// on `ring`, the platform's roots): this crate builds reqwest without a default TLS
@@ -344,7 +420,7 @@ impl ClerkBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use clerk_backend::http::ReqwestTransport;
+    /// use clerk_backend::transport::ReqwestTransport;
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let http = ReqwestTransport::client_builder()?
     ///     .pool_max_idle_per_host(32)
@@ -417,26 +493,14 @@ impl ClerkBuilder {
     /// Build the client.
     ///
     /// # Errors
-    /// A malformed key, server URL, API version or user agent, or a TLS setup failure.
+    /// A malformed key, server URL (also one with a query, a fragment, `.`/`..` segments or
+    /// user info), API version or user agent, or a TLS setup failure.
     pub fn build(self) -> Result<Clerk> {
         let secret_key = self.secret_key.map(SecretKey::new).transpose()?;
         let base_url = self
             .server_url
             .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned());
-        let base_url = base_url.trim().trim_end_matches('/').to_owned();
-        let parsed: http::Uri = base_url
-            .parse()
-            .map_err(|_| Error::invalid(format!("invalid server URL `{base_url}`")))?;
-        if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
-            return Err(Error::invalid(format!(
-                "invalid server URL `{base_url}`: expected http(s)://host[/path]"
-            )));
-        }
-        if parsed.query().is_some() {
-            return Err(Error::invalid(format!(
-                "invalid server URL `{base_url}`: it must not have a query"
-            )));
-        }
+        let base_url = check_server_url(base_url.trim().trim_end_matches('/'))?;
         let mut default_headers = HeaderMap::new();
         let version = self
             .api_version
@@ -466,17 +530,67 @@ impl ClerkBuilder {
         };
         Ok(Clerk {
             inner: Arc::new(Inner {
-                transport,
-                base_url,
+                pipeline: Pipeline {
+                    transport,
+                    base_url,
+                    auth: secret_key.as_ref().map(|k| k.header_value().clone()),
+                    default_headers,
+                    timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
+                    deadline: self.deadline.unwrap_or(Some(DEFAULT_DEADLINE)),
+                    max_response_bytes: self
+                        .max_response_bytes
+                        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                    retry: self.retry.unwrap_or_default(),
+                    budget: self.budget.unwrap_or_default(),
+                    hooks: self.hooks,
+                    debug: self.debug.or_else(DebugLogger::from_env),
+                },
                 secret_key,
-                default_headers,
-                timeout: self.timeout,
-                retry: self.retry.unwrap_or_default(),
-                hooks: self.hooks,
-                debug: self.debug.or_else(DebugLogger::from_env),
             }),
         })
     }
+}
+
+/// A server URL every call can be appended to, or why not. Rejected: anything but
+/// `http(s)://host[:port][/path]`, and the parts that would silently misroute calls (a query
+/// or fragment would swallow every path; `.`/`..` segments point elsewhere).
+fn check_server_url(url: &str) -> Result<String> {
+    let bad = |why: &str| {
+        Err(Error::invalid(format!(
+            "invalid server URL `{}`: {why}",
+            crate::redact::text(url)
+        )))
+    };
+    if url.contains('#') {
+        return bad("it must not have a fragment (`#…`): every call would go to the same path");
+    }
+    if url.len() > MAX_URL_BYTES / 2 {
+        return bad(&format!(
+            "it is {} bytes; the limit is {} (half of the {MAX_URL_BYTES}-byte URL limit)",
+            url.len(),
+            MAX_URL_BYTES / 2
+        ));
+    }
+    let Ok(parsed) = url.parse::<http::Uri>() else {
+        return bad("expected http(s)://host[/path]");
+    };
+    if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
+        return bad("expected http(s)://host[/path]");
+    }
+    if parsed.query().is_some() || url.contains('?') {
+        return bad("it must not have a query");
+    }
+    if parsed.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return bad("it must not have user info (`user@`): the secret key authenticates calls");
+    }
+    let dot_segment = parsed.path().split('/').any(|seg| {
+        let seg = seg.to_ascii_lowercase().replace("%2e", ".");
+        seg == "." || seg == ".."
+    });
+    if dot_segment {
+        return bad("it must not have `.` or `..` segments");
+    }
+    Ok(url.to_owned())
 }
 
 /// reqwest with rustls on `ring` (fast to build, no C toolchain) and the platform's roots.

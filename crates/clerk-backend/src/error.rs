@@ -4,7 +4,7 @@
 //! (status, Clerk error codes, trace id, `Retry-After`) without ever echoing a secret.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -16,29 +16,53 @@ use crate::decode::DecodeError;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when calling the Backend API.
+///
+/// Every error says how far the request got ([`Error::delivery`]): not sent, sent with no
+/// answer, or answered with a status — so a caller knows whether the server may have acted.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with a non-2xx status.
+    /// The server answered with a non-2xx status (redirects included: they are never followed).
     #[error(transparent)]
     Api(Box<ApiError>),
     /// The server answered 2xx but the body does not fit the model.
     #[error(transparent)]
     Decode(Box<DecodeError>),
-    /// An attempt did not complete within its timeout (the duration; zero when a custom
-    /// HTTP client's own timeout fired and the duration is not known).
-    #[error("{}", timeout_message(*.0))]
-    Timeout(Duration),
-    /// The connection failed (DNS, refused, reset, TLS).
-    #[error("connection error: {message}")]
+    /// An attempt exceeded its timeout, or the call its deadline.
+    #[error("{}", timeout_message(*.after, *.whole_call, *.delivery))]
+    Timeout {
+        /// The limit that was reached (zero when a custom HTTP client's own timeout fired and
+        /// the duration is not known).
+        after: Duration,
+        /// Whether the call's deadline (attempts, waits and body reads together) was reached,
+        /// rather than one attempt's timeout.
+        whole_call: bool,
+        /// How far the request got.
+        delivery: Delivery,
+    },
+    /// The connection failed (DNS, refused, reset, TLS, a body cut short).
+    #[error("connection error ({delivery}): {message}")]
     Connection {
-        /// What failed, without the request URL's secrets (there are none in URLs).
+        /// What failed, without the request URL.
         message: String,
-        /// Whether the request may have reached the server (false: safe to retry any method).
-        maybe_sent: bool,
+        /// How far the request got ([`Delivery::NotSent`]: safe to retry any method).
+        delivery: Delivery,
         /// The underlying error.
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The response body is longer than the client's limit
+    /// ([`ClerkBuilder::max_response_bytes`](crate::ClerkBuilder::max_response_bytes)); reading
+    /// stopped there.
+    #[error(
+        "the response to this call (status {status}) is larger than the limit of {limit} bytes \
+         (raise it with ClerkBuilder::max_response_bytes)"
+    )]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The status the server answered with.
+        status: StatusCode,
     },
     /// The request could not be built: missing required field, bad configuration, bad file.
     #[error("invalid request: {0}")]
@@ -51,11 +75,63 @@ pub enum Error {
     Hook(Box<dyn std::error::Error + Send + Sync>),
 }
 
-fn timeout_message(d: Duration) -> String {
-    if d.is_zero() {
-        "request timed out".to_owned()
+/// How far a request got before its call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// Nothing reached the server (the connection could not be made, a hook refused, the
+    /// request was invalid): any method is safe to retry.
+    NotSent,
+    /// The request may have reached the server, but no status came back: the server may have
+    /// acted.
+    SentNoAnswer,
+    /// The server answered with this status (its body may then have broken off): it acted
+    /// on the request as the status says.
+    Answered(StatusCode),
+}
+
+impl Delivery {
+    /// Whether the request may have reached the server.
+    #[must_use]
+    pub fn maybe_sent(self) -> bool {
+        !matches!(self, Delivery::NotSent)
+    }
+
+    /// The status, when the server answered.
+    #[must_use]
+    pub fn status(self) -> Option<StatusCode> {
+        match self {
+            Delivery::Answered(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Delivery::NotSent => f.write_str("not sent"),
+            Delivery::SentNoAnswer => f.write_str("sent, no answer"),
+            Delivery::Answered(s) => write!(f, "answered with status {}", s.as_u16()),
+        }
+    }
+}
+
+fn timeout_message(after: Duration, whole_call: bool, delivery: Delivery) -> String {
+    let what = if whole_call {
+        "the call's deadline passed"
     } else {
-        format!("request timed out after {d:?}")
+        "request timed out"
+    };
+    let body = if delivery.status().is_some() {
+        ", the body did not arrive in time"
+    } else {
+        ""
+    };
+    if after.is_zero() {
+        format!("{what} ({delivery}{body})")
+    } else {
+        format!("{what} after {after:?} ({delivery}{body})")
     }
 }
 
@@ -69,14 +145,30 @@ impl Error {
         }
     }
 
-    /// HTTP status of an API or decode error.
+    /// The HTTP status the server answered with: of an API or decode error, an oversized
+    /// response, or a response whose body broke off or timed out after the status arrived.
     #[must_use]
     pub fn status(&self) -> Option<StatusCode> {
+        self.delivery().status()
+    }
+
+    /// How far the request got: not sent, sent with no answer, or answered with a status.
+    #[must_use]
+    pub fn delivery(&self) -> Delivery {
         match self {
-            Error::Api(e) => Some(e.status),
-            Error::Decode(e) => Some(e.status),
-            _ => None,
+            Error::Api(e) => Delivery::Answered(e.status),
+            Error::Decode(e) => Delivery::Answered(e.status),
+            Error::ResponseTooLarge { status, .. } => Delivery::Answered(*status),
+            Error::Timeout { delivery, .. } | Error::Connection { delivery, .. } => *delivery,
+            Error::InvalidRequest(_) | Error::Hook(_) => Delivery::NotSent,
+            Error::Unexpected(_) => Delivery::SentNoAnswer,
         }
+    }
+
+    /// Whether the request may have reached the server (the server may have acted).
+    #[must_use]
+    pub fn maybe_sent(&self) -> bool {
+        self.delivery().maybe_sent()
     }
 
     /// How long the server asked us to wait before trying again (`Retry-After` of a 429 or
@@ -86,16 +178,40 @@ impl Error {
         self.as_api().and_then(ApiError::retry_after)
     }
 
-    /// Whether this is a timeout.
+    /// Whether this is a timeout (of an attempt or of the whole call).
     #[must_use]
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
+        matches!(self, Error::Timeout { .. })
     }
 
     /// Whether this is a connection error.
     #[must_use]
     pub fn is_connection(&self) -> bool {
         matches!(self, Error::Connection { .. })
+    }
+
+    /// A connection error (for [`Transport`](crate::transport::Transport) implementations).
+    pub fn connection(
+        message: impl Into<String>,
+        delivery: Delivery,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Connection {
+            message: message.into(),
+            delivery,
+            source,
+        }
+    }
+
+    /// An attempt's timeout (for [`Transport`](crate::transport::Transport) implementations
+    /// whose HTTP stack has its own timeouts; `after` may be zero when unknown).
+    #[must_use]
+    pub fn timeout(after: Duration, delivery: Delivery) -> Self {
+        Error::Timeout {
+            after,
+            whole_call: false,
+            delivery,
+        }
     }
 
     /// An error for a `before_request` hook to return: the call stops, nothing is sent.
@@ -121,7 +237,10 @@ impl From<DecodeError> for Error {
 }
 
 /// One entry of Clerk's `errors[]` array.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+///
+/// Its `Debug` shows `meta` and the messages with secrets [redacted](crate::redact); the
+/// fields hold them as received.
+#[derive(Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct ClerkError {
     /// Machine-readable code, e.g. `resource_not_found`.
@@ -136,6 +255,20 @@ pub struct ClerkError {
     /// Extra structured detail (e.g. `param_name`).
     #[serde(default)]
     pub meta: Option<serde_json::Value>,
+}
+
+impl fmt::Debug for ClerkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClerkError")
+            .field("code", &crate::redact::Redacted(&self.code))
+            .field("message", &crate::redact::Redacted(&self.message))
+            .field(
+                "long_message",
+                &self.long_message.as_deref().map(crate::redact::Redacted),
+            )
+            .field("meta", &self.meta.as_ref().map(crate::redact::JsonShown))
+            .finish()
+    }
 }
 
 #[derive(Deserialize)]
@@ -191,7 +324,7 @@ impl ApiError {
             errors,
             meta,
             trace_id: body_trace.or(header_trace),
-            retry_after: crate::retry::parse_retry_after(headers, std::time::SystemTime::now()),
+            retry_after: parse_retry_after(headers, SystemTime::now()),
             body,
             headers: headers.clone(),
         }
@@ -226,6 +359,18 @@ impl ApiError {
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
+    }
+    /// The `Location` header of a redirect (`3XX`): the client never follows one.
+    #[must_use]
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+    /// Whether the server answered with a redirect (`3XX`), which is never followed.
+    #[must_use]
+    pub fn is_redirect(&self) -> bool {
+        self.status.is_redirection()
     }
     /// The raw body as text (lossy).
     #[must_use]
@@ -277,11 +422,14 @@ impl ApiError {
             }
             None if self.body.is_empty() => f.write_str(": empty body")?,
             None => {
-                let text = crate::redact::body(&self.body);
+                let text = crate::redact::excerpt(&self.body, 512);
                 let snippet: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 let snippet: String = snippet.chars().take(120).collect();
                 write!(f, ": {snippet}")?;
             }
+        }
+        if let Some(location) = self.location().filter(|_| self.is_redirect()) {
+            write!(f, " (redirect to {location}, not followed)")?;
         }
         if let Some(t) = &self.trace_id {
             write!(f, " [trace {t}]")?;
@@ -296,15 +444,12 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
+            .field("errors", &self.errors)
+            .field("meta", &self.meta.as_ref().map(crate::redact::JsonShown))
             .field(
-                "errors",
-                &crate::redact::Redacted(format_args!("{:?}", self.errors)),
+                "trace_id",
+                &self.trace_id.as_deref().map(crate::redact::Redacted),
             )
-            .field(
-                "meta",
-                &crate::redact::Redacted(format_args!("{:?}", self.meta)),
-            )
-            .field("trace_id", &self.trace_id)
             .field("retry_after", &self.retry_after)
             .field("body", &redacted_body(&self.body))
             .finish()
@@ -312,5 +457,20 @@ impl fmt::Debug for ApiError {
 }
 
 fn redacted_body(body: &[u8]) -> String {
-    crate::redact::truncate(&crate::redact::body(body), 1024)
+    crate::redact::excerpt(body, 1024)
+}
+
+/// Parse `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
+#[must_use]
+pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }

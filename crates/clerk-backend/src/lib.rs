@@ -53,11 +53,12 @@
 //! A service that only verifies tokens or webhooks depends on
 //! `clerk-backend = { version = "0.1", default-features = false, features = ["jwt", "webhooks"] }`.
 //!
-//! Every call goes through one pipeline: `before_request` hooks, per-attempt timeouts, the
-//! [`Transport`] (reqwest by default), retries under a [`RetryConfig`] that never repeats a POST
-//! the server may have acted on, `after_success` / `after_error` hooks, and `tracing` events plus
-//! an optional [`DebugLogger`] — with secrets always [redacted](crate::redact).
-
+//! Every call goes through one [`pipeline`](crate::pipeline): `before_request` hooks, a per-attempt timeout
+//! and a deadline for the whole call, the [`transport`](crate::transport) (reqwest by default, no redirects, a
+//! bounded body), retries under a [`RetryConfig`] and a client-wide [`RetryBudget`] that never
+//! repeat a POST the server may have acted on, `after_success` / `after_error` hooks, and
+//! `tracing` events plus an optional [`DebugLogger`] — with secrets always
+//! [redacted](crate::redact).
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -76,9 +77,9 @@ mod decode;
 #[cfg(feature = "client")]
 pub mod error;
 #[cfg(feature = "client")]
-pub mod http;
-#[cfg(feature = "client")]
 pub mod pagination;
+#[cfg(feature = "client")]
+pub mod pipeline;
 pub mod prelude;
 pub mod redact;
 #[cfg(feature = "client")]
@@ -87,6 +88,8 @@ pub mod retry;
 mod rt;
 mod secret;
 pub mod timestamp;
+#[cfg(feature = "client")]
+pub mod transport;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
@@ -109,12 +112,14 @@ pub use client::{Clerk, ClerkBuilder, SecretKey};
 #[cfg(feature = "client")]
 pub use decode::DecodeError;
 #[cfg(feature = "client")]
-pub use error::{ApiError, ClerkError, Error, Result};
+pub use error::{ApiError, ClerkError, Delivery, Error, Result};
 #[cfg(feature = "client")]
-pub use http::{DebugLogger, HookContext, Transport, Upload};
+pub use pipeline::{DebugLogger, HookContext};
 #[cfg(feature = "client")]
-pub use retry::{RetryConfig, RetryReason};
+pub use retry::{RetryBudget, RetryConfig, RetryReason};
 pub use secret::SecretString;
+#[cfg(feature = "client")]
+pub use transport::{Transport, Upload};
 
 /// Foreign types that appear in this crate's public API, re-exported so that calling it never
 /// needs another dependency in your `Cargo.toml`.

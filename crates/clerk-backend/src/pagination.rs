@@ -11,7 +11,7 @@ use futures_util::StreamExt as _;
 
 use crate::client::Clerk;
 use crate::error::Result;
-use crate::http::Operation;
+use crate::pipeline::Operation;
 
 /// A stream of items from consecutive pages.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T>> + Send>>;

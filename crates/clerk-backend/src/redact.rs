@@ -26,7 +26,9 @@
 //! assert!(shown.contains("ada@example.com"));
 //! ```
 
-#[cfg(feature = "client")]
+// The crate-private helpers serve the pipeline; builds without `client` only use the public rules.
+#![cfg_attr(not(feature = "client"), allow(dead_code))]
+
 use std::fmt;
 
 use http::{HeaderName, HeaderValue};
@@ -81,6 +83,12 @@ pub fn is_sensitive_header(name: &HeaderName, value: &HeaderValue) -> bool {
         || n.ends_with("-key")
 }
 
+/// Whether a header value carries something the text rules would hide (a `Bearer`
+/// credential, an `sk_…` key, a JWT).
+pub(crate) fn value_looks_secret(value: &HeaderValue) -> bool {
+    value.to_str().map_or(true, |s| text(s) != s)
+}
+
 /// A header value as it may be shown.
 #[must_use]
 pub fn header(name: &HeaderName, value: &HeaderValue) -> String {
@@ -104,6 +112,26 @@ pub fn body(bytes: &[u8]) -> String {
         return value.to_string();
     }
     text(&String::from_utf8_lossy(bytes))
+}
+
+/// Bodies up to this size are parsed as JSON for [`excerpt`]; longer ones get the text rules
+/// over their first bytes only, so formatting an error never costs more than a small body.
+const EXCERPT_PARSE_LIMIT: usize = 256 * 1024;
+
+/// At most about `max` bytes of a body as it may be shown: [`body`] for small bodies, the
+/// [`text`] rules over a prefix for large ones (the work is bounded by `max`, not the body).
+#[must_use]
+pub fn excerpt(bytes: &[u8], max: usize) -> String {
+    if bytes.len() <= EXCERPT_PARSE_LIMIT {
+        return truncate(&body(bytes), max);
+    }
+    let prefix = String::from_utf8_lossy(&bytes[..max.min(bytes.len())]);
+    // A credential cut in two would escape the patterns that need its whole shape.
+    let prefix = prefix.trim_end_matches(|c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-' | '.' | '~' | '+' | '/' | '=' | '\u{fffd}')
+    });
+    format!("{}…(truncated, {} bytes in all)", text(prefix), bytes.len())
 }
 
 /// Hide secrets inside a JSON value, in place.
@@ -221,13 +249,17 @@ pub fn text(input: &str) -> String {
                 }
             }
         }
-        // 5. "name": "value" in text that is not valid JSON (truncated bodies)
+        // 5. "name": "value" / [..] / {..} in text that is not valid JSON (truncated bodies)
         if b[i] == b'"'
             && let Some((name_end, value_start)) = json_pair_at(b, i)
             && is_sensitive_name(&input[i + 1..name_end])
         {
-            let value_end = json_string_end(b, value_start);
-            out.push_str(&input[copied..value_start]);
+            let (keep_until, value_end) = if b[value_start - 1] == b'"' {
+                (value_start, json_string_end(b, value_start))
+            } else {
+                (value_start - 1, json_nested_end(b, value_start - 1))
+            };
+            out.push_str(&input[copied..keep_until]);
             out.push_str(REDACTED);
             i = value_end;
             copied = value_end;
@@ -266,7 +298,28 @@ fn json_pair_at(b: &[u8], at: usize) -> Option<(usize, usize)> {
     while j < b.len() && b[j].is_ascii_whitespace() {
         j += 1;
     }
-    (b.get(j) == Some(&b'"')).then_some((name_end, j + 1))
+    matches!(b.get(j), Some(b'"' | b'[' | b'{')).then_some((name_end, j + 1))
+}
+
+/// Index just past the `]`/`}` closing the array or object that opens at `at` (or the end).
+fn json_nested_end(b: &[u8], at: usize) -> usize {
+    let mut depth = 0usize;
+    let mut j = at;
+    while j < b.len() {
+        match b[j] {
+            b'"' => j = json_string_end(b, j + 1),
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    b.len()
 }
 
 /// Index of the closing quote of a JSON string whose content starts at `from` (or the end).
@@ -295,29 +348,35 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…(truncated, {} bytes in all)", &s[..cut], s.len())
 }
 
-#[cfg(feature = "client")]
 /// Shows a value through [`text`] when formatted (for `tracing` fields: no work unless logged).
 pub(crate) struct Redacted<T>(pub(crate) T);
 
-#[cfg(feature = "client")]
 impl<T: fmt::Display> fmt::Display for Redacted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&text(&self.0.to_string()))
     }
 }
 
-#[cfg(feature = "client")]
 impl<T: fmt::Display> fmt::Debug for Redacted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
 }
 
-#[cfg(feature = "client")]
+/// Shows a JSON value with secret fields hidden (for `Debug` of error details).
+pub(crate) struct JsonShown<'a>(pub(crate) &'a serde_json::Value);
+
+impl fmt::Debug for JsonShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut v = self.0.clone();
+        json_value(&mut v);
+        write!(f, "{v}")
+    }
+}
+
 /// `Debug` of a header list with sensitive values hidden.
 pub(crate) struct Headers<'a>(Vec<(&'a str, String)>);
 
-#[cfg(feature = "client")]
 impl fmt::Debug for Headers<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
@@ -326,7 +385,6 @@ impl fmt::Debug for Headers<'_> {
     }
 }
 
-#[cfg(feature = "client")]
 pub(crate) fn headers_debug<'a>(
     iter: impl Iterator<Item = (&'a HeaderName, &'a HeaderValue)>,
 ) -> Headers<'a> {
@@ -384,6 +442,43 @@ mod tests {
         let r = text(t);
         assert!(!r.contains("abc") && !r.contains("hun"), "{r}");
         assert!(r.contains(r#""id":"u_1""#));
+    }
+
+    #[test]
+    fn arrays_and_objects_in_text_that_is_not_json() {
+        let t = r#"<p>{"backup_codes":["c0de-one","c0de-two"],"id":"u_1","private_key":{"d":"k3y"},"totp_secret": "t0tp"#;
+        let r = text(t);
+        for secret in ["c0de-one", "c0de-two", "k3y", "t0tp"] {
+            assert!(!r.contains(secret), "{secret} in {r}");
+        }
+        assert!(r.contains(r#""id":"u_1""#), "{r}");
+        // an array cut off before it closes is hidden to the end
+        let r = text(r#"x {"backup_codes":["aaaa","bbbb"#);
+        assert!(!r.contains("aaaa") && !r.contains("bbbb"), "{r}");
+        // nested brackets and quoted brackets do not end the value early
+        let r = text(r#"{"tokens":[["x]"],{"k":"zzzz"}],"after":1} trailing"#);
+        assert!(!r.contains("zzzz") && r.contains(r#""after":1"#), "{r}");
+    }
+
+    #[test]
+    fn excerpts_are_bounded_and_redacted() {
+        let mut big = String::from("<html>");
+        big.push_str(r#"{"password":"hunter22"} sk_live_abcdefgh "#);
+        big.push_str(&"x".repeat(EXCERPT_PARSE_LIMIT));
+        let e = excerpt(big.as_bytes(), 100);
+        assert!(e.len() < 200, "{e}");
+        assert!(!e.contains("hunter22") && !e.contains("abcdefgh"), "{e}");
+        assert!(e.contains("bytes in all"), "{e}");
+        // a credential cut at the excerpt's edge is dropped, not shown in part
+        let mut cut = "a ".repeat(EXCERPT_PARSE_LIMIT);
+        cut.insert_str(40, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln");
+        let e = excerpt(cut.as_bytes(), 60);
+        assert!(!e.contains("eyJhbGci"), "{e}");
+        // small bodies keep the JSON rules
+        assert_eq!(
+            excerpt(br#"{"token":"t"}"#, 100),
+            r#"{"token":"[redacted]"}"#
+        );
     }
 
     #[test]

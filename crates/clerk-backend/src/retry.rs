@@ -11,7 +11,14 @@
 //! | timeout ([`Error::Timeout`]) | yes¹ | only with [`RetryConfig::retry_non_idempotent`]¹ |
 //! | any other `4XX`, a decode error, an invalid request, a hook failure | no | no |
 //!
-//! ¹ while [`RetryConfig::retry_connection_errors`] is on (the default).
+//! ¹ while [`RetryConfig::retry_connection_errors`] is on (the default). A call gives up after
+//! [`max_connect_failures`](RetryConfig::max_connect_failures) attempts in a row (default 3)
+//! that could not connect at all, so a wrong server URL fails in about a second instead of
+//! retrying for the whole deadline.
+//!
+//! Retries also draw on the client's [`RetryBudget`], a token bucket shared by every call of a
+//! [`Clerk`](crate::Clerk): when most calls are failing, the bucket empties and calls return
+//! their first error instead of multiplying the load on a struggling API.
 //!
 //! Waits grow exponentially from [`initial_interval`](RetryConfig::initial_interval) by
 //! [`exponent`](RetryConfig::exponent) up to [`max_interval`](RetryConfig::max_interval), with
@@ -27,7 +34,8 @@
 //! use std::time::Duration;
 //! use clerk_backend::RetryConfig;
 //!
-//! // The spec's policy (the default): 500 ms, ×1.5, ≤ 60 s apart, ≤ 1 h in all.
+//! // The spec's policy (the default): 500 ms, ×1.5, ≤ 60 s apart, ≤ 1 h in all (the client's
+//! // deadline, 120 s by default, ends a call sooner).
 //! let default = RetryConfig::default();
 //! assert_eq!(default.initial_interval, Duration::from_millis(500));
 //!
@@ -46,16 +54,19 @@
 //! assert!(!RetryConfig::none().enabled);
 //! ```
 
-use std::time::{Duration, SystemTime};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 
 use crate::error::Error;
 
 /// When and how often a failed call is tried again.
 ///
 /// The default is the spec's policy (500 ms initial interval, ×1.5, at most 60 s between
-/// tries, at most 1 h in all) on 5XX, 429 and connection errors, with ±25 % jitter. A POST or
+/// tries, at most 1 h in all, within the client's deadline) on 5XX, 429 and connection errors, with ±25 % jitter. A POST or
 /// PATCH is retried after a 5XX, a timeout or a connection that failed after the request was
 /// sent only with [`RetryConfig::retry_non_idempotent`]. See the [module docs](self) for the
 /// full table.
@@ -82,6 +93,9 @@ pub struct RetryConfig {
     /// Spread of each backoff wait, as a fraction: a wait `w` becomes a random value in
     /// `[w·(1−jitter), w·(1+jitter)]`, capped at `max_interval`. `0.0` turns jitter off.
     pub jitter: f64,
+    /// Give up after this many attempts in a row that could not connect (refused, DNS, TLS
+    /// handshake, connect timeout): a wrong server URL should fail fast, not hang.
+    pub max_connect_failures: u32,
 }
 
 impl Default for RetryConfig {
@@ -96,6 +110,7 @@ impl Default for RetryConfig {
             retry_connection_errors: true,
             retry_non_idempotent: false,
             jitter: 0.25,
+            max_connect_failures: 3,
         }
     }
 }
@@ -178,6 +193,13 @@ impl RetryConfig {
         self
     }
 
+    /// Give up after `n` attempts in a row that could not connect (at least 1; default 3).
+    #[must_use]
+    pub fn max_connect_failures(mut self, n: u32) -> Self {
+        self.max_connect_failures = n.max(1);
+        self
+    }
+
     /// Retry connection errors and timeouts (default true).
     #[must_use]
     pub fn retry_connection_errors(mut self, yes: bool) -> Self {
@@ -231,8 +253,8 @@ impl RetryConfig {
             Error::Api(e) if e.status.is_server_error() && safe => {
                 Some(RetryReason::ServerError(e.status))
             }
-            Error::Connection { maybe_sent, .. } if self.retry_connection_errors => {
-                if !maybe_sent {
+            Error::Connection { delivery, .. } if self.retry_connection_errors => {
+                if !delivery.maybe_sent() {
                     Some(RetryReason::ConnectFailed)
                 } else if safe {
                     Some(RetryReason::ConnectionLost)
@@ -240,7 +262,9 @@ impl RetryConfig {
                     None
                 }
             }
-            Error::Timeout(_) if self.retry_connection_errors && safe => Some(RetryReason::Timeout),
+            Error::Timeout {
+                whole_call: false, ..
+            } if self.retry_connection_errors && safe => Some(RetryReason::Timeout),
             _ => None,
         }
     }
@@ -315,26 +339,136 @@ pub(crate) fn random_unit() -> f64 {
     r
 }
 
-/// Parse `Retry-After` as delta-seconds or an HTTP date (relative to `now`).
-#[must_use]
-pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let v = headers
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+/// A client-wide retry budget: a token bucket shared by every call of one
+/// [`Clerk`](crate::Clerk) (and its clones).
+///
+/// Each retry takes [`retry_cost`](RetryBudget::retry_cost) tokens (a retry after a timeout
+/// [`timeout_cost`](RetryBudget::timeout_cost)); a call that succeeds after retrying gives its
+/// tokens back, and a call that succeeds at once adds one. When the bucket cannot pay for a
+/// retry, the call returns its error at once: a struggling API sees fewer retries, not more.
+/// The default (500 tokens, 5 per retry, 10 per timeout retry) allows a burst of 100 retries.
+///
+/// ```
+/// use clerk_backend::retry::RetryBudget;
+///
+/// let budget = RetryBudget::new(50).retry_cost(5);
+/// assert_eq!(budget.available(), Some(50));
+/// assert_eq!(RetryBudget::unlimited().available(), None);
+/// ```
+#[derive(Clone)]
+pub struct RetryBudget {
+    bucket: Option<Arc<Bucket>>,
+}
+
+struct Bucket {
+    capacity: u32,
+    tokens: AtomicU32,
+    retry_cost: AtomicU32,
+    timeout_cost: AtomicU32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget::new(500)
     }
-    let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+impl fmt::Debug for RetryBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.bucket {
+            None => f.write_str("RetryBudget(unlimited)"),
+            Some(b) => f
+                .debug_struct("RetryBudget")
+                .field("available", &b.tokens.load(Ordering::Relaxed))
+                .field("capacity", &b.capacity)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl RetryBudget {
+    /// A full bucket of `capacity` tokens.
+    #[must_use]
+    pub fn new(capacity: u32) -> Self {
+        RetryBudget {
+            bucket: Some(Arc::new(Bucket {
+                capacity,
+                tokens: AtomicU32::new(capacity),
+                retry_cost: AtomicU32::new(5),
+                timeout_cost: AtomicU32::new(10),
+            })),
+        }
+    }
+
+    /// No budget: every retry the [`RetryConfig`] allows is made.
+    #[must_use]
+    pub fn unlimited() -> Self {
+        RetryBudget { bucket: None }
+    }
+
+    /// Tokens one retry takes (default 5).
+    #[must_use]
+    pub fn retry_cost(self, tokens: u32) -> Self {
+        if let Some(b) = &self.bucket {
+            b.retry_cost.store(tokens, Ordering::Relaxed);
+        }
+        self
+    }
+
+    /// Tokens a retry after a timeout takes (default 10).
+    #[must_use]
+    pub fn timeout_cost(self, tokens: u32) -> Self {
+        if let Some(b) = &self.bucket {
+            b.timeout_cost.store(tokens, Ordering::Relaxed);
+        }
+        self
+    }
+
+    /// Tokens left, or `None` when unlimited.
+    #[must_use]
+    pub fn available(&self) -> Option<u32> {
+        self.bucket
+            .as_ref()
+            .map(|b| b.tokens.load(Ordering::Relaxed))
+    }
+
+    /// Take the tokens for one retry; `None` when the bucket cannot pay.
+    pub(crate) fn acquire(&self, reason: RetryReason) -> Option<u32> {
+        let Some(b) = &self.bucket else {
+            return Some(0);
+        };
+        let cost = match reason {
+            RetryReason::Timeout => b.timeout_cost.load(Ordering::Relaxed),
+            _ => b.retry_cost.load(Ordering::Relaxed),
+        };
+        b.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .ok()
+            .map(|_| cost)
+    }
+
+    /// A call succeeded after retries that took `spent` tokens (or at once, `spent == 0`).
+    pub(crate) fn succeeded(&self, spent: u32) {
+        let Some(b) = &self.bucket else { return };
+        let back = spent.max(1);
+        if b.tokens.load(Ordering::Relaxed) >= b.capacity {
+            return;
+        }
+        let _ = b
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some(t.saturating_add(back).min(b.capacity))
+            });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ApiError;
+    use crate::error::{ApiError, Delivery, parse_retry_after};
     use bytes::Bytes;
+    use http::HeaderMap;
+    use std::time::SystemTime;
 
     fn api(status: u16, retry_after: Option<&str>) -> Error {
         let mut h = HeaderMap::new();
@@ -345,18 +479,19 @@ mod tests {
     }
 
     fn conn(maybe_sent: bool) -> Error {
-        Error::Connection {
-            message: "x".into(),
-            maybe_sent,
-            source: None,
-        }
+        let delivery = if maybe_sent {
+            Delivery::SentNoAnswer
+        } else {
+            Delivery::NotSent
+        };
+        Error::connection("x", delivery, None)
     }
 
     #[test]
     fn classification_by_method_and_failure() {
         let c = RetryConfig::default();
         let (get, post, patch, put) = (Method::GET, Method::POST, Method::PATCH, Method::PUT);
-        let timeout = Error::Timeout(Duration::from_secs(1));
+        let timeout = Error::timeout(Duration::from_secs(1), Delivery::SentNoAnswer);
         // 5XX: idempotent only
         assert!(c.classify(&get, &api(503, None)).is_some());
         assert!(c.classify(&put, &api(500, None)).is_some());
@@ -495,6 +630,44 @@ mod tests {
         let c = RetryConfig::backoff(Duration::ZERO, Duration::ZERO, -3.0, Duration::ZERO);
         let _ = c.next_wait(&Method::GET, &api(503, None), 7, Duration::ZERO, 0.5);
         let _ = c.interval(0);
+    }
+
+    #[test]
+    fn budget_empties_under_failure_and_refills_on_success() {
+        let b = RetryBudget::new(12).retry_cost(5).timeout_cost(10);
+        assert_eq!(b.acquire(RetryReason::ConnectFailed), Some(5));
+        assert_eq!(b.acquire(RetryReason::RateLimited), Some(5));
+        assert_eq!(b.available(), Some(2));
+        // cannot pay: no retry, and nothing is taken
+        assert_eq!(b.acquire(RetryReason::ConnectFailed), None);
+        assert_eq!(b.acquire(RetryReason::Timeout), None);
+        assert_eq!(b.available(), Some(2));
+        // a retried call that succeeds returns its tokens; a first-try success adds one
+        b.succeeded(5);
+        assert_eq!(b.available(), Some(7));
+        b.succeeded(0);
+        assert_eq!(b.available(), Some(8));
+        b.succeeded(100);
+        assert_eq!(b.available(), Some(12), "never above capacity");
+        // clones share one bucket
+        let c = b.clone();
+        assert_eq!(c.acquire(RetryReason::Timeout), Some(10));
+        assert_eq!(b.available(), Some(2));
+        let u = RetryBudget::unlimited();
+        for _ in 0..1000 {
+            assert_eq!(u.acquire(RetryReason::Timeout), Some(0));
+        }
+    }
+
+    #[test]
+    fn deadline_timeouts_are_never_retried() {
+        let c = RetryConfig::default();
+        let whole = Error::Timeout {
+            after: Duration::from_secs(1),
+            whole_call: true,
+            delivery: Delivery::SentNoAnswer,
+        };
+        assert!(c.classify(&Method::GET, &whole).is_none());
     }
 
     #[test]

@@ -120,8 +120,9 @@ async fn call(
 ) -> Result<MachineAuth, MachineVerifyError> {
     let options = RequestOptions {
         timeout: Some(deadline),
+        deadline: Some(deadline),
         retry: Some(RetryConfig::none()),
-        headers: Vec::new(),
+        ..RequestOptions::default()
     };
     let (what, fut): (&str, BoxFuture<'_, crate::Result<VerifyResponse>>) = match token_type {
         TokenType::ApiKey => ("API key", clerk.call(VerifyApiKey(token, options)).boxed()),

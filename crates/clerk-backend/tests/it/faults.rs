@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use clerk_backend::{Error, RetryConfig, Upload};
+use clerk_backend::{Delivery, Error, RetryConfig, Upload};
 use serde_json::json;
 
 use crate::support::*;
@@ -39,7 +39,7 @@ async fn reset_mid_response_is_not_repeated_for_post() {
     let clerk = client(&server, fast());
     let err = clerk.call(create(json!({"n": 1}))).await.unwrap_err();
     match &err {
-        Error::Connection { maybe_sent, .. } => assert!(maybe_sent, "{err:?}"),
+        Error::Connection { delivery, .. } => assert!(delivery.maybe_sent(), "{err:?}"),
         other => panic!("expected a connection error, got {other:?}"),
     }
     assert_eq!(
@@ -69,7 +69,7 @@ async fn server_that_never_answers_times_out() {
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout(d) if d == Duration::from_millis(200)),
+        matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(200)),
         "{err:?}"
     );
     assert!(elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(2));
@@ -151,10 +151,7 @@ async fn body_cut_short_by_close_is_a_connection_error_and_retried_for_get() {
     assert!(
         matches!(
             err,
-            Error::Connection {
-                maybe_sent: true,
-                ..
-            }
+            Error::Connection { delivery, .. } if delivery.maybe_sent()
         ),
         "{err:?}"
     );
@@ -293,7 +290,7 @@ async fn connect_timeout_is_a_not_sent_connection_error_and_retried_for_post() {
         matches!(
             err,
             Error::Connection {
-                maybe_sent: false,
+                delivery: Delivery::NotSent,
                 ..
             }
         ),
@@ -305,4 +302,227 @@ async fn connect_timeout_is_a_not_sent_connection_error_and_retried_for_post() {
         "a connect timeout sent nothing, so even a POST is retried"
     );
     assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+// ---- Bounded calls: deadlines, body size, redirects, what the caller learns ----
+
+#[tokio::test]
+async fn a_stalled_body_times_out_and_keeps_its_status() {
+    // The status line and part of the body arrive, then nothing.
+    let server = Server::start(|_, _| Reply::Bytes(partial_response())).await;
+    let clerk = builder(&server.url())
+        .retry(RetryConfig::none())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2), "{err:?}");
+    match &err {
+        Error::Timeout {
+            after,
+            whole_call: false,
+            delivery: Delivery::Answered(s),
+        } => {
+            assert_eq!(*after, Duration::from_millis(200));
+            assert_eq!(s.as_u16(), 200);
+        }
+        other => panic!("expected an attempt timeout after status 200, got {other:?}"),
+    }
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+    assert!(
+        err.to_string().contains("answered with status 200"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_cancels_attempts_and_waits_for_the_whole_call() {
+    let server = Server::start(|_, _| Reply::Hang).await;
+    let clerk = builder(&server.url())
+        .retry(fast().max_attempts(100))
+        .timeout(Duration::from_millis(120))
+        .deadline(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(900), "took {took:?}: {err:?}");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        server.count() >= 2,
+        "attempts were retried within the deadline"
+    );
+    // No timeout, only a deadline: the attempt in flight is cancelled when it passes.
+    let clerk = builder(&server.url())
+        .retry(fast())
+        .timeout(None)
+        .deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(800), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                whole_call: true,
+                after,
+                delivery: Delivery::SentNoAnswer,
+            } if after == Duration::from_millis(300)
+        ),
+        "{err:?}"
+    );
+    // A per-call deadline overrides the client's.
+    let started = Instant::now();
+    let err = clerk
+        .call(get("x").with_deadline(Duration::from_millis(100)))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(280), "{err:?}");
+}
+
+#[test]
+fn every_call_is_bounded_by_default_and_the_bounds_can_be_turned_off() {
+    let clerk = builder("http://127.0.0.1:9/v1").build().unwrap();
+    assert_eq!(
+        clerk.timeout(),
+        Some(clerk_backend::client::DEFAULT_TIMEOUT)
+    );
+    assert_eq!(
+        clerk.deadline(),
+        Some(clerk_backend::client::DEFAULT_DEADLINE)
+    );
+    assert_eq!(clerk.max_response_bytes(), 32 * 1024 * 1024);
+    let clerk = builder("http://127.0.0.1:9/v1")
+        .timeout(None)
+        .deadline(None)
+        .build()
+        .unwrap();
+    assert_eq!((clerk.timeout(), clerk.deadline()), (None, None));
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_the_limit_named() {
+    let big = format!(r#"{{"id":"{}"}}"#, "x".repeat(10_000));
+    // With a Content-Length: refused before reading.
+    let body = big.clone();
+    let server = Server::start(move |_, _| json(200, &body)).await;
+    let clerk = builder(&server.url())
+        .retry(fast())
+        .max_response_bytes(4096)
+        .build()
+        .unwrap();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 4096, status } if status.as_u16() == 200),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("4096 bytes"), "{err}");
+    assert_eq!(server.count(), 1, "an oversized body is not retried");
+    // Without one (the body ends when the connection closes): the read stops at the limit.
+    let body = big.clone();
+    let server = Server::start(move |_, _| {
+        Reply::Close(format!("HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n{body}").into_bytes())
+    })
+    .await;
+    let clerk = builder(&server.url())
+        .retry(RetryConfig::none())
+        .max_response_bytes(4096)
+        .build()
+        .unwrap();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 4096, .. }),
+        "{err:?}"
+    );
+    // Within the limit: fine.
+    let clerk = builder(&server.url())
+        .retry(RetryConfig::none())
+        .max_response_bytes(20_000)
+        .build()
+        .unwrap();
+    let v = clerk.call(get("x")).await.unwrap();
+    assert_eq!(v["id"].as_str().map(str::len), Some(10_000));
+}
+
+#[tokio::test]
+async fn a_large_html_error_is_shown_as_a_bounded_excerpt() {
+    let page = format!(
+        "<html><body>{}<p>password=hunter2hunter2</p></body></html>",
+        "<div>gateway</div>".repeat(100_000)
+    );
+    let server = Server::start(move |_, _| {
+        Reply::Bytes(response(502, &[("content-type", "text/html")], &page))
+    })
+    .await;
+    let clerk = client(&server, RetryConfig::none());
+    let err = clerk.call(get("x")).await.unwrap_err();
+    let started = Instant::now();
+    let (shown, debug) = (err.to_string(), format!("{err:?}"));
+    assert!(started.elapsed() < Duration::from_millis(200));
+    assert!(shown.len() < 400, "{}", shown.len());
+    assert!(debug.len() < 3000, "{}", debug.len());
+    assert!(debug.contains("bytes in all"), "{debug}");
+    assert!(
+        err.as_api().unwrap().body.len() > 1_800_000,
+        "the raw body is kept whole"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed() {
+    let other = Server::start(|_, _| ok()).await;
+    let location = format!("{}/things/x", other.url());
+    let server = Server::start(move |_, _| {
+        Reply::Bytes(response(307, &[("location", location.as_str())], ""))
+    })
+    .await;
+    let clerk = client(&server, fast());
+    for err in [
+        clerk.call(create(json!({"n": 1}))).await.unwrap_err(),
+        clerk.call(get("x")).await.unwrap_err(),
+    ] {
+        let api = err.as_api().unwrap_or_else(|| panic!("{err:?}"));
+        assert_eq!(api.status.as_u16(), 307);
+        assert!(api.is_redirect());
+        assert_eq!(
+            api.location(),
+            Some(format!("{}/things/x", other.url()).as_str())
+        );
+        assert!(err.to_string().contains("not followed"), "{err}");
+    }
+    assert_eq!(other.count(), 0, "the other host was called");
+    assert_eq!(server.count(), 2, "a 307 is not retried");
+}
+
+#[tokio::test]
+async fn status_then_reset_says_the_server_answered() {
+    let server = Server::start(|_, _| Reply::Reset(partial_response())).await;
+    let clerk = client(&server, RetryConfig::none());
+    let err = clerk.call(create(json!({"n": 1}))).await.unwrap_err();
+    match &err {
+        Error::Connection { delivery, .. } => {
+            assert_eq!(
+                *delivery,
+                Delivery::Answered(http::StatusCode::OK),
+                "{err:?}"
+            );
+        }
+        other => panic!("expected a connection error, got {other:?}"),
+    }
+    assert_eq!(err.status(), Some(http::StatusCode::OK));
+    assert!(
+        err.to_string().contains("answered with status 200"),
+        "{err}"
+    );
+    // Reset before any status: "sent, no answer".
+    let server = Server::start(|_, _| Reply::Reset(Vec::new())).await;
+    let clerk = client(&server, RetryConfig::none());
+    let err = clerk.call(create(json!({"n": 1}))).await.unwrap_err();
+    assert_eq!(err.delivery(), Delivery::SentNoAnswer, "{err:?}");
+    assert!(err.to_string().contains("sent, no answer"), "{err}");
+    assert_eq!(err.status(), None);
 }

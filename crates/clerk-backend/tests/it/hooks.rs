@@ -34,7 +34,7 @@ async fn before_request_runs_on_every_attempt_and_can_sign_the_body() {
         .retry(fast().retry_non_idempotent(true))
         .before_request(|ctx, req| {
             let len = match req.body() {
-                clerk_backend::http::Body::Json(b) => b.len(),
+                clerk_backend::transport::Body::Json(b) => b.len(),
                 _ => 0,
             };
             let v = format!("attempt={} len={len}", ctx.attempt);
@@ -85,7 +85,12 @@ async fn hook_returning_a_retryable_error_is_still_not_retried() {
     let server = Server::start(|_, _| ok()).await;
     let clerk = builder(&server.url())
         .retry(fast())
-        .before_request(|_, _| Err(Error::Timeout(std::time::Duration::from_secs(1))))
+        .before_request(|_, _| {
+            Err(Error::timeout(
+                std::time::Duration::from_secs(1),
+                clerk_backend::Delivery::NotSent,
+            ))
+        })
         .build()
         .unwrap();
     let err = clerk.call(get("x")).await.unwrap_err();

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use clerk_backend::http::{ApiRequest, Body, DebugLogger, RawResponse, RequestOptions};
+use clerk_backend::pipeline::{ApiRequest, DebugLogger, RequestOptions};
+use clerk_backend::transport::{Body, RawResponse};
 use clerk_backend::{ApiError, Clerk, Error, RetryConfig, SecretKey};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
@@ -45,8 +46,8 @@ fn assert_no_secret(what: &str, text: &str) {
 
 /// A `tracing` subscriber that writes every span and event, with all fields, into a string.
 #[derive(Clone, Default)]
-struct Capture {
-    out: Arc<Mutex<String>>,
+pub(crate) struct Capture {
+    pub(crate) out: Arc<Mutex<String>>,
     next: Arc<AtomicU64>,
 }
 

@@ -20,6 +20,7 @@ mod pipeline;
 mod prism;
 mod reference_names;
 mod retry;
+mod secrets;
 mod soak;
 mod support;
 mod transport;

@@ -767,3 +767,108 @@ async fn standalone_request_form() {
         .unwrap_err();
     assert_eq!(user.status().map(|s| s.as_u16()), Some(404));
 }
+
+#[test]
+fn server_urls_that_would_misroute_are_refused() {
+    for (url, why) in [
+        ("https://api.clerk.test/v1#x", "fragment"),
+        ("https://api.clerk.test/v1/../admin", "`..`"),
+        ("https://api.clerk.test/v1/%2E%2E/admin", "`..`"),
+        ("https://api.clerk.test/./v1", "`..`"),
+        ("https://api.clerk.test/v1?x=1", "query"),
+        ("https://user:pw@api.clerk.test/v1", "user info"),
+        ("ftp://api.clerk.test/v1", "http(s)"),
+    ] {
+        let err = Clerk::builder()
+            .secret_key(KEY)
+            .server_url(url)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(m) if m.contains(why)),
+            "{url}: {err}"
+        );
+    }
+    let long = format!("https://api.clerk.test/{}", "a".repeat(40_000));
+    let err = Clerk::builder()
+        .secret_key(KEY)
+        .server_url(long)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("the limit is 32767"), "{err}");
+    // fine
+    Clerk::builder()
+        .secret_key(KEY)
+        .server_url("http://127.0.0.1:8080/v1/")
+        .build()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_url_over_the_limit_names_the_limit_and_its_length() {
+    let clerk = Clerk::builder()
+        .secret_key(KEY)
+        .server_url("http://127.0.0.1:9/v1")
+        .build()
+        .unwrap();
+    let ids: Vec<String> = (0..5000).map(|i| format!("user_{i:020}")).collect();
+    let err = clerk.users().list().user_id(ids).send().await.unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(msg.contains("users.list") && msg.contains("65534"), "{msg}");
+    assert!(msg.contains("bytes, over the limit"), "{msg}");
+}
+
+#[tokio::test]
+async fn with_header_takes_strings_and_refuses_bad_ones_by_name() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/users"))
+        .and(header("prefer", "return=minimal"))
+        .and(header("x-tag", "a"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clerk = Clerk::builder()
+        .secret_key(KEY)
+        .server_url(format!("{}/v1", server.uri()))
+        .retry(RetryConfig::none())
+        .build()
+        .unwrap();
+    clerk
+        .users()
+        .list()
+        .with_header("Prefer", "return=minimal")
+        .with_header(String::from("x-tag"), HeaderValue::from_static("a"))
+        .send()
+        .await
+        .unwrap();
+    let err = clerk
+        .users()
+        .list()
+        .with_header("x-note", "line\r\nbreak-secretvalue")
+        .send()
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(
+        msg.contains("x-note") && !msg.contains("secretvalue"),
+        "{msg}"
+    );
+    let err = clerk
+        .users()
+        .list()
+        .with_header(HeaderName::from_static("x-ok"), "v")
+        .with_header("bad header", "v")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("\"bad header\""), "{err}");
+    assert_eq!(
+        requests(&server).await.len(),
+        1,
+        "invalid headers were sent"
+    );
+}

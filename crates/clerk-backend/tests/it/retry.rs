@@ -200,7 +200,8 @@ async fn connection_refused_is_retried_even_for_post() {
                 1.5,
                 Duration::from_secs(5),
             )
-            .max_attempts(50),
+            .max_attempts(50)
+            .max_connect_failures(50),
         )
         .build()
         .unwrap();
@@ -248,7 +249,7 @@ async fn connection_refused_without_retry_is_a_not_sent_connection_error() {
         .unwrap();
     let err = clerk.call(create(json!({}))).await.unwrap_err();
     match &err {
-        Error::Connection { maybe_sent, .. } => assert!(!maybe_sent),
+        Error::Connection { delivery, .. } => assert!(!delivery.maybe_sent()),
         other => panic!("expected a connection error, got {other:?}"),
     }
     assert!(std::error::Error::source(&err).is_some());
@@ -261,4 +262,55 @@ async fn retry_connection_errors_off_stops_connection_retries() {
     let err = clerk.call(get("x")).await.unwrap_err();
     assert!(err.is_connection(), "{err:?}");
     assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn a_wrong_server_url_fails_fast_with_the_default_policy() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let attempts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = attempts.clone();
+    let clerk = builder(&format!("http://127.0.0.1:{port}/v1"))
+        .after_error(move |ctx, _| {
+            counted.store(ctx.attempt, std::sync::atomic::Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = clerk.call(get("x")).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.delivery(), clerk_backend::Delivery::NotSent, "{err:?}");
+    assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn the_retry_budget_is_shared_by_every_call_of_a_client() {
+    let server = Server::start(|_, _| clerk_error(503)).await;
+    let clerk = builder(&server.url())
+        .retry(fast().max_attempts(10))
+        .retry_budget(clerk_backend::RetryBudget::new(10).retry_cost(5))
+        .build()
+        .unwrap();
+    // The first call can pay for two retries, then stops.
+    assert!(clerk.call(get("a")).await.is_err());
+    assert_eq!(server.count(), 3);
+    assert_eq!(clerk.retry_budget().available(), Some(0));
+    // Further calls (clones share the budget) are tried once.
+    let clone = clerk.clone();
+    assert!(clone.call(get("b")).await.is_err());
+    assert_eq!(server.count(), 4);
+    // Unlimited: the policy alone decides.
+    let clerk = builder(&server.url())
+        .retry(fast().max_attempts(4))
+        .retry_budget(clerk_backend::RetryBudget::unlimited())
+        .build()
+        .unwrap();
+    assert!(clerk.call(get("c")).await.is_err());
+    assert_eq!(server.count(), 8);
 }

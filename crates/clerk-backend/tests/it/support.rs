@@ -11,9 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use clerk_backend::http::{
-    ApiRequest, Body, Operation, OperationInfo, RawResponse, RequestOptions, decode_json,
-};
+use clerk_backend::pipeline::{ApiRequest, Operation, OperationInfo, RequestOptions, decode_json};
+use clerk_backend::transport::{Body, RawResponse};
 use clerk_backend::{Clerk, ClerkBuilder, Result, RetryConfig, Upload};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -320,6 +319,10 @@ macro_rules! options {
                 self.options.timeout = Some(t);
                 self
             }
+            pub fn with_deadline(mut self, t: Duration) -> Self {
+                self.options.deadline = Some(t);
+                self
+            }
             pub fn with_retry(mut self, r: RetryConfig) -> Self {
                 self.options.retry = Some(r);
                 self
@@ -354,7 +357,7 @@ impl Operation for CreateThing {
     const INFO: &'static OperationInfo = &POST_INFO;
     fn build(self) -> Result<ApiRequest> {
         Ok(ApiRequest::new(Self::INFO, "/things")
-            .with_body(clerk_backend::http::json_body(&self.body)?)
+            .with_body(clerk_backend::pipeline::json_body(&self.body)?)
             .with_options(self.options))
     }
     fn decode(response: RawResponse) -> Result<Self::Output> {

@@ -3,8 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clerk_backend::http::{BoxFuture, HttpRequest, OperationInfo, RawResponse, Transport};
-use clerk_backend::{Clerk, Error, Result};
+use clerk_backend::pipeline::OperationInfo;
+use clerk_backend::transport::{BoxFuture, HttpRequest, RawResponse, Transport};
+use clerk_backend::{Clerk, Delivery, Error, Result};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
@@ -73,23 +74,17 @@ async fn custom_transport_gets_the_pipeline_retries_and_statuses() {
 
 #[tokio::test]
 async fn custom_transport_errors_are_classified() {
-    let not_sent = || {
-        Err(Error::Connection {
-            message: "refused".into(),
-            maybe_sent: false,
-            source: None,
-        })
-    };
+    let not_sent = || Err(Error::connection("refused", Delivery::NotSent, None));
     // not sent → retried even for POST
     let (clerk, seen) = canned(vec![not_sent(), resp(200, "{}")]);
     clerk.call(create(json!({}))).await.unwrap();
     assert_eq!(seen.lock().unwrap().len(), 2);
     // maybe sent → POST not retried
-    let (clerk, seen) = canned(vec![Err(Error::Connection {
-        message: "reset".into(),
-        maybe_sent: true,
-        source: None,
-    })]);
+    let (clerk, seen) = canned(vec![Err(Error::connection(
+        "reset",
+        Delivery::SentNoAnswer,
+        None,
+    ))]);
     let err = clerk.call(create(json!({}))).await.unwrap_err();
     assert!(err.is_connection());
     assert_eq!(seen.lock().unwrap().len(), 1);
@@ -113,7 +108,7 @@ async fn timeouts_apply_to_custom_transports() {
         .build()
         .unwrap();
     let err = clerk.call(get("x")).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(d) if d == Duration::from_millis(30)));
+    assert!(matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(30)));
 }
 
 #[tokio::test]
@@ -121,7 +116,7 @@ async fn caller_reqwest_client_is_used() {
     let server = Server::start(|_, _| ok()).await;
     let mut defaults = HeaderMap::new();
     defaults.insert("x-from-custom-client", "1".parse().unwrap());
-    let http = clerk_backend::http::ReqwestTransport::client_builder()
+    let http = clerk_backend::transport::ReqwestTransport::client_builder()
         .unwrap()
         .default_headers(defaults)
         .build()
@@ -131,4 +126,88 @@ async fn caller_reqwest_client_is_used() {
     let seen = &server.seen()[0];
     assert_eq!(seen.header("x-from-custom-client"), Some("1"));
     assert!(seen.header("authorization").is_some());
+}
+
+/// The documented test double, extended to read multipart uploads as a custom HTTP stack must.
+/// One multipart file part as a transport saw it: field, file name, MIME type, bytes, length.
+type Part = (String, String, String, Vec<u8>, Option<u64>);
+
+#[derive(Default)]
+struct Recording {
+    parts: Arc<Mutex<Vec<Part>>>,
+}
+
+impl Transport for Recording {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<RawResponse>> {
+        let parts = self.parts.clone();
+        Box::pin(async move {
+            let (_, body) = request.into_parts();
+            if let clerk_backend::transport::Body::Multipart { field, file, .. } = body {
+                let stream = file.open().await?;
+                let len = stream.known_len();
+                let bytes = stream.read_all(1 << 20).await?;
+                parts.lock().unwrap().push((
+                    field.to_owned(),
+                    file.part_file_name().to_owned(),
+                    file.part_mime().to_owned(),
+                    bytes.to_vec(),
+                    len,
+                ));
+            }
+            Ok(RawResponse::new(
+                StatusCode::OK,
+                HeaderMap::new(),
+                r#"{"id":"u"}"#,
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_custom_transport_can_send_uploads() {
+    let t = Recording::default();
+    let parts = t.parts.clone();
+    let clerk = Clerk::builder()
+        .secret_key(SECRET)
+        .transport(t)
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("clerk-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("logo.png");
+    std::fs::write(&path, b"\x89PNG fake").unwrap();
+    for upload in [
+        clerk_backend::Upload::from_path(&path),
+        clerk_backend::Upload::from_bytes(&b"\x89PNG fake"[..]).file_name("logo.png"),
+        clerk_backend::Upload::from_stream(
+            futures_util::stream::iter([Ok(bytes("\u{89}")), Ok(bytes("PNG fake"))]),
+            None,
+        )
+        .file_name("logo.png")
+        .mime("image/png"),
+    ] {
+        clerk
+            .call(UploadThing {
+                file: upload,
+                options: Default::default(),
+            })
+            .await
+            .unwrap();
+    }
+    let parts = parts.lock().unwrap();
+    assert_eq!(parts.len(), 3);
+    for (i, (field, name, mime, bytes, len)) in parts.iter().enumerate() {
+        assert_eq!(
+            (field.as_str(), name.as_str(), mime.as_str()),
+            ("file", "logo.png", "image/png")
+        );
+        if i < 2 {
+            assert_eq!(bytes.as_slice(), b"\x89PNG fake");
+            assert_eq!(*len, Some(9));
+        } else {
+            assert_eq!(bytes.as_slice(), "\u{89}PNG fake".as_bytes());
+            assert_eq!(*len, None);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

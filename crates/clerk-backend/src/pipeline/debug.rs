@@ -4,10 +4,11 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Body, HttpRequest, OperationInfo, RawResponse};
+use super::OperationInfo;
 use crate::error::Error;
 use crate::redact;
 use crate::retry::RetryReason;
+use crate::transport::{Body, HttpRequest, RawResponse};
 
 /// Prints one line per request, response, failure and retry — headers and bodies included,
 /// bodies cut at [`max_body_bytes`](DebugLogger::max_body_bytes) — with every secret
@@ -18,7 +19,7 @@ use crate::retry::RetryReason;
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
-/// use clerk_backend::{Clerk, http::DebugLogger};
+/// use clerk_backend::{Clerk, pipeline::DebugLogger};
 ///
 /// let lines = Arc::new(Mutex::new(Vec::new()));
 /// let sink = lines.clone();
@@ -85,7 +86,7 @@ impl DebugLogger {
         if body.is_empty() {
             return;
         }
-        let shown = redact::truncate(&redact::body(body), self.max_body);
+        let shown = redact::excerpt(body, self.max_body);
         let _ = write!(out, "\n    body: {shown}");
     }
 
@@ -103,11 +104,8 @@ impl DebugLogger {
         match req.body() {
             Body::Empty => {}
             Body::Json(bytes) => self.body(&mut out, bytes),
-            Body::Multipart { field, file, text } => {
-                let _ = write!(
-                    out,
-                    "\n    body: multipart/form-data, field `{field}`: {file:?}, text fields {text:?}"
-                );
+            body @ Body::Multipart { .. } => {
+                let _ = write!(out, "\n    body: multipart/form-data {body:?}");
             }
         }
         self.emit(&out);

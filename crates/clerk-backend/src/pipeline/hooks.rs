@@ -4,9 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{HttpRequest, OperationInfo, RawResponse};
+use super::OperationInfo;
 use crate::error::{Error, Result};
 use crate::retry::RetryReason;
+use crate::transport::{HttpRequest, RawResponse};
 
 /// What a hook knows about the call it runs in.
 #[derive(Debug, Clone, Copy)]

@@ -96,22 +96,50 @@ impl Upload {
         self
     }
 
+    /// The file name sent in the part's `Content-Disposition`.
+    #[must_use]
+    pub fn part_file_name(&self) -> &str {
+        self.file_name.as_deref().unwrap_or("file")
+    }
+
+    /// The part's MIME type.
+    #[must_use]
+    pub fn part_mime(&self) -> &str {
+        self.mime
+            .as_deref()
+            .unwrap_or_else(|| guess_mime(self.part_file_name()))
+    }
+
+    /// Open the upload for sending: its chunks and, when known, its length. For
+    /// [`Transport`](super::Transport) implementations that encode the multipart body
+    /// themselves.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when the file cannot be opened or is a directory, or when a
+    /// stream upload was already sent.
+    pub async fn open(&self) -> Result<UploadStream> {
+        let (stream, len): (ByteStream, Option<u64>) = match &self.source {
+            Source::Path(path) => {
+                let (file, len) = open_file(path).await?;
+                (Box::pin(tokio_util::io::ReaderStream::new(file)), len)
+            }
+            Source::Bytes(b) => {
+                let b = b.clone();
+                let len = b.len() as u64;
+                (
+                    Box::pin(futures_util::stream::once(async move { Ok(b) })),
+                    Some(len),
+                )
+            }
+            Source::Stream(cell) => take_stream(cell)?,
+        };
+        Ok(UploadStream { stream, len })
+    }
+
     pub(crate) async fn to_form(&self, field: &'static str) -> Result<Form> {
         let part = match &self.source {
             Source::Path(path) => {
-                let file = tokio::fs::File::open(path).await.map_err(|e| {
-                    Error::InvalidRequest(format!("cannot open upload {}: {e}", path.display()))
-                })?;
-                let meta = file.metadata().await.ok();
-                // Opening a directory succeeds on Unix; reading it would fail mid-request.
-                if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
-                    return Err(Error::InvalidRequest(format!(
-                        "cannot upload {}: it is a directory",
-                        path.display()
-                    )));
-                }
-                // Only a regular file's size is its length (a FIFO reports 0).
-                let len = meta.filter(std::fs::Metadata::is_file).map(|m| m.len());
+                let (file, len) = open_file(path).await?;
                 let stream = tokio_util::io::ReaderStream::new(file);
                 let body = reqwest::Body::wrap_stream(stream);
                 match len {
@@ -121,13 +149,7 @@ impl Upload {
             }
             Source::Bytes(b) => Part::stream_with_length(b.clone(), b.len() as u64),
             Source::Stream(cell) => {
-                let taken = cell
-                    .lock()
-                    .map_err(|_| Error::Unexpected("upload stream lock poisoned".into()))?
-                    .take();
-                let (stream, len) = taken.ok_or_else(|| {
-                    Error::InvalidRequest("an upload stream can be sent only once".into())
-                })?;
+                let (stream, len) = take_stream(cell)?;
                 let body = reqwest::Body::wrap_stream(stream.map(|r| r));
                 match len {
                     Some(n) => Part::stream_with_length(body, n),
@@ -146,6 +168,83 @@ impl Upload {
             .map_err(|e| Error::InvalidRequest(format!("invalid upload MIME type: {e}")))?;
         Ok(Form::new().part(field, part))
     }
+}
+
+/// An opened [`Upload`]: a stream of chunks and, when known, its length.
+pub struct UploadStream {
+    stream: ByteStream,
+    len: Option<u64>,
+}
+
+impl fmt::Debug for UploadStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadStream")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl UploadStream {
+    /// The length in bytes, when known (a file's size, the bytes' length, a stream's hint).
+    #[must_use]
+    pub fn known_len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// Read every chunk into one buffer, failing past `max` bytes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] on a read error or when the upload is longer than `max`.
+    pub async fn read_all(mut self, max: u64) -> Result<Bytes> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.stream.next().await {
+            let chunk =
+                chunk.map_err(|e| Error::InvalidRequest(format!("cannot read upload: {e}")))?;
+            if (out.len() + chunk.len()) as u64 > max {
+                return Err(Error::InvalidRequest(format!(
+                    "the upload is longer than {max} bytes"
+                )));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(out))
+    }
+}
+
+impl Stream for UploadStream {
+    type Item = std::io::Result<Bytes>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.stream.as_mut().poll_next(cx)
+    }
+}
+
+async fn open_file(path: &std::path::Path) -> Result<(tokio::fs::File, Option<u64>)> {
+    let file = tokio::fs::File::open(path).await.map_err(|e| {
+        Error::InvalidRequest(format!("cannot open upload {}: {e}", path.display()))
+    })?;
+    let meta = file.metadata().await.ok();
+    // Opening a directory succeeds on Unix; reading it would fail mid-request.
+    if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(Error::InvalidRequest(format!(
+            "cannot upload {}: it is a directory",
+            path.display()
+        )));
+    }
+    // Only a regular file's size is its length (a FIFO reports 0).
+    Ok((
+        file,
+        meta.filter(std::fs::Metadata::is_file).map(|m| m.len()),
+    ))
+}
+
+fn take_stream(cell: &StreamCell) -> Result<(ByteStream, Option<u64>)> {
+    cell.lock()
+        .map_err(|_| Error::Unexpected("upload stream lock poisoned".into()))?
+        .take()
+        .ok_or_else(|| Error::InvalidRequest("an upload stream can be sent only once".into()))
 }
 
 fn guess_mime(name: &str) -> &'static str {

@@ -1,89 +1,16 @@
-//! The [`Transport`] trait: what actually moves bytes. reqwest is the default.
+//! The default [`Transport`]: reqwest with rustls, no redirects, a bounded body read.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
-use super::{Body, RawResponse};
-use crate::error::{Error, Result};
+use bytes::{Bytes, BytesMut};
+use http::StatusCode;
 
-/// A boxed, `Send` future (keeps [`Transport`] object-safe without an extra crate).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use super::{Body, BoxFuture, Exchange, HttpRequest, RawResponse, Transport};
+use crate::error::{Delivery, Error, Result};
 
-/// A request as handed to a [`Transport`] and to `before_request` hooks: method, absolute URL,
-/// every header (authorization included) and the body.
-///
-/// Its extensions hold the operation's [`OperationInfo`](super::OperationInfo) as
-/// `&'static OperationInfo`.
-pub type HttpRequest = http::Request<Body>;
-
-/// Sends one HTTP request and returns the whole response.
-///
-/// [`Clerk`](crate::Clerk) uses [`ReqwestTransport`] unless you pass your own with
-/// [`ClerkBuilder::transport`](crate::ClerkBuilder::transport). The pipeline around it
-/// (hooks, per-attempt timeouts, retries, logging, redaction, status → [`Error::Api`]) is the
-/// same for every transport, so a transport only moves bytes.
-///
-/// A transport reports failures as [`Error::Connection`] — with `maybe_sent: false` only when
-/// the request certainly did not leave (the retry policy then retries any method) — or
-/// [`Error::Timeout`]. Any status, 5XX included, is an `Ok` response.
-///
-/// # Test double
-///
-/// A transport that answers from memory makes unit tests of code that uses [`Clerk`](crate::Clerk)
-/// fast and deterministic:
-///
-/// ```
-/// use std::sync::{Arc, Mutex};
-/// use clerk_backend::http::{BoxFuture, HttpRequest, RawResponse, Transport};
-/// use clerk_backend::{Clerk, Result};
-///
-/// /// Answers every request with the next canned response and records what was asked.
-/// #[derive(Default)]
-/// struct Canned {
-///     responses: Mutex<Vec<(u16, &'static str)>>,
-///     seen: Arc<Mutex<Vec<String>>>,
-/// }
-///
-/// impl Transport for Canned {
-///     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<RawResponse>> {
-///         self.seen.lock().unwrap().push(format!("{} {}", request.method(), request.uri()));
-///         let (status, body) = self.responses.lock().unwrap().remove(0);
-///         Box::pin(async move {
-///             Ok(RawResponse::new(
-///                 http::StatusCode::from_u16(status).unwrap(),
-///                 http::HeaderMap::new(),
-///                 body,
-///             ))
-///         })
-///     }
-/// }
-///
-/// # fn main() -> Result<()> {
-/// let transport = Canned {
-///     responses: Mutex::new(vec![(503, ""), (200, r#"{"id":"user_1"}"#)]),
-///     ..Canned::default()
-/// };
-/// let seen = transport.seen.clone();
-/// let clerk = Clerk::builder()
-///     .secret_key("sk_test_example")
-///     .transport(transport)
-///     .build()?;
-/// // `clerk.users().get("user_1").send().await` now gets a 503 (retried) and then the user;
-/// // `seen` holds both requests.
-/// # let _ = (clerk, seen);
-/// # Ok(()) }
-/// ```
-pub trait Transport: Send + Sync + 'static {
-    /// Send `request` and read the whole response body.
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<RawResponse>>;
-
-    /// A short name for `Debug` output and logs.
-    fn name(&self) -> &'static str {
-        "custom"
-    }
-}
+/// Body limit when a request carries no [`Exchange`] (a transport used on its own).
+const DEFAULT_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// The default [`Transport`]: a [`reqwest::Client`] (rustls, HTTP/1.1 and HTTP/2, pooled).
 ///
@@ -114,8 +41,8 @@ impl ReqwestTransport {
     }
 
     /// A `reqwest::ClientBuilder` with this crate's TLS setup (rustls on `ring`, the
-    /// platform's root certificates), to add proxies, pool settings or timeouts to and pass to
-    /// [`ClerkBuilder::http_client`](crate::ClerkBuilder::http_client).
+    /// platform's root certificates) and no redirect following, to add proxies, pool settings
+    /// or timeouts to and pass to [`ClerkBuilder::http_client`](crate::ClerkBuilder::http_client).
     ///
     /// # Errors
     /// [`Error::Unexpected`] if the platform's TLS roots cannot be loaded.
@@ -133,6 +60,7 @@ impl ReqwestTransport {
             .with_no_client_auth();
         Ok(reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(90)))
     }
 }
@@ -140,9 +68,11 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<RawResponse>> {
         Box::pin(async move {
+            let exchange = request.exchange().cloned();
             let (parts, body) = request.into_parts();
             let url = reqwest::Url::parse(&parts.uri.to_string())
                 .map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))?;
+            let origin = url.origin();
             let mut builder = self
                 .client
                 .request(parts.method, url)
@@ -158,15 +88,24 @@ impl Transport for ReqwestTransport {
                     builder.multipart(form)
                 }
             };
-            let mut response = builder.send().await.map_err(reqwest_error)?;
+            let response = builder.send().await.map_err(|e| reqwest_error(e, None))?;
             let status = response.status();
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await.map_err(reqwest_error)?;
-            Ok(RawResponse {
-                status,
-                headers,
-                body,
-            })
+            if let Some(x) = &exchange {
+                x.status_received(status);
+            }
+            if response.url().origin() != origin {
+                // Only a caller's own client, built with a redirect policy, gets here.
+                return Err(Error::connection(
+                    "the HTTP client followed a redirect to another origin; build it from \
+                     ReqwestTransport::client_builder, which follows none",
+                    Delivery::Answered(status),
+                    None,
+                ));
+            }
+            let limit = exchange
+                .as_ref()
+                .map_or(DEFAULT_LIMIT, Exchange::max_response_bytes);
+            read_limited(response, status, limit).await
         })
     }
 
@@ -175,20 +114,76 @@ impl Transport for ReqwestTransport {
     }
 }
 
+/// Read the body chunk by chunk, stopping past `limit`; one chunk is kept without a copy.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    status: StatusCode,
+    limit: u64,
+) -> Result<RawResponse> {
+    let too_large = || Error::ResponseTooLarge { limit, status };
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let headers = std::mem::take(response.headers_mut());
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<BytesMut> = None;
+    let mut len: u64 = 0;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| reqwest_error(e, Some(status)))?
+    {
+        len += chunk.len() as u64;
+        if len > limit {
+            return Err(too_large());
+        }
+        match (&mut first, &mut rest) {
+            (None, _) => first = Some(chunk),
+            (Some(f), None) => {
+                let hint = response.content_length().unwrap_or(0);
+                let cap = usize::try_from(hint)
+                    .unwrap_or(0)
+                    .max(f.len() + chunk.len());
+                let mut buf = BytesMut::with_capacity(cap);
+                buf.extend_from_slice(f);
+                buf.extend_from_slice(&chunk);
+                rest = Some(buf);
+            }
+            (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+        }
+    }
+    let body = match (rest, first) {
+        (Some(buf), _) => buf.freeze(),
+        (None, Some(f)) => f,
+        (None, None) => Bytes::new(),
+    };
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
 /// Map a reqwest error: connect failures (refused, DNS, TLS handshake, connect timeout) are
-/// "not sent"; everything after the connection was made may have reached the server. The
-/// source kept is the reqwest error without its URL.
-pub(crate) fn reqwest_error(e: reqwest::Error) -> Error {
+/// "not sent"; everything after the connection was made may have reached the server, and a
+/// failure after `status` arrived keeps it. The source kept is the reqwest error without its
+/// URL.
+pub(crate) fn reqwest_error(e: reqwest::Error, status: Option<StatusCode>) -> Error {
     let message = crate::redact::text(&error_chain(&e));
     if e.is_builder() {
         return Error::InvalidRequest(message);
     }
+    let delivery = match status {
+        Some(s) => Delivery::Answered(s),
+        None if e.is_connect() => Delivery::NotSent,
+        None => Delivery::SentNoAnswer,
+    };
     if e.is_timeout() && !e.is_connect() {
-        return Error::Timeout(Duration::ZERO);
+        return Error::timeout(Duration::ZERO, delivery);
     }
     Error::Connection {
         message,
-        maybe_sent: !e.is_connect(),
+        delivery,
         source: Some(Box::new(e.without_url())),
     }
 }
