@@ -1,0 +1,6 @@
+//! clerk-emulator's integration tests: over HTTP, every response checked against the spec.
+
+mod api;
+mod sdk;
+mod spec;
+mod users;
