@@ -75,7 +75,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> HandlerResult {
     )?;
     let client = json!({
         "object": "client", "id": client_id, "session_ids": [id], "sessions": [], "sign_in_id": null,
-        "sign_up_id": null, "last_active_session_id": id, "updated_at": ctx.now, "created_at": ctx.now,
+        "sign_up_id": null, "last_active_session_id": id, "last_authentication_strategy": null, "updated_at": ctx.now, "created_at": ctx.now,
     });
     store::insert(
         ctx.tx,
