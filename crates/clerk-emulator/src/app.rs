@@ -138,12 +138,11 @@ impl App {
             .rate_limit
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+            && let Err(wait) = rl.check(now)
         {
-            if let Err(wait) = rl.check(now) {
-                let mut e = too_many();
-                e.retry_after = Some(wait);
-                return self.error_response(&e);
-            }
+            let mut e = too_many();
+            e.retry_after = Some(wait);
+            return self.error_response(&e);
         }
         let Some(handler) = crate::resources::handler(op.group, op.name) else {
             return self.error_response(&ApiError::new(

@@ -41,7 +41,7 @@ fn run(app: &App, method: &Method, path: &str, body: &[u8]) -> Result<Value, Api
     };
     match (method.as_str(), path.trim_end_matches('/')) {
         ("GET", "/events") => {
-            let events = app.store.tx(|tx| crate::webhooks::inbox(tx))?;
+            let events = app.store.tx(crate::webhooks::inbox)?;
             let data: Vec<Value> = events
                 .iter()
                 .map(|e| json!({"id": e.id, "type": e.event_type, "payload": e.json()}))

@@ -49,6 +49,11 @@ mod store;
 mod supported;
 mod webhooks;
 
+/// The crate README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use faults::Fault;
 pub use fixtures::FixtureError;
 pub use store::StoreError;
@@ -166,15 +171,14 @@ impl EmulatorBuilder {
 
     /// Bind 127.0.0.1 and start serving. Must be called inside a Tokio runtime.
     pub async fn start(self) -> Result<Emulator, Error> {
-        if let Some(k) = &self.secret_key {
-            if !(k.starts_with("sk_test_") || k.starts_with("sk_live_"))
+        if let Some(k) = &self.secret_key
+            && (!(k.starts_with("sk_test_") || k.starts_with("sk_live_"))
                 || k.len() < 12
-                || k.chars().any(char::is_whitespace)
-            {
-                return Err(Error::Config(
-                    "the secret key must look like sk_test_… or sk_live_…".into(),
-                ));
-            }
+                || k.chars().any(char::is_whitespace))
+        {
+            return Err(Error::Config(
+                "the secret key must look like sk_test_… or sk_live_…".into(),
+            ));
         }
         for u in &self.webhook_urls {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -406,7 +410,6 @@ impl Emulator {
 
     /// The emulator's HTTP service, for `tower::ServiceExt::oneshot` tests without a socket.
     /// It shares this emulator's state.
-    #[must_use]
     pub fn router(&self) -> axum::Router {
         app::router(self.app.clone())
     }
@@ -414,10 +417,7 @@ impl Emulator {
     /// Every webhook event emitted so far, oldest first.
     #[must_use]
     pub fn events(&self) -> Vec<Event> {
-        self.app
-            .store
-            .tx(|tx| webhooks::inbox(tx))
-            .unwrap_or_default()
+        self.app.store.tx(webhooks::inbox).unwrap_or_default()
     }
 
     /// Forget the events emitted so far.

@@ -77,7 +77,7 @@ fn table() -> &'static [Route] {
             })
             .collect();
         // `/users/count` before `/users/{user_id}`: more literal segments win.
-        t.sort_by(|a, b| b.literals.cmp(&a.literals));
+        t.sort_by_key(|r| std::cmp::Reverse(r.literals));
         t
     })
 }

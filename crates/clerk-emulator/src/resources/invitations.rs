@@ -112,13 +112,13 @@ pub(crate) fn bulk_create(ctx: &mut Ctx<'_>) -> HandlerResult {
 pub(crate) fn list(ctx: &mut Ctx<'_>) -> HandlerResult {
     let (limit, offset) = ctx.query.page()?;
     let status = ctx.query.get("status").map(str::to_owned);
-    if let Some(s) = &status {
-        if !["pending", "accepted", "revoked", "expired"].contains(&s.as_str()) {
-            return Err(ApiError::value_invalid(
-                "status",
-                "is not a valid invitation status",
-            ));
-        }
+    if let Some(s) = &status
+        && !["pending", "accepted", "revoked", "expired"].contains(&s.as_str())
+    {
+        return Err(ApiError::value_invalid(
+            "status",
+            "is not a valid invitation status",
+        ));
     }
     let query = ctx.query.get("query").map(str::to_lowercase);
     let mut items: Vec<Value> = all(ctx)?

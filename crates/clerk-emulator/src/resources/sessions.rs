@@ -46,13 +46,13 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> HandlerResult {
         ));
     }
     let org = ctx.body.str("active_organization_id")?.map(str::to_owned);
-    if let Some(o) = &org {
-        if crate::resources::organizations::membership(ctx, o, &user_id)?.is_none() {
-            return Err(ApiError::value_invalid(
-                "active_organization_id",
-                "is not an organization this user is a member of",
-            ));
-        }
+    if let Some(o) = &org
+        && crate::resources::organizations::membership(ctx, o, &user_id)?.is_none()
+    {
+        return Err(ApiError::value_invalid(
+            "active_organization_id",
+            "is not an organization this user is a member of",
+        ));
     }
     let client_id = ctx.id("client");
     let id = ctx.id("sess");
@@ -129,13 +129,13 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> HandlerResult {
         "revoked",
         "pending",
     ];
-    if let Some(s) = &status {
-        if !STATUSES.contains(&s.as_str()) {
-            return Err(ApiError::value_invalid(
-                "status",
-                "is not a valid session status",
-            ));
-        }
+    if let Some(s) = &status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return Err(ApiError::value_invalid(
+            "status",
+            "is not a valid session status",
+        ));
     }
     let sql = format!(
         "SELECT doc FROM objects o WHERE {} ORDER BY o.created_at DESC, o.seq DESC",
@@ -353,10 +353,10 @@ fn expand(v: &Value, user: &Value, org: &Value) -> Value {
                 Some(cur.clone())
             };
             let t = s.trim();
-            if let Some(inner) = t.strip_prefix("{{").and_then(|x| x.strip_suffix("}}")) {
-                if !inner.contains("{{") {
-                    return lookup(inner.trim()).unwrap_or(Value::Null);
-                }
+            if let Some(inner) = t.strip_prefix("{{").and_then(|x| x.strip_suffix("}}"))
+                && !inner.contains("{{")
+            {
+                return lookup(inner.trim()).unwrap_or(Value::Null);
             }
             let mut out = String::new();
             let mut rest = s.as_str();
@@ -449,13 +449,13 @@ fn template_fields(ctx: &Ctx<'_>, t: &mut Value, creating: bool) -> Result<(), A
             "custom signing keys are not supported by clerk-emulator",
         ));
     }
-    if let Some(a) = b.str("signing_algorithm")? {
-        if a != "RS256" {
-            return Err(ApiError::value_invalid(
-                "signing_algorithm",
-                "only RS256 is supported by clerk-emulator",
-            ));
-        }
+    if let Some(a) = b.str("signing_algorithm")?
+        && a != "RS256"
+    {
+        return Err(ApiError::value_invalid(
+            "signing_algorithm",
+            "only RS256 is supported by clerk-emulator",
+        ));
     }
     Ok(())
 }

@@ -211,15 +211,15 @@ fn set_unique(
             s.to_lowercase()
         }
     };
-    if let Some(n) = new {
-        if !store::claim(ctx.tx, kind, &norm(n), owner)? {
-            return Err(ApiError::exists(param, what));
-        }
+    if let Some(n) = new
+        && !store::claim(ctx.tx, kind, &norm(n), owner)?
+    {
+        return Err(ApiError::exists(param, what));
     }
-    if let Some(o) = old {
-        if new.map(norm) != Some(norm(o)) {
-            store::release(ctx.tx, kind, &norm(o))?;
-        }
+    if let Some(o) = old
+        && new.map(norm) != Some(norm(o))
+    {
+        store::release(ctx.tx, kind, &norm(o))?;
     }
     Ok(())
 }
@@ -234,10 +234,10 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> HandlerResult {
         check_username(u)?;
     }
     let password = b.str("password")?;
-    if let Some(p) = password {
-        if b.bool("skip_password_checks")? != Some(true) {
-            check_password(p)?;
-        }
+    if let Some(p) = password
+        && b.bool("skip_password_checks")? != Some(true)
+    {
+        check_password(p)?;
     }
     let created_at = b.int("created_at")?.unwrap_or(ctx.now);
     for m in ["public_metadata", "private_metadata", "unsafe_metadata"] {
