@@ -46,6 +46,18 @@ impl IdGen {
             .collect()
     }
 
+    /// `prefix_` + `len` lowercase hex digits (API key and M2M token ids).
+    pub(crate) fn hex_id(&self, prefix: &str, len: usize) -> String {
+        use std::fmt::Write as _;
+        let mut out = format!("{prefix}_");
+        let bytes = self.bytes32();
+        for b in bytes.iter().take(len.div_ceil(2)) {
+            let _ = write!(out, "{b:02x}");
+        }
+        out.truncate(prefix.len() + 1 + len);
+        out
+    }
+
     /// 32 random bytes (signing secrets).
     pub(crate) fn bytes32(&self) -> [u8; 32] {
         let mut out = [0u8; 32];

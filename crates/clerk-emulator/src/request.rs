@@ -85,6 +85,11 @@ impl Body {
         self.0.contains_key(name)
     }
 
+    /// A field as given, `null` when absent.
+    pub(crate) fn value_or_null(&self, name: &str) -> Value {
+        self.0.get(name).cloned().unwrap_or(Value::Null)
+    }
+
     /// A string field; `null` counts as absent.
     pub(crate) fn str(&self, name: &str) -> Result<Option<&str>, ApiError> {
         match self.0.get(name) {

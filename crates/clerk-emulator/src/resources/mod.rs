@@ -1,6 +1,8 @@
 //! The stateful operations, one module per resource family, and the table routing to them.
 
+pub(crate) mod instance;
 pub(crate) mod invitations;
+pub(crate) mod machine;
 pub(crate) mod organizations;
 pub(crate) mod sessions;
 pub(crate) mod users;
@@ -153,6 +155,49 @@ pub(crate) const HANDLERS: &[(&str, &str, Handler)] = &[
     ("invitations", "list", invitations::list),
     ("invitations", "bulk_create", invitations::bulk_create),
     ("invitations", "revoke", invitations::revoke),
+    ("allowlist_identifiers", "list", instance::allowlist_list),
+    (
+        "allowlist_identifiers",
+        "create",
+        instance::allowlist_create,
+    ),
+    (
+        "allowlist_identifiers",
+        "delete",
+        instance::allowlist_delete,
+    ),
+    ("blocklist_identifiers", "list", instance::blocklist_list),
+    (
+        "blocklist_identifiers",
+        "create",
+        instance::blocklist_create,
+    ),
+    (
+        "blocklist_identifiers",
+        "delete",
+        instance::blocklist_delete,
+    ),
+    ("redirect_urls", "list", instance::redirect_list),
+    ("redirect_urls", "create", instance::redirect_create),
+    ("redirect_urls", "get", instance::redirect_get),
+    ("redirect_urls", "delete", instance::redirect_delete),
+    ("sign_in_tokens", "create", instance::sign_in_token_create),
+    ("sign_in_tokens", "revoke", instance::sign_in_token_revoke),
+    ("testing_tokens", "create", instance::testing_token_create),
+    ("actor_tokens", "create", instance::actor_token_create),
+    ("actor_tokens", "revoke", instance::actor_token_revoke),
+    ("api_keys", "list", machine::api_key_list),
+    ("api_keys", "create", machine::api_key_create),
+    ("api_keys", "get", machine::api_key_get),
+    ("api_keys", "update", machine::api_key_update),
+    ("api_keys", "delete", machine::api_key_delete),
+    ("api_keys", "get_secret", machine::api_key_secret),
+    ("api_keys", "revoke", machine::api_key_revoke),
+    ("api_keys", "verify", machine::api_key_verify),
+    ("m2m", "list_tokens", machine::m2m_list),
+    ("m2m", "create_token", machine::m2m_create),
+    ("m2m", "revoke_token", machine::m2m_revoke),
+    ("m2m", "verify_token", machine::m2m_verify),
 ];
 
 pub(crate) fn handler(group: &str, name: &str) -> Option<Handler> {
