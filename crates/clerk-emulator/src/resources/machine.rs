@@ -188,13 +188,13 @@ pub(crate) fn api_key_verify(ctx: &mut Ctx<'_>) -> HandlerResult {
 }
 
 pub(crate) fn m2m_create(ctx: &mut Ctx<'_>) -> HandlerResult {
-    if let Some(f) = ctx.body.str("token_format")? {
-        if f != "opaque" {
-            return Err(ApiError::value_invalid(
-                "token_format",
-                "only opaque M2M tokens are supported by clerk-emulator",
-            ));
-        }
+    if let Some(f) = ctx.body.str("token_format")?
+        && f != "opaque"
+    {
+        return Err(ApiError::value_invalid(
+            "token_format",
+            "only opaque M2M tokens are supported by clerk-emulator",
+        ));
     }
     let id = ctx.app.ids.hex_id("mt", 32);
     let token = format!("mt_{}", ctx.app.ids.token(40));
