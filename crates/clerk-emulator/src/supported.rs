@@ -23,8 +23,8 @@ pub fn supported_markdown() -> String {
         "{stateful} of {} operations are stateful; every other operation answers `501` with the error code `emulator_not_implemented` naming it.\n",
         ops.len()
     );
-    let _ = writeln!(s, "| operation | method | path | emulator |");
-    let _ = writeln!(s, "|---|---|---|---|");
+    let _ = writeln!(s, "| operation | operationId | method | path | emulator |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
     for o in ops {
         let status = if handler(o.group, o.name).is_some() {
             "stateful"
@@ -33,8 +33,8 @@ pub fn supported_markdown() -> String {
         };
         let _ = writeln!(
             s,
-            "| `{}.{}` | {} | `{}` | {status} |",
-            o.group, o.name, o.method, o.path
+            "| `{}.{}` | `{}` | {} | `{}` | {status} |",
+            o.group, o.name, o.operation_id, o.method, o.path
         );
     }
     s

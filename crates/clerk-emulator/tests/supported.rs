@@ -13,6 +13,6 @@ fn supported_md_is_current() {
         got == want,
         "SUPPORTED.md is out of date: run CLERK_EMULATOR_BLESS=1 cargo test -p clerk-emulator --test supported"
     );
-    assert!(want.contains("| `users.list` | GET | `/users` | stateful |"));
+    assert!(want.contains("| `users.list` | `GetUserList` | GET | `/users` | stateful |"));
     assert!(want.contains("not implemented (501)"));
 }

@@ -47,15 +47,51 @@ fn expiration(ctx: &Ctx<'_>, field: &str) -> Result<Option<i64>, ApiError> {
     }
 }
 
+/// `description` is at most 255 characters; `created_by` is a user id.
+fn check_fields(ctx: &Ctx<'_>) -> Result<(), ApiError> {
+    if ctx
+        .body
+        .str("description")?
+        .is_some_and(|d| d.chars().count() > 255)
+    {
+        return Err(ApiError::value_invalid(
+            "description",
+            "must be at most 255 characters",
+        ));
+    }
+    if let Some(c) = ctx.body.str("created_by")? {
+        let ok = c.strip_prefix("user_").is_some_and(|r| {
+            r.len() == 27 && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+        if !ok {
+            return Err(ApiError::value_invalid("created_by", "must be a user id"));
+        }
+    }
+    Ok(())
+}
+
+/// API keys belong to a user, an organization or a machine (`user_…`, `org_…`, `mch_…`).
+fn check_subject(s: &str) -> Result<(), ApiError> {
+    let ok = ["user_", "org_", "mch_"].iter().any(|p| {
+        s.strip_prefix(p).is_some_and(|rest| {
+            rest.len() == 27 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::value_invalid(
+            "subject",
+            "must be a user_, org_ or mch_ id",
+        ))
+    }
+}
+
 pub(crate) fn api_key_create(ctx: &mut Ctx<'_>) -> HandlerResult {
     let name = ctx.body.required_str("name")?.to_owned();
     let subject = ctx.body.required_str("subject")?.to_owned();
-    if !(subject.starts_with("user_") || subject.starts_with("org_")) {
-        return Err(ApiError::value_invalid(
-            "subject",
-            "must be a user_ or org_ id",
-        ));
-    }
+    check_subject(&subject)?;
+    check_fields(ctx)?;
     let id = ctx.app.ids.hex_id("ak", 32);
     let secret = format!("ak_{}", ctx.app.ids.token(40));
     let d = json!({
@@ -131,6 +167,7 @@ pub(crate) fn api_key_list(ctx: &mut Ctx<'_>) -> HandlerResult {
 
 pub(crate) fn api_key_update(ctx: &mut Ctx<'_>) -> HandlerResult {
     let mut d = api_key_load(ctx)?;
+    check_fields(ctx)?;
     if ctx.body.has("claims") {
         d["claims"] = json!(ctx.body.object("claims")?);
     }
@@ -141,6 +178,7 @@ pub(crate) fn api_key_update(ctx: &mut Ctx<'_>) -> HandlerResult {
         d["description"] = json!(x);
     }
     if let Some(s) = ctx.body.str("subject")? {
+        check_subject(s)?;
         d["subject"] = json!(s);
     }
     if let Some(e) = expiration(ctx, "seconds_until_expiration")? {

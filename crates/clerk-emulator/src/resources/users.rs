@@ -397,14 +397,19 @@ pub(crate) fn update(ctx: &mut Ctx<'_>) -> HandlerResult {
             doc[f] = json!(v);
         }
     }
-    for f in [
-        "legal_accepted_at",
-        "create_organizations_limit",
-        "created_at",
-    ] {
+    for f in ["legal_accepted_at", "create_organizations_limit"] {
         if b.has(f) {
             doc[f] = json!(b.int(f)?);
         }
+    }
+    if let Some(t) = b.int("created_at")? {
+        doc["created_at"] = json!(t);
+        ctx.tx
+            .execute(
+                "UPDATE objects SET created_at = ?2 WHERE kind = 'user' AND id = ?1",
+                rusqlite::params![id, t],
+            )
+            .map_err(ApiError::db)?;
     }
     save(ctx, doc, Some("user.updated"))
 }
