@@ -100,7 +100,7 @@ pub enum Error {
 }
 
 /// Settings for [`Emulator`]; [`Emulator::builder`].
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct EmulatorBuilder {
     port: u16,
     seed: Option<u64>,
@@ -110,6 +110,23 @@ pub struct EmulatorBuilder {
     webhook_urls: Vec<String>,
     secret_key: Option<String>,
     authorized_party: Option<String>,
+}
+
+/// Shows whether a secret key was given, never the key.
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("port", &self.port)
+            .field("seed", &self.seed)
+            .field("data", &self.data)
+            .field("fixtures", &self.fixtures)
+            .field("webhook_urls", &self.webhook_urls)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmulatorBuilder {
