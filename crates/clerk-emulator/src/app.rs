@@ -221,6 +221,27 @@ impl App {
         Ok(reply.body)
     }
 
+    /// [`invoke_in`](Self::invoke_in) without recording webhook events (bulk loads).
+    pub(crate) fn invoke_in_quiet(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        group: &str,
+        name: &str,
+        body: Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        let handler = crate::resources::handler(group, name).ok_or_else(ApiError::not_found)?;
+        let mut ctx = Ctx {
+            app: self,
+            tx,
+            params: &[],
+            query: &Query::default(),
+            body: &Body(body),
+            now: self.clock.now_ms(),
+            events: Vec::new(),
+        };
+        Ok(handler(&mut ctx)?.body)
+    }
+
     pub(crate) fn authorized_party(&self) -> &str {
         &self.authorized_party
     }

@@ -505,6 +505,40 @@ impl Emulator {
             enabled.then(faults::RateLimiter::clerk_default);
     }
 
+    /// Create users in bulk, in one transaction, with the validation of `POST /v1/users`
+    /// (each item is that request's body). Much faster than one request per user; no webhook
+    /// event is emitted for them. Returns their ids.
+    ///
+    /// # Errors
+    /// [`FixtureError::Entry`] naming the first rejected item (`users[i]`); nothing is created.
+    pub fn load_users(
+        &self,
+        bodies: impl IntoIterator<Item = serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<Vec<String>, FixtureError> {
+        let mut failed: Option<(usize, error::ApiError)> = None;
+        let r = self.app.store.tx(|tx| {
+            let mut ids = Vec::new();
+            for (i, body) in bodies.into_iter().enumerate() {
+                match self.app.invoke_in_quiet(tx, "users", "create", body) {
+                    Ok(u) => ids.push(u["id"].as_str().unwrap_or_default().to_owned()),
+                    Err(e) => {
+                        failed = Some((i, e.clone()));
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(ids)
+        });
+        r.map_err(|e| {
+            let (i, e) = failed.unwrap_or((0, e));
+            FixtureError::Entry {
+                entry: format!("users[{i}]"),
+                code: e.code.to_owned(),
+                message: e.long_message,
+            }
+        })
+    }
+
     /// Forget every object, event and queued fault (keys and secrets stay).
     pub fn reset(&self) {
         let _ = self.app.store.reset();

@@ -151,6 +151,11 @@ pub(crate) const HANDLERS: &[(&str, &str, Handler)] = &[
         "get_all",
         organizations::invitation_list_all,
     ),
+    (
+        "users",
+        "get_organization_invitations",
+        organizations::user_invitations,
+    ),
     ("invitations", "create", invitations::create),
     ("invitations", "list", invitations::list),
     ("invitations", "bulk_create", invitations::bulk_create),

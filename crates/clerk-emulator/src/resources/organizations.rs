@@ -792,7 +792,14 @@ pub(crate) fn invitation_revoke(ctx: &mut Ctx<'_>) -> HandlerResult {
     Ok(Reply::ok(out))
 }
 
-fn invitation_page(ctx: &mut Ctx<'_>, org_filter: Option<String>) -> HandlerResult {
+/// Which organization invitations a list shows.
+enum InvitationScope {
+    Org(String),
+    All,
+    Emails(Vec<String>),
+}
+
+fn invitation_page(ctx: &mut Ctx<'_>, scope: InvitationScope) -> HandlerResult {
     let (limit, offset) = ctx.query.page()?;
     let statuses: Vec<String> = ctx
         .query
@@ -809,13 +816,14 @@ fn invitation_page(ctx: &mut Ctx<'_>, org_filter: Option<String>) -> HandlerResu
         }
     }
     let email = ctx.query.get("email_address").map(str::to_lowercase);
-    let docs = match &org_filter {
-        Some(o) => store::query_docs(
+    let with_org = !matches!(scope, InvitationScope::Org(_));
+    let docs = match &scope {
+        InvitationScope::Org(o) => store::query_docs(
             ctx.tx,
             "SELECT doc FROM objects WHERE kind = 'org_invitation' AND parent = ?1 ORDER BY created_at DESC, seq DESC",
             &[o],
         )?,
-        None => store::query_docs(
+        _ => store::query_docs(
             ctx.tx,
             "SELECT doc FROM objects WHERE kind = 'org_invitation' ORDER BY created_at DESC, seq DESC",
             &[],
@@ -826,21 +834,53 @@ fn invitation_page(ctx: &mut Ctx<'_>, org_filter: Option<String>) -> HandlerResu
         .map(|i| render_invitation(ctx.now, i))
         .filter(|i| statuses.is_empty() || statuses.iter().any(|s| i["status"] == s.as_str()))
         .filter(|i| email.as_deref().is_none_or(|e| i["email_address"] == e))
+        .filter(|i| match &scope {
+            InvitationScope::Emails(es) => es.iter().any(|e| i["email_address"] == e.as_str()),
+            _ => true,
+        })
         .collect();
     let total = all.len();
-    let data: Vec<Value> = all
+    let mut data: Vec<Value> = all
         .into_iter()
         .skip(usize::try_from(offset).unwrap_or(0))
         .take(usize::try_from(limit).unwrap_or(0))
         .collect();
+    if with_org {
+        for i in &mut data {
+            if let Some(o) = store::get(
+                ctx.tx,
+                KIND,
+                i["organization_id"].as_str().unwrap_or_default(),
+            )? {
+                i["public_organization_data"] = json!({
+                    "id": o["id"], "name": o["name"], "slug": o["slug"], "image_url": o["image_url"], "has_image": o["has_image"],
+                });
+            }
+        }
+    }
     Ok(Reply::ok(json!({"data": data, "total_count": total})))
 }
 
 pub(crate) fn invitation_list(ctx: &mut Ctx<'_>) -> HandlerResult {
     let org = load(ctx, ctx.param("organization_id"))?;
-    invitation_page(ctx, org["id"].as_str().map(str::to_owned))
+    invitation_page(
+        ctx,
+        InvitationScope::Org(org["id"].as_str().unwrap_or_default().to_owned()),
+    )
 }
 
 pub(crate) fn invitation_list_all(ctx: &mut Ctx<'_>) -> HandlerResult {
-    invitation_page(ctx, None)
+    invitation_page(ctx, InvitationScope::All)
+}
+
+/// `GET /users/{id}/organization_invitations`: invitations to the user's email addresses.
+pub(crate) fn user_invitations(ctx: &mut Ctx<'_>) -> HandlerResult {
+    let user = users::render(ctx.tx, users::load(ctx, ctx.param("user_id"))?)?;
+    let emails = user["email_addresses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["email_address"].as_str().map(str::to_owned))
+        .collect();
+    invitation_page(ctx, InvitationScope::Emails(emails))
 }

@@ -356,6 +356,42 @@ async fn invitations_move_through_their_states() {
         .await["total_count"],
         1
     );
+    api.ok(
+        "POST",
+        &format!("/organizations/{oid}/invitations"),
+        Some(json!({"email_address": "new@example.com", "role": "org:admin"})),
+    )
+    .await;
+    let all = api
+        .ok("GET", "/organization_invitations?status=pending", None)
+        .await;
+    assert_eq!(
+        (
+            all["total_count"].as_i64(),
+            all["data"][0]["public_organization_data"]["id"].as_str()
+        ),
+        (Some(1), Some(oid))
+    );
+    let invited = api
+        .ok("GET", "/users?email_address=new@example.com", None)
+        .await;
+    let mine = api
+        .ok(
+            "GET",
+            &format!(
+                "/users/{}/organization_invitations",
+                invited[0]["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            mine["total_count"].as_i64(),
+            mine["data"][0]["email_address"].as_str()
+        ),
+        (Some(1), Some("new@example.com"))
+    );
 }
 
 #[tokio::test]
