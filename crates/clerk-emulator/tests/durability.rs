@@ -81,3 +81,31 @@ impl JsonValue for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
 }
+
+#[test]
+fn bad_fixtures_stop_the_binary_naming_the_entry() {
+    let dir = std::env::temp_dir().join(format!("clerk-emulator-fixtures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("fixtures.json");
+    std::fs::write(
+        &f,
+        r#"{"users": [{"username": "okay_name"}, {"username": "x"}]}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_clerk-emulator"))
+        .arg("--fixtures")
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("users[1]") && err.contains("form_username_invalid_length"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is printed before the fixtures load"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

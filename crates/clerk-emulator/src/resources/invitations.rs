@@ -1,5 +1,6 @@
 //! Instance invitations: `pending` → `accepted` (a user signs up with the address), `revoked`,
-//! or `expired` (the clock passes `expires_at`).
+//! or `expired` (the clock passes `expires_at`). The webhooks spec has no instance-invitation
+//! events, so none are emitted.
 
 use crate::error::ApiError;
 use crate::request::{Body, Ctx, HandlerResult, Reply};
@@ -80,7 +81,6 @@ fn new(ctx: &mut Ctx<'_>, b: &Body) -> Result<Value, ApiError> {
         },
         &inv,
     )?;
-    ctx.emit("invitation.created", inv.clone());
     Ok(inv)
 }
 
@@ -173,7 +173,6 @@ pub(crate) fn revoke(ctx: &mut Ctx<'_>) -> HandlerResult {
     inv["revoked"] = json!(true);
     inv["updated_at"] = json!(ctx.now);
     store::put(ctx.tx, KIND, inv["id"].as_str().unwrap_or_default(), &inv)?;
-    ctx.emit("invitation.revoked", inv.clone());
     Ok(Reply::ok(inv))
 }
 
@@ -188,7 +187,6 @@ pub(crate) fn accept_for(ctx: &mut Ctx<'_>, email: &str) -> Result<(), ApiError>
         inv["status"] = json!("accepted");
         inv["updated_at"] = json!(ctx.now);
         store::put(ctx.tx, KIND, inv["id"].as_str().unwrap_or_default(), &inv)?;
-        ctx.emit("invitation.accepted", inv);
     }
     Ok(())
 }

@@ -363,3 +363,150 @@ async fn secrets_stay_out_of_debug_output() {
         assert!(!format!("{e:?}").contains("hunter2") && !e.body.contains("hunter2"));
     }
 }
+
+#[tokio::test]
+async fn every_emitted_event_is_signed_and_decodes_as_the_sdks_typed_event() {
+    let emu = Emulator::start().await.unwrap();
+    let api = Api::new(&emu);
+    let u = api
+        .ok(
+            "POST",
+            "/users",
+            Some(json!({"email_address": ["ev@example.com"], "first_name": "Ev"})),
+        )
+        .await;
+    let uid = u["id"].as_str().unwrap();
+    api.ok(
+        "PATCH",
+        &format!("/users/{uid}"),
+        Some(json!({"last_name": "Ents"})),
+    )
+    .await;
+    let o = api
+        .ok(
+            "POST",
+            "/organizations",
+            Some(json!({"name": "Events", "created_by": uid})),
+        )
+        .await;
+    let oid = o["id"].as_str().unwrap();
+    api.ok(
+        "PATCH",
+        &format!("/organizations/{oid}"),
+        Some(json!({"name": "Events 2"})),
+    )
+    .await;
+    let other = api.ok("POST", "/users", Some(json!({}))).await;
+    let other_id = other["id"].as_str().unwrap();
+    api.ok(
+        "POST",
+        &format!("/organizations/{oid}/memberships"),
+        Some(json!({"user_id": other_id, "role": "org:member"})),
+    )
+    .await;
+    api.ok(
+        "PATCH",
+        &format!("/organizations/{oid}/memberships/{other_id}"),
+        Some(json!({"role": "org:admin"})),
+    )
+    .await;
+    api.ok(
+        "DELETE",
+        &format!("/organizations/{oid}/memberships/{other_id}"),
+        None,
+    )
+    .await;
+    let inv = api
+        .ok(
+            "POST",
+            &format!("/organizations/{oid}/invitations"),
+            Some(json!({"email_address": "i@example.com", "role": "org:member"})),
+        )
+        .await;
+    api.ok(
+        "POST",
+        &format!(
+            "/organizations/{oid}/invitations/{}/revoke",
+            inv["id"].as_str().unwrap()
+        ),
+        Some(json!({})),
+    )
+    .await;
+    let s = api
+        .ok("POST", "/sessions", Some(json!({"user_id": uid})))
+        .await;
+    api.ok(
+        "POST",
+        &format!("/sessions/{}/revoke", s["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    let i = api
+        .ok(
+            "POST",
+            "/invitations",
+            Some(json!({"email_address": "inv@example.com"})),
+        )
+        .await;
+    api.ok(
+        "POST",
+        &format!("/invitations/{}/revoke", i["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    api.ok(
+        "POST",
+        "/invitations",
+        Some(json!({"email_address": "acc@example.com"})),
+    )
+    .await;
+    api.ok(
+        "POST",
+        "/users",
+        Some(json!({"email_address": ["acc@example.com"]})),
+    )
+    .await;
+    api.ok("DELETE", &format!("/organizations/{oid}"), None)
+        .await;
+    api.ok("DELETE", &format!("/users/{uid}"), None).await;
+
+    let wh = clerk_backend::webhooks::Webhook::new(emu.webhook_secret()).unwrap();
+    let events = emu.events();
+    let mut types: Vec<String> = Vec::new();
+    for ev in &events {
+        let mut headers = http::HeaderMap::new();
+        for (k, v) in emu.webhook_headers(ev) {
+            headers.insert(k, v.parse().unwrap());
+        }
+        let typed = wh
+            .verify(&headers, ev.body.as_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", ev.event_type));
+        assert_eq!(typed.event_type(), ev.event_type);
+        assert!(
+            !format!("{typed:?}").starts_with("Unknown"),
+            "{} decodes as a known event",
+            ev.event_type
+        );
+        if !types.contains(&ev.event_type) {
+            types.push(ev.event_type.clone());
+        }
+    }
+    for t in [
+        "user.created",
+        "user.updated",
+        "user.deleted",
+        "email.created",
+        "organization.created",
+        "organization.updated",
+        "organization.deleted",
+        "organizationMembership.created",
+        "organizationMembership.updated",
+        "organizationMembership.deleted",
+        "organizationInvitation.created",
+        "organizationInvitation.revoked",
+        "session.created",
+        "session.revoked",
+    ] {
+        assert!(types.iter().any(|x| x == t), "{t} emitted: {types:?}");
+    }
+}
