@@ -701,8 +701,42 @@ fn filters(ctx: &Ctx<'_>) -> Result<(Vec<String>, Vec<Sql>), ApiError> {
 
 pub(crate) fn list(ctx: &mut Ctx<'_>) -> HandlerResult {
     let (limit, offset) = ctx.query.page()?;
-    let (w, mut a) = filters(ctx)?;
-    let order = order_by(ctx.query.get("order_by").unwrap_or("-created_at"))?;
+    let (mut w, mut a) = filters(ctx)?;
+    let order_param = ctx.query.get("order_by").unwrap_or("-created_at");
+    let order = order_by(order_param)?;
+    if let Some(cursor) = ctx.query.get("starting_after") {
+        // Cursor pagination is defined over created_at only (unique with seq, immutable).
+        let desc = match order_param {
+            "-created_at" => true,
+            "created_at" | "+created_at" => false,
+            _ => {
+                return Err(ApiError::value_invalid(
+                    "order_by",
+                    "must order by created_at when starting_after is given",
+                ));
+            }
+        };
+        if offset != 0 {
+            return Err(ApiError::value_invalid(
+                "offset",
+                "cannot be combined with starting_after",
+            ));
+        }
+        let (c, seq): (i64, i64) = ctx
+            .tx
+            .query_row(
+                "SELECT created_at, seq FROM objects WHERE kind = 'user' AND id = ?1",
+                [cursor],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|_| ApiError::value_invalid("starting_after", "is not the id of a user"))?;
+        w.push(format!(
+            "(o.created_at, o.seq) {} (?, ?)",
+            if desc { "<" } else { ">" }
+        ));
+        a.push(Sql::Integer(c));
+        a.push(Sql::Integer(seq));
+    }
     let sql = list_sql(&w, &order);
     a.push(Sql::Integer(limit));
     a.push(Sql::Integer(offset));

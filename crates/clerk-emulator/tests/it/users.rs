@@ -328,6 +328,51 @@ async fn list_filters_order_and_count() {
             "count ?{q}"
         );
     }
+    // cursor pagination over created_at
+    assert_eq!(
+        ids(&api
+            .ok(
+                "GET",
+                &format!("/users?limit=2&starting_after={}", made[3]),
+                None
+            )
+            .await),
+        vec![made[2].clone(), made[1].clone()]
+    );
+    assert_eq!(
+        ids(&api
+            .ok(
+                "GET",
+                &format!("/users?order_by=%2Bcreated_at&starting_after={}", made[1]),
+                None
+            )
+            .await),
+        vec![made[2].clone(), made[3].clone()]
+    );
+    api.err(
+        "GET",
+        &format!("/users?order_by=first_name&starting_after={}", made[1]),
+        None,
+        422,
+        "form_param_value_invalid",
+    )
+    .await;
+    api.err(
+        "GET",
+        &format!("/users?offset=1&starting_after={}", made[1]),
+        None,
+        422,
+        "form_param_value_invalid",
+    )
+    .await;
+    api.err(
+        "GET",
+        "/users?starting_after=user_nope",
+        None,
+        422,
+        "form_param_value_invalid",
+    )
+    .await;
     let q = format!("user_id={}&user_id={}", made[0], made[3]);
     assert_eq!(
         ids(&api.ok("GET", &format!("/users?{q}"), None).await),
