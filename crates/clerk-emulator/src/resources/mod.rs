@@ -74,6 +74,7 @@ pub(crate) const HANDLERS: &[(&str, &str, Handler)] = &[
         sessions::create_token_from_template,
     ),
     ("clients", "get", sessions::client_get),
+    ("clients", "list", sessions::client_list),
     ("jwt_templates", "list", sessions::template_list),
     ("jwt_templates", "create", sessions::template_create),
     ("jwt_templates", "get", sessions::template_get),

@@ -539,6 +539,35 @@ pub(crate) fn template_delete(ctx: &mut Ctx<'_>) -> HandlerResult {
     Ok(Reply::ok(deleted("jwt_template", &id)))
 }
 
+/// `GET /clients` (deprecated upstream): every client, newest first, with its sessions.
+pub(crate) fn client_list(ctx: &mut Ctx<'_>) -> HandlerResult {
+    let (limit, offset) = ctx.query.page()?;
+    let total = store::count(
+        ctx.tx,
+        "SELECT count(*) FROM objects WHERE kind = 'client'",
+        &[],
+    )?;
+    let w = vec!["o.kind = 'client'".to_owned()];
+    let docs = store::query_docs(
+        ctx.tx,
+        &list_sql(&w, "o.created_at DESC, o.seq DESC"),
+        &[&limit, &offset],
+    )?;
+    let now = ctx.now;
+    let mut out = Vec::with_capacity(docs.len());
+    for mut c in docs {
+        let id = c["id"].as_str().unwrap_or_default().to_owned();
+        c["sessions"] = Value::Array(
+            store::by_ref(ctx.tx, KIND, &id)?
+                .into_iter()
+                .map(|s| render(now, s))
+                .collect(),
+        );
+        out.push(c);
+    }
+    paged(ctx, out, total)
+}
+
 pub(crate) fn client_get(ctx: &mut Ctx<'_>) -> HandlerResult {
     let mut c =
         store::get(ctx.tx, CLIENT, ctx.param("client_id"))?.ok_or_else(ApiError::not_found)?;

@@ -422,6 +422,11 @@ async fn sessions_expire_on_the_clock_and_tokens_need_an_active_session() {
         )
         .await;
     assert_eq!(c["sessions"][0]["id"], sid);
+    assert_eq!(api.ok("GET", "/clients", None).await[0]["id"], c["id"]);
+    assert_eq!(
+        api.ok("GET", "/clients?paginated=true", None).await["total_count"],
+        1
+    );
     api.ok("POST", "/jwt_templates", Some(json!({"name": "hasura", "claims": {"uid": "{{user.id}}", "role": "app", "greeting": "hi {{user.first_name}}"}, "lifetime": 300}))).await;
     api.err(
         "POST",
