@@ -318,7 +318,11 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Body, ApiError> {
         return Ok(Body(m));
     }
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(Body(m)),
+        // `__`-keys are the emulator's own markers (uploads, array bodies): never a client's.
+        Ok(Value::Object(mut m)) => {
+            m.retain(|k, _| !k.starts_with("__"));
+            Ok(Body(m))
+        }
         Ok(Value::Array(_)) => Ok(Body(Map::from_iter([(
             "__array".to_owned(),
             serde_json::from_slice(body).unwrap_or(json!([])),

@@ -78,6 +78,9 @@ pub(crate) fn load(app: &App, json: &str) -> Result<(), FixtureError> {
                        body: Map<String, Value>,
                        label: String|
          -> Result<Value, ApiError> {
+            let mut body = body;
+            // `__`-keys are the emulator's own markers, never an entry's.
+            body.retain(|k, _| !k.starts_with("__"));
             app.invoke_in(tx, group, name, params, body)
                 .inspect_err(|e| {
                     err = Some(entry(label)(e.clone()));
