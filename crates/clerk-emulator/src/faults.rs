@@ -96,3 +96,35 @@ impl RateLimiter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clerks_limit_is_100_per_10_seconds_with_retry_after() {
+        let rl = RateLimiter::clerk_default();
+        for i in 0..100 {
+            assert_eq!(rl.check(1_000 + i), Ok(()), "request {i}");
+        }
+        // the 101st within the window waits until the oldest hit leaves it
+        assert_eq!(rl.check(5_000), Err(6));
+        assert_eq!(rl.check(10_999), Err(1));
+        assert_eq!(
+            rl.check(11_000),
+            Ok(()),
+            "the first hit (t=1000) left the window"
+        );
+    }
+
+    #[test]
+    fn faults_are_consumed_in_order_per_operation() {
+        let f = Faults::default();
+        f.push("users.get", Fault::Unavailable, 2);
+        f.push("*", Fault::Reset, 1);
+        assert_eq!(f.take("users.get"), Some(Fault::Unavailable));
+        assert_eq!(f.take("users.list"), Some(Fault::Reset));
+        assert_eq!(f.take("users.get"), Some(Fault::Unavailable));
+        assert_eq!(f.take("users.get"), None);
+    }
+}

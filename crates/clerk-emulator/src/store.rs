@@ -103,7 +103,8 @@ pub(crate) struct Row<'a> {
 }
 
 pub(crate) fn next_seq(tx: &Transaction<'_>) -> Result<i64, ApiError> {
-    tx.query_row(
+    row(
+        tx,
         "INSERT INTO counters(name, value) VALUES('seq', 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
         [],
@@ -114,7 +115,8 @@ pub(crate) fn next_seq(tx: &Transaction<'_>) -> Result<i64, ApiError> {
 
 pub(crate) fn insert(tx: &Transaction<'_>, row: &Row<'_>, doc: &Value) -> Result<(), ApiError> {
     let seq = next_seq(tx)?;
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO objects(kind, id, seq, created_at, parent, ref, doc) VALUES(?1,?2,?3,?4,?5,?6,?7)",
         params![row.kind, row.id, seq, row.created_at, row.parent, row.r#ref, doc.to_string()],
     )
@@ -136,7 +138,8 @@ pub(crate) fn get(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<Option<V
 }
 
 pub(crate) fn put(tx: &Transaction<'_>, kind: &str, id: &str, doc: &Value) -> Result<(), ApiError> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE objects SET doc = ?3 WHERE kind = ?1 AND id = ?2",
         params![kind, id, doc.to_string()],
     )
@@ -198,7 +201,7 @@ pub(crate) fn count(
     sql: &str,
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<i64, ApiError> {
-    tx.query_row(sql, args, |r| r.get(0)).map_err(ApiError::db)
+    row(tx, sql, args, |r| r.get(0)).map_err(ApiError::db)
 }
 
 /// Claim a unique identifier (`email`, `phone`, `username`, `external_id`, `slug`, …) for
@@ -220,7 +223,8 @@ pub(crate) fn claim(
     match holder {
         Some(h) => Ok(h == owner),
         None => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO idents(kind, value, owner) VALUES(?1, ?2, ?3)",
                 params![kind, value, owner],
             )
@@ -235,7 +239,8 @@ pub(crate) fn owner_of(
     kind: &str,
     value: &str,
 ) -> Result<Option<String>, ApiError> {
-    tx.query_row(
+    row(
+        tx,
         "SELECT owner FROM idents WHERE kind = ?1 AND value = ?2",
         params![kind, value],
         |r| r.get(0),
@@ -245,7 +250,8 @@ pub(crate) fn owner_of(
 }
 
 pub(crate) fn release(tx: &Transaction<'_>, kind: &str, value: &str) -> Result<(), ApiError> {
-    tx.execute(
+    exec(
+        tx,
         "DELETE FROM idents WHERE kind = ?1 AND value = ?2",
         params![kind, value],
     )
@@ -254,24 +260,42 @@ pub(crate) fn release(tx: &Transaction<'_>, kind: &str, value: &str) -> Result<(
 }
 
 pub(crate) fn release_all(tx: &Transaction<'_>, owner: &str) -> Result<(), ApiError> {
-    tx.execute("DELETE FROM idents WHERE owner = ?1", params![owner])
-        .map_err(ApiError::db)?;
+    exec(tx, "DELETE FROM idents WHERE owner = ?1", params![owner]).map_err(ApiError::db)?;
     Ok(())
 }
 
 pub(crate) fn meta_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>, ApiError> {
-    tx.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
-        r.get(0)
-    })
+    row(
+        tx,
+        "SELECT value FROM meta WHERE key = ?1",
+        params![key],
+        |r| r.get(0),
+    )
     .optional()
     .map_err(ApiError::db)
 }
 
 pub(crate) fn meta_set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), ApiError> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
         params![key, value],
     )
     .map_err(ApiError::db)?;
     Ok(())
+}
+
+/// `execute` through the statement cache: the same SQL is parsed once per connection.
+fn exec(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
+}
+
+/// `query_row` through the statement cache.
+fn row<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    tx.prepare_cached(sql)?.query_row(params, f)
 }

@@ -306,7 +306,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> HandlerResult {
     let users: Vec<String> = q.all("user_id").into_iter().map(str::to_owned).collect();
     if !users.is_empty() {
         w.push(format!(
-            "o.id IN (SELECT parent FROM objects WHERE kind = 'membership' AND ref IN ({}))",
+            "o.id IN (SELECT parent FROM objects INDEXED BY objects_ref WHERE kind = 'membership' AND ref IN ({}))",
             vec!["?"; users.len()].join(",")
         ));
         a.extend(users.into_iter().map(Sql::Text));

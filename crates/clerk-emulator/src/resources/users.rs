@@ -618,7 +618,7 @@ fn filters(ctx: &Ctx<'_>) -> Result<(Vec<String>, Vec<Sql>), ApiError> {
         in_list(
             &mut w,
             &mut a,
-            "o.id IN (SELECT ref FROM objects WHERE kind = 'membership' AND parent IN (?))",
+            "o.id IN (SELECT ref FROM objects INDEXED BY objects_parent WHERE kind = 'membership' AND parent IN (?))",
             orgs,
         );
     }
@@ -737,6 +737,26 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> HandlerResult {
         a.push(Sql::Integer(c));
         a.push(Sql::Integer(seq));
     }
+    // With a selective filter (ids, identifiers, organizations), drive the query from it and
+    // sort the few matches; otherwise walk the created_at index. (`+` keeps SQLite's planner
+    // from scanning every user in index order to find a handful.)
+    let selective = [
+        "email_address",
+        "phone_number",
+        "username",
+        "external_id",
+        "user_id",
+        "organization_id",
+    ]
+    .iter()
+    .any(|p| ctx.query.get(p).is_some());
+    let order = if selective {
+        order
+            .replace("o.created_at", "+o.created_at")
+            .replace("o.seq", "+o.seq")
+    } else {
+        order
+    };
     let sql = list_sql(&w, &order);
     a.push(Sql::Integer(limit));
     a.push(Sql::Integer(offset));

@@ -532,14 +532,9 @@ async fn faults_rate_limit_and_reset() {
         clerk.users().count().send().await.is_err(),
         "a reset connection is an error"
     );
+    // Clerk's limit itself is unit-tested on explicit timestamps (faults.rs); here: on, then off.
     emu.rate_limit(true);
-    let mut limited = 0;
-    for _ in 0..105 {
-        if api.call("GET", "/jwks", None).await.0 == 429 {
-            limited += 1;
-        }
-    }
-    assert_eq!(limited, 5, "100 requests per 10 s");
+    assert_eq!(api.call("GET", "/jwks", None).await.0, 200);
     emu.rate_limit(false);
     api.ok("POST", "/users", Some(json!({}))).await;
     emu.reset();
