@@ -1,7 +1,8 @@
 //! clerk-emulator figures for BENCHMARKS.md (a plain bench binary: each figure is one timed run).
 //!
-//! `cargo bench -p clerk-emulator --bench emulator` (`EMULATOR_BENCH_BIG=1000000` for the
-//! one-million-user run; default 10,000 and 100,000 only).
+//! `cargo bench -p clerk-emulator --bench emulator` (`EMULATOR_BENCH_SIZES=1000000` for the
+//! one-million-user run; default 10,000 and 100,000; `EMULATOR_BENCH_IMPORT=N` users imported
+//! through the SDK, default 100,000).
 //!
 //! - start: the first `Emulator::start()` of a process (RSA key generation included), then the
 //!   median of 20 more (the key is cached per process);
@@ -86,14 +87,13 @@ async fn main() {
         starts[10]
     );
 
-    let big: usize = std::env::var("EMULATOR_BENCH_BIG")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    for n in [10_000usize, 100_000]
-        .into_iter()
-        .chain((big > 0).then_some(big))
-    {
+    // EMULATOR_BENCH_SIZES=10000,100000,1000000 (default 10000,100000)
+    let sizes: Vec<usize> = std::env::var("EMULATOR_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000,100000".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    for n in sizes {
         let emu = Emulator::start().await.expect("start");
         let before = rss_bytes();
         let t = Instant::now();

@@ -299,3 +299,34 @@ fn row<T>(
 ) -> rusqlite::Result<T> {
     tx.prepare_cached(sql)?.query_row(params, f)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(sql: &str) -> String {
+        let store = Store::open(None).unwrap();
+        let conn = store.conn.lock().unwrap();
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = st.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn lists_walk_indexes_instead_of_sorting_every_row() {
+        let p = plan(
+            "SELECT o.doc FROM objects o WHERE o.kind = 'user' ORDER BY o.created_at DESC, o.seq DESC LIMIT 10 OFFSET 0",
+        );
+        assert!(
+            p.contains("objects_created") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        let p = plan(
+            "SELECT doc FROM objects WHERE kind = 'email_address' AND parent = 'u' ORDER BY seq",
+        );
+        assert!(
+            p.contains("objects_parent") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+    }
+}

@@ -225,10 +225,16 @@ pub(crate) fn strip_private(doc: &mut Value) {
     }
 }
 
-/// `SELECT doc … WHERE … ORDER BY … LIMIT ? OFFSET ?` over `objects o`.
+/// One page of `objects o` matching `filters`, in `order` (`… LIMIT ? OFFSET ?`).
+///
+/// The page's keys are chosen first, from the index alone where the filters allow, and only
+/// those rows' documents are read: SQLite reads every row an `OFFSET` skips, so a plain query
+/// would load thousands of documents to show a late page.
 pub(crate) fn list_sql(filters: &[String], order: &str) -> String {
     format!(
-        "SELECT o.doc FROM objects o WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
+        "SELECT o.doc FROM (SELECT o.kind AS pk_kind, o.id AS pk_id FROM objects o WHERE {} \
+         ORDER BY {order} LIMIT ? OFFSET ?) p \
+         JOIN objects o ON o.kind = p.pk_kind AND o.id = p.pk_id ORDER BY {order}",
         filters.join(" AND ")
     )
 }
