@@ -38,10 +38,11 @@ fn expiration(ctx: &Ctx<'_>, field: &str) -> Result<Option<i64>, ApiError> {
     match ctx.body.0.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_f64() {
-            Some(s) if s > 0.0 => Ok(Some(ctx.now + (s * 1000.0) as i64)),
+            // At most ten years, as for session tokens: keeps the arithmetic in range.
+            Some(s) if s > 0.0 && s <= 315_360_000.0 => Ok(Some(ctx.now + (s * 1000.0) as i64)),
             _ => Err(ApiError::value_invalid(
                 field,
-                "must be a positive number of seconds",
+                "must be between 1 and 315360000 seconds",
             )),
         },
     }

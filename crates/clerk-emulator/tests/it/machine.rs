@@ -341,3 +341,35 @@ async fn api_keys_and_m2m_tokens_verify_through_the_sdk() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn absurd_lifetimes_are_refused_not_overflowed() {
+    let emu = Emulator::start().await.expect("start");
+    let api = Api::new(&emu);
+    // found by schemathesis: 9.2e15 seconds overflowed the expiry arithmetic
+    api.err(
+        "POST",
+        "/m2m_tokens",
+        Some(json!({"seconds_until_expiration": 9_223_370_240_631_378.0_f64})),
+        422,
+        "form_param_value_invalid",
+    )
+    .await;
+    let u = api.ok("POST", "/users", Some(json!({}))).await;
+    api.err(
+        "POST",
+        "/api_keys",
+        Some(json!({"name": "k", "subject": u["id"], "seconds_until_expiration": 1e300})),
+        422,
+        "form_param_value_invalid",
+    )
+    .await;
+    let (s, _) = api
+        .call(
+            "POST",
+            "/m2m_tokens",
+            Some(json!({"seconds_until_expiration": 60})),
+        )
+        .await;
+    assert_eq!(s, 201, "the emulator still serves");
+}
