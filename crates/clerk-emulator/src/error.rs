@@ -9,7 +9,8 @@ pub(crate) struct ApiError {
     pub(crate) code: &'static str,
     pub(crate) message: String,
     pub(crate) long_message: String,
-    pub(crate) meta: Option<Value>,
+    /// Boxed: keeps `Result<_, ApiError>` small.
+    pub(crate) meta: Option<Box<Value>>,
     pub(crate) retry_after: Option<u64>,
 }
 
@@ -31,7 +32,7 @@ impl ApiError {
     }
 
     pub(crate) fn param(mut self, name: &str) -> Self {
-        self.meta = Some(json!({"param_name": name}));
+        self.meta = Some(Box::new(json!({"param_name": name})));
         self
     }
 
@@ -110,7 +111,7 @@ impl ApiError {
         let mut e =
             json!({"message": self.message, "long_message": self.long_message, "code": self.code});
         if let Some(m) = &self.meta {
-            e["meta"] = m.clone();
+            e["meta"] = (**m).clone();
         }
         json!({"errors": [e], "clerk_trace_id": trace_id})
     }
