@@ -2,6 +2,7 @@
 
 mod codegen;
 mod conformance;
+mod diff;
 mod names;
 mod ops;
 mod spec;

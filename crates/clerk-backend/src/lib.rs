@@ -73,7 +73,7 @@ pub use generated::{api, operations};
 pub use generated::{models, webhook_events};
 
 pub use client::{Clerk, ClerkBuilder, SecretKey};
-pub use decode::DecodeError;
+pub use decode::{DecodeError, Mismatch};
 pub use error::{ApiError, ClerkError, Error, Result};
 pub use http::{DebugLogger, HookContext, Transport, Upload};
 pub use retry::{RetryConfig, RetryReason};

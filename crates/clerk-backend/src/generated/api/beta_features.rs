@@ -273,6 +273,7 @@ impl<B: Send> Operation for UpdateProductionInstanceDomain<B> {
 
 /// `UpdateInstanceSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateInstanceSettingsResponse {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -166,8 +166,26 @@ impl ListPlans {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::CommercePlan> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::CommercePlan>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommercePlan>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -182,9 +200,29 @@ impl ListPlans<&Clerk> {
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::CommercePlan> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::CommercePlan>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommercePlan>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -234,6 +272,8 @@ impl<B: Send> Operation for ListPlans<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/plans").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -310,8 +350,26 @@ impl ListPrices {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::BillingPriceResponse> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPriceResponse>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPriceResponse>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -326,9 +384,29 @@ impl ListPrices<&Clerk> {
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::BillingPriceResponse> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPriceResponse>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPriceResponse>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -378,6 +456,8 @@ impl<B: Send> Operation for ListPrices<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/prices").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -607,8 +687,28 @@ impl ListSubscriptionItems {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::CommerceSubscriptionItem> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::CommerceSubscriptionItem>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommerceSubscriptionItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -627,9 +727,29 @@ impl ListSubscriptionItems<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::CommerceSubscriptionItem> {
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::CommerceSubscriptionItem>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommerceSubscriptionItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -710,6 +830,8 @@ impl<B: Send> Operation for ListSubscriptionItems<B> {
         let path = PathBuilder::new()
             .lit("/billing/subscription_items")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -1289,8 +1411,26 @@ impl ListStatements {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::BillingStatement> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingStatement>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingStatement>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -1305,9 +1445,29 @@ impl ListStatements<&Clerk> {
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::BillingStatement> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingStatement>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingStatement>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -1350,6 +1510,8 @@ impl<B: Send> Operation for ListStatements<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/statements").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -1506,8 +1668,26 @@ impl GetStatementPaymentAttempts {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::BillingPaymentAttempt> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPaymentAttempt>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPaymentAttempt>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -1526,9 +1706,27 @@ impl GetStatementPaymentAttempts<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::BillingPaymentAttempt> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPaymentAttempt>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPaymentAttempt>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -1577,6 +1775,8 @@ impl<B: Send> Operation for GetStatementPaymentAttempts<B> {
             .param("statementID", &self.statement_id)?
             .lit("/payment_attempts")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());

@@ -593,7 +593,7 @@ struct AttemptVerificationBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     verification_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
+    code: Option<crate::SecretString>,
 }
 
 /// Verify a code sent to a phone number
@@ -647,7 +647,7 @@ impl<B> AttemptVerification<B> {
     }
 
     /// The verification code that was sent to the phone number
-    pub fn code(mut self, value: impl Into<String>) -> Self {
+    pub fn code(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.code = Some(value.into());
         self
     }
@@ -810,6 +810,7 @@ impl<B: Send> Operation for ReplaceForUser<B> {
 
 /// `PrepareVerificationResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PrepareVerificationResponse {
     /// The type of the verification object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -836,6 +837,7 @@ pub struct PrepareVerificationResponse {
 
 /// `AttemptVerificationResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AttemptVerificationResponse {
     /// The type of the verification object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
