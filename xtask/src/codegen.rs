@@ -21,6 +21,7 @@ pub type Files = BTreeMap<String, String>;
 const OUT_DIR: &str = "crates/clerk-backend/src/generated";
 /// Fields real responses carry that the spec leaves out.
 const OVERLAY: &str = include_str!("../overlay/bapi.json");
+const SECRETS_FILE: &str = "crates/clerk-backend/tests/it/secrets_models.rs";
 const CONFORMANCE_FILE: &str = "crates/clerk-backend/tests/it/conformance_calls.rs";
 
 pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
@@ -173,6 +174,13 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
         crate::conformance::emit_calls(seed, &all_ops, &enums, "seed", &mut calls)?;
     }
     files.insert(CONFORMANCE_FILE.into(), calls);
+
+    let model_list: Vec<Def> = model_defs.values().cloned().collect();
+    let scopes = crate::secrets::scopes(&model_list, &local_defs);
+    files.insert(
+        SECRETS_FILE.into(),
+        crate::secrets::emit(&head, &scopes, &all_ops)?,
+    );
 
     let mut table = head.clone();
     ops::emit_table(&all_ops, &mut table);

@@ -5,6 +5,7 @@ mod conformance;
 mod diff;
 mod names;
 mod ops;
+mod secrets;
 mod spec;
 mod types;
 

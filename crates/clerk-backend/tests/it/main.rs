@@ -18,6 +18,7 @@ mod pipeline;
 mod prism;
 mod reference_names;
 mod retry;
+mod secrets_models;
 mod soak;
 mod support;
 mod transport;
