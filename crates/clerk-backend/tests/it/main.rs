@@ -10,6 +10,7 @@ mod conformance;
 #[allow(deprecated, clippy::all, clippy::pedantic)]
 mod conformance_calls;
 mod decoding;
+mod decoding_drift;
 mod faults;
 mod hooks;
 mod logging;
