@@ -1,4 +1,9 @@
 //! Decoding a 2xx body into its model, and the error that says where it did not fit.
+//!
+//! The drift policy (what happens when a response leaves out a field the spec calls required):
+//! absent or `null` booleans, lists and maps decode as `false` / empty; the constant `object` tag
+//! and `deleted` are optional; any other missing or mistyped field fails the whole response with a
+//! [`DecodeError`] listing every mismatch. The repository's `docs/decoding.md` says why.
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -45,6 +50,8 @@ const MAX_PASSES: usize = 256;
 
 impl DecodeError {
     /// Decode `body` into `T`; on failure, find every mismatch (only the error path pays).
+    // The caller boxes the error straight into `Error::Decode`.
+    #[allow(clippy::result_large_err)]
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         status: StatusCode,
         body: Bytes,
