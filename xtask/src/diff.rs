@@ -35,12 +35,12 @@ pub fn unified(old: &str, new: &str, name: &str, context: usize) -> Vec<String> 
                 ops.push((' ', pre + i, pre + j));
                 i += 1;
                 j += 1;
-            } else if j < bm.len() && (i == am.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-                ops.push(('+', 0, pre + j));
-                j += 1;
-            } else {
+            } else if i < am.len() && (j == bm.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
                 ops.push(('-', pre + i, 0));
                 i += 1;
+            } else {
+                ops.push(('+', 0, pre + j));
+                j += 1;
             }
         }
     }

@@ -783,3 +783,49 @@ fn emit_union(
         }
     }
 }
+
+#[cfg(test)]
+mod credential_tests {
+    use super::is_credential;
+
+    #[test]
+    fn the_credential_rule() {
+        for name in [
+            "token",
+            "session_token",
+            "id_token",
+            "client_secret",
+            "totp_secret",
+            "password",
+            "jwt",
+            "ticket",
+            "backup_codes",
+            "private_key",
+            "secret_key",
+            "code_verifier",
+            "password_digest",
+        ] {
+            assert!(is_credential(name, None), "{name} is a credential");
+        }
+        for name in [
+            "token_id",
+            "token_type",
+            "tokens_count",
+            "public_key",
+            "password_enabled",
+            "code",
+            "object",
+            "url",
+        ] {
+            assert!(!is_credential(name, None), "{name} is not a credential");
+        }
+        assert!(is_credential(
+            "code",
+            Some("The TOTP or backup code to verify")
+        ));
+        assert!(!is_credential(
+            "code",
+            Some("A machine-readable error code")
+        ));
+    }
+}
