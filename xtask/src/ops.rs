@@ -728,7 +728,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
     let _ = writeln!(out, "{allow}impl {t}<&Clerk> {{");
     let _ = writeln!(
         out,
-        "    /// Send the request with the client it was created from.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self) -> crate::Result<{output_ty}> {{\n        let clerk = self.client;\n        clerk.call(self).await\n    }}"
+        "    /// Send the request with the client it was created from.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self) -> crate::Result<{output_ty}> {{\n        let clerk = self.client;\n        clerk.call(self.rebind(Detached)).await\n    }}"
     );
     if let Some(pg) = &op.paging {
         let item = pg.item.render(MODELS);

@@ -80,7 +80,7 @@ impl CreateAdminPortalLinkToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateAdminPortalLinkTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -189,7 +189,7 @@ impl RevokeAdminPortalLinkToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeAdminPortalLinkTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

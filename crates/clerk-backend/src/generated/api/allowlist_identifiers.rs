@@ -106,7 +106,7 @@ impl ListAllowlistIdentifiers<&Clerk> {
         self,
     ) -> crate::Result<crate::pagination::Page<crate::models::AllowlistIdentifier>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -258,7 +258,7 @@ impl CreateAllowlistIdentifier<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::AllowlistIdentifier> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -351,7 +351,7 @@ impl DeleteAllowlistIdentifier<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -144,7 +144,7 @@ impl ListApiKeys<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListApiKeysResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -333,7 +333,7 @@ impl CreateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -488,7 +488,7 @@ impl GetApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<GetApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -583,7 +583,7 @@ impl UpdateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<UpdateApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -712,7 +712,7 @@ impl DeleteApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -792,7 +792,7 @@ impl GetSecret<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<GetSecretResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -880,7 +880,7 @@ impl RevokeApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -979,7 +979,7 @@ impl VerifyApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

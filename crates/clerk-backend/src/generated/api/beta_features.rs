@@ -78,7 +78,7 @@ impl UpdateInstanceSettings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<UpdateInstanceSettingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -217,7 +217,7 @@ impl UpdateProductionInstanceDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<()> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -169,7 +169,7 @@ impl ListDirectories<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListDirectoriesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -317,7 +317,7 @@ impl CreateDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -427,7 +427,7 @@ impl GetDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -522,7 +522,7 @@ impl UpdateDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -633,7 +633,7 @@ impl DeleteDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -713,7 +713,7 @@ impl RotateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -794,7 +794,7 @@ impl ListGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -883,7 +883,7 @@ impl ReplaceGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -994,7 +994,7 @@ impl CreateGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DirectoryGroupRoleMapping> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1106,7 +1106,7 @@ impl DeleteGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteGroupRoleMappingResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -134,7 +134,7 @@ impl ListEmailSmsTemplates<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::Template>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -292,7 +292,7 @@ impl GetEmailSmsTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Template> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -383,7 +383,7 @@ impl RevertEmailSmsTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Template> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -482,7 +482,7 @@ impl ToggleTemplateDelivery<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Template> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

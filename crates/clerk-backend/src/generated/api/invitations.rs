@@ -115,7 +115,7 @@ impl ListInvitations<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::Invitation>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -301,7 +301,7 @@ impl CreateInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Invitation> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -440,7 +440,7 @@ impl BulkCreate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::Invitation>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -526,7 +526,7 @@ impl RevokeInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeInvitationResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

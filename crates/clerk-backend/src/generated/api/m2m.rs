@@ -111,7 +111,7 @@ impl ListTokens<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListTokensResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -284,7 +284,7 @@ impl CreateToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -404,7 +404,7 @@ impl RevokeToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -503,7 +503,7 @@ impl VerifyToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

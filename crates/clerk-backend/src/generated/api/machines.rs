@@ -154,7 +154,7 @@ impl ListMachines<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListMachinesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -316,7 +316,7 @@ impl CreateMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateMachineResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -414,7 +414,7 @@ impl GetMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Machine> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -503,7 +503,7 @@ impl UpdateMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Machine> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -596,7 +596,7 @@ impl DeleteMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteMachineResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -676,7 +676,7 @@ impl GetSecretKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<GetSecretKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -764,7 +764,7 @@ impl RotateSecretKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RotateSecretKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -862,7 +862,7 @@ impl CreateScope<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::MachineScope> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -955,7 +955,7 @@ impl DeleteScope<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteScopeResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

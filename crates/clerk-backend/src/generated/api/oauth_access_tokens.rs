@@ -65,7 +65,7 @@ impl VerifyOauthAccessToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyOauthAccessTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

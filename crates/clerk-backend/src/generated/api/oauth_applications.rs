@@ -148,7 +148,7 @@ impl ListOauthApplications<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OauthApplications> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -321,7 +321,7 @@ impl CreateOauthApplication<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OauthApplicationWithSecret> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -481,7 +481,7 @@ impl GetOauthApplication<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OauthApplication> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -580,7 +580,7 @@ impl UpdateOauthApplication<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OauthApplication> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -747,7 +747,7 @@ impl DeleteOauthApplication<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -829,7 +829,7 @@ impl UploadLogo<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OauthApplication> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -940,7 +940,7 @@ impl RotateSecret<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OauthApplicationWithSecret> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1029,7 +1029,7 @@ impl RevokeToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<()> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -140,7 +140,7 @@ impl ListOrganizationDomains<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomains> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -309,7 +309,7 @@ impl CreateOrganizationDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomain> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -426,7 +426,7 @@ impl UpdateOrganizationDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomain> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -536,7 +536,7 @@ impl DeleteOrganizationDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -621,7 +621,7 @@ impl VerifyOwnership<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomain> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -738,7 +738,7 @@ impl ListAll<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomains> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.

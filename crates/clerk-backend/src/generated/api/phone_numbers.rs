@@ -125,7 +125,7 @@ impl CreatePhoneNumber<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PhoneNumber> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -256,7 +256,7 @@ impl GetPhoneNumber<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PhoneNumber> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -347,7 +347,7 @@ impl UpdatePhoneNumber<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PhoneNumber> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -464,7 +464,7 @@ impl DeletePhoneNumber<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -544,7 +544,7 @@ impl PrepareVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<PrepareVerificationResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -635,7 +635,7 @@ impl AttemptVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<AttemptVerificationResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -745,7 +745,7 @@ impl ReplaceForUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PhoneNumber> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -112,7 +112,7 @@ impl ListRedirectUrls<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::RedirectUrl>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -262,7 +262,7 @@ impl CreateRedirectUrl<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RedirectUrl> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -348,7 +348,7 @@ impl GetRedirectUrl<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RedirectUrl> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -428,7 +428,7 @@ impl DeleteRedirectUrl<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

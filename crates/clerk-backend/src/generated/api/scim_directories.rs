@@ -169,7 +169,7 @@ impl ListScimDirectories<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListScimDirectoriesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -317,7 +317,7 @@ impl CreateScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -427,7 +427,7 @@ impl GetScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -522,7 +522,7 @@ impl UpdateScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -633,7 +633,7 @@ impl DeleteScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -713,7 +713,7 @@ impl RotateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -795,7 +795,7 @@ impl ListGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -884,7 +884,7 @@ impl ReplaceGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -990,7 +990,7 @@ impl CreateGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimGroupRoleMapping> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1099,7 +1099,7 @@ impl DeleteGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteGroupRoleMappingResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

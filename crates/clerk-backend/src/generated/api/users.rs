@@ -431,7 +431,7 @@ impl ListUsers<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::User>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -829,7 +829,7 @@ impl CreateUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1237,7 +1237,7 @@ impl CountUsers<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::TotalCount> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1495,7 +1495,7 @@ impl GetUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1628,7 +1628,7 @@ impl UpdateUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1982,7 +1982,7 @@ impl DeleteUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2062,7 +2062,7 @@ impl BanUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2143,7 +2143,7 @@ impl UnbanUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2229,7 +2229,7 @@ impl BulkBan<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::User>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2320,7 +2320,7 @@ impl BulkUnban<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::User>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2406,7 +2406,7 @@ impl LockUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2487,7 +2487,7 @@ impl UnlockUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2569,7 +2569,7 @@ impl SetProfileImage<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2665,7 +2665,7 @@ impl DeleteProfileImage<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2757,7 +2757,7 @@ impl ReplaceMetadata<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2868,7 +2868,7 @@ impl UpdateMetadata<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2968,7 +2968,7 @@ impl GetBillingSubscription<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceSubscription> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3053,7 +3053,7 @@ impl GetBillingCreditBalance<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceCreditBalanceResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3153,7 +3153,7 @@ impl AdjustBillingCreditBalance<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceCreditLedgerResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3311,7 +3311,7 @@ impl GetOauthAccessToken<&Clerk> {
         self,
     ) -> crate::Result<crate::pagination::Page<crate::models::OauthAccessTokenItem>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -3495,7 +3495,7 @@ impl GetOrganizationMemberships<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationMemberships> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -3678,7 +3678,7 @@ impl GetOrganizationInvitations<&Clerk> {
         self,
     ) -> crate::Result<crate::models::OrganizationInvitationsWithPublicOrganizationData> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -3842,7 +3842,7 @@ impl RemovePassword<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3937,7 +3937,7 @@ impl VerifyPassword<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyPasswordResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4035,7 +4035,7 @@ impl VerifyTotp<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyTotpResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4126,7 +4126,7 @@ impl DisableMfa<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DisableMfaResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4207,7 +4207,7 @@ impl DeleteBackupCodes<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteBackupCodesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4290,7 +4290,7 @@ impl DeletePasskey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4373,7 +4373,7 @@ impl ListTrustedDevices<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListTrustedDevicesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4456,7 +4456,7 @@ impl RevokeTrustedDevice<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::TrustedDevice> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4544,7 +4544,7 @@ impl DeleteWeb3Wallet<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4630,7 +4630,7 @@ impl DeleteTotp<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteTotpResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4713,7 +4713,7 @@ impl DeleteExternalAccount<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4804,7 +4804,7 @@ impl SetPasswordCompromised<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4899,7 +4899,7 @@ impl UnsetPasswordCompromised<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -5011,7 +5011,7 @@ impl GetInstanceOrganizationMemberships<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationMemberships> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.

@@ -127,7 +127,7 @@ impl ListWaitlistEntries<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListWaitlistEntriesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
@@ -295,7 +295,7 @@ impl CreateWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::WaitlistEntry> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -392,7 +392,7 @@ impl BulkCreate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::WaitlistEntry>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -479,7 +479,7 @@ impl DeleteWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -566,7 +566,7 @@ impl InviteWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::WaitlistEntry> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -660,7 +660,7 @@ impl RejectWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::WaitlistEntry> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
