@@ -196,8 +196,15 @@ fn mismatches<T: serde::de::DeserializeOwned>(body: &[u8]) -> Vec<Mismatch> {
     let mut found = Vec::new();
     let mut attempts: Vec<(Vec<Step>, usize)> = Vec::new();
     let mut placed: Vec<Vec<Step>> = Vec::new();
-    for _ in 0..MAX_PASSES {
-        let err = match serde_path_to_error::deserialize::<_, T>(&value) {
+    for pass in 0..MAX_PASSES {
+        // Decode from text, as the fast path does, so paths reach inside union variants.
+        let text = if pass == 0 {
+            body.to_vec()
+        } else {
+            serde_json::to_vec(&value).unwrap_or_default()
+        };
+        let mut de = serde_json::Deserializer::from_slice(&text);
+        let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(_) => break,
             Err(e) => e,
         };
