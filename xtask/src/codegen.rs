@@ -19,10 +19,14 @@ pub struct Inputs {
 pub type Files = BTreeMap<String, String>;
 
 const OUT_DIR: &str = "crates/clerk-backend/src/generated";
+/// Fields real responses carry that the spec leaves out.
+const OVERLAY: &str = include_str!("../overlay/bapi.json");
+const SECRETS_FILE: &str = "crates/clerk-backend/tests/it/secrets_models.rs";
 const CONFORMANCE_FILE: &str = "crates/clerk-backend/tests/it/conformance_calls.rs";
 
 pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
-    let main = Spec::load(&inputs.main)?;
+    let mut main = Spec::load(&inputs.main)?;
+    main.apply_overlay(OVERLAY)?;
     let seed = Spec::load(&inputs.seed)?;
     let hooks = Spec::load(&inputs.webhooks)?;
     let mut files = generate(&main, Some(&seed))?;
@@ -39,6 +43,9 @@ pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
         if diff.is_empty() {
             println!("generated code is up to date ({} files)", files.len());
             return Ok(());
+        }
+        for rel in &diff {
+            print_diff(&root.join(rel), &tmp.join(rel), rel);
         }
         return Err(format!(
             "generated code differs from the spec ({} files: {}…); run `cargo xtask codegen`",
@@ -168,6 +175,13 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
     }
     files.insert(CONFORMANCE_FILE.into(), calls);
 
+    let model_list: Vec<Def> = model_defs.values().cloned().collect();
+    let scopes = crate::secrets::scopes(&model_list, &local_defs);
+    files.insert(
+        SECRETS_FILE.into(),
+        crate::secrets::emit(&head, &scopes, &all_ops)?,
+    );
+
     let mut table = head.clone();
     ops::emit_table(&all_ops, &mut table);
     files.insert(format!("{OUT_DIR}/operations.rs"), table);
@@ -224,6 +238,20 @@ fn rustfmt(dir: &Path, files: &Files) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Print a unified diff of one file (committed → regenerated) to stdout, capped per file.
+fn print_diff(committed: &Path, regenerated: &Path, rel: &str) {
+    const MAX_LINES: usize = 200;
+    let old = std::fs::read_to_string(committed).unwrap_or_default();
+    let new = std::fs::read_to_string(regenerated).unwrap_or_default();
+    let lines = crate::diff::unified(&old, &new, rel, 3);
+    for line in lines.iter().take(MAX_LINES) {
+        println!("{line}");
+    }
+    if lines.len() > MAX_LINES {
+        println!("… ({} more diff lines in {rel})", lines.len() - MAX_LINES);
+    }
 }
 
 fn compare(new: &Path, old: &Path, files: &Files) -> Result<Vec<String>, String> {

@@ -2,8 +2,10 @@
 
 mod codegen;
 mod conformance;
+mod diff;
 mod names;
 mod ops;
+mod secrets;
 mod spec;
 mod types;
 

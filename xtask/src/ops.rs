@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::names;
 use crate::spec::{Spec, bool_of, doc_lines, short_doc, str_of};
-use crate::types::{Def, Field, SECRET_FIELDS, Ty, TypeGen, emit_defs};
+use crate::types::{Def, Field, Ty, TypeGen, emit_defs};
 
 pub const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
 const MODELS: &str = "crate::models";
@@ -339,13 +339,9 @@ fn body(
     let schema = spec.deref(&schema_ref).clone();
     let is_object = schema.get("properties").is_some() || str_of(&schema, "type") == Some("object");
     if is_object && schema.get("properties").is_some() {
-        let mut fields = tg.fields(&schema, type_name, defs);
-        // Free-form credential fields in bodies (e.g. `password`) stay out of Debug output.
-        for f in &mut fields {
-            if f.ty == Ty::Str && SECRET_FIELDS.contains(&f.json.as_str()) {
-                f.ty = Ty::Secret;
-            }
-        }
+        // Credential fields (`password`, `totp_secret`, `backup_codes`) are `SecretString`s
+        // here as in models, so the request's `Debug` never shows them.
+        let fields = tg.fields(&schema, type_name, defs);
         BodyKind::Json { fields }
     } else {
         let (ty, _) = tg.resolve(&schema_ref, &format!("{type_name}Body"), defs);
@@ -388,6 +384,29 @@ pub fn detect_paging(
     model_defs: &BTreeMap<String, Def>,
     local_defs: &BTreeMap<String, Vec<Def>>,
 ) {
+    for op in ops.iter_mut() {
+        // `paginated=true` wraps a bare list in `{data, total_count}`: decode both shapes.
+        if !op.query.iter().any(|p| p.json == "paginated") {
+            continue;
+        }
+        let Output::Json(mut ty) = op.output.clone() else {
+            continue;
+        };
+        while let Ty::Model(n) | Ty::Local(n) = &ty {
+            let def = model_defs.get(n).cloned().or_else(|| {
+                local_defs
+                    .get(&op.group)
+                    .and_then(|d| d.iter().find(|d| d.name() == n).cloned())
+            });
+            match def {
+                Some(Def::Alias { ty: inner, .. }) => ty = inner,
+                _ => break,
+            }
+        }
+        if let Ty::Vec(item) = ty {
+            op.output = Output::Json(Ty::Page(item));
+        }
+    }
     for op in ops {
         let has = |n: &str| op.query.iter().any(|p| p.json == n);
         if !(has("limit") && has("offset")) {
@@ -414,6 +433,11 @@ pub fn detect_paging(
             ty
         };
         op.paging = match resolve(ty) {
+            Ty::Page(item) => Some(Paging {
+                item: *item,
+                data: Some(("data".into(), false)),
+                total_is_float: false,
+            }),
             Ty::Vec(item) => Some(Paging {
                 item: *item,
                 data: None,
@@ -458,6 +482,10 @@ fn setter_arg(ty: &Ty, enums: &HashSet<String>) -> (String, &'static str) {
         Ty::Vec(inner) => match &**inner {
             Ty::Str => (
                 "impl IntoIterator<Item = impl Into<String>>".into(),
+                ".into_iter().map(Into::into).collect()",
+            ),
+            Ty::Secret => (
+                "impl IntoIterator<Item = impl Into<crate::SecretString>>".into(),
                 ".into_iter().map(Into::into).collect()",
             ),
             Ty::Model(n) | Ty::Local(n) if enums.contains(n) => (
@@ -689,10 +717,10 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         "    /// Send the request.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self, clerk: &Clerk) -> crate::Result<{output_ty}> {{\n        clerk.call(self).await\n    }}"
     );
     if let Some(pg) = &op.paging {
+        let item = pg.item.render(MODELS);
         let _ = writeln!(
             out,
-            "\n    /// Every item of every page, fetched as the stream is polled.\n    pub fn into_stream(self, clerk: &Clerk) -> crate::pagination::ItemStream<{}> {{\n        crate::pagination::stream(clerk.clone(), self)\n    }}",
-            pg.item.render(MODELS)
+            "\n    /// Every item of every page, fetched as the stream is polled.\n    pub fn into_stream(self, clerk: &Clerk) -> impl crate::pagination::Stream<Item = crate::Result<{item}>> + Unpin + Send + 'static + use<> {{\n        crate::pagination::items(clerk.clone(), self)\n    }}\n\n    /// Every page, each with the list's `total_count` when the API reports it.\n    pub fn into_pages(self, clerk: &Clerk) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<{item}>>> + Unpin + Send + 'static + use<> {{\n        crate::pagination::pages(clerk.clone(), self)\n    }}"
         );
     }
     out.push_str("}\n\n");
@@ -700,13 +728,13 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
     let _ = writeln!(out, "{allow}impl {t}<&Clerk> {{");
     let _ = writeln!(
         out,
-        "    /// Send the request with the client it was created from.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self) -> crate::Result<{output_ty}> {{\n        let clerk = self.client;\n        clerk.call(self).await\n    }}"
+        "    /// Send the request with the client it was created from.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self) -> crate::Result<{output_ty}> {{\n        let clerk = self.client;\n        clerk.call(self.rebind(Detached)).await\n    }}"
     );
     if let Some(pg) = &op.paging {
+        let item = pg.item.render(MODELS);
         let _ = writeln!(
             out,
-            "\n    /// Every item of every page, fetched as the stream is polled.\n    pub fn into_stream(self) -> crate::pagination::ItemStream<{}> {{\n        let clerk = self.client.clone();\n        crate::pagination::stream(clerk, self.rebind(Detached))\n    }}",
-            pg.item.render(MODELS)
+            "\n    /// Every item of every page, fetched as the stream is polled.\n    pub fn into_stream(self) -> impl crate::pagination::Stream<Item = crate::Result<{item}>> + Unpin + Send + 'static + use<> {{\n        let clerk = self.client.clone();\n        crate::pagination::items(clerk, self.rebind(Detached))\n    }}\n\n    /// Every page, each with the list's `total_count` when the API reports it.\n    pub fn into_pages(self) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<{item}>>> + Unpin + Send + 'static + use<> {{\n        let clerk = self.client.clone();\n        crate::pagination::pages(clerk, self.rebind(Detached))\n    }}"
         );
     }
     out.push_str("}\n\n");
@@ -881,6 +909,18 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
             "        if self.{}.is_none() {{\n            return Err(crate::rt::missing(info, {:?}));\n        }}",
             p.rust, p.json
         );
+    }
+    // Bounds the spec declares (`limit` ≤ 500, `offset` ≥ 0): an error before any I/O.
+    for p in op.query.iter().filter(|p| p.ty == Ty::I64) {
+        let bound = |k: &str| p.schema.get(k).and_then(Value::as_i64);
+        let (min, max) = (bound("minimum"), bound("maximum"));
+        if min.is_some() || max.is_some() {
+            let _ = writeln!(
+                out,
+                "        crate::pagination::check_range(info, {:?}, self.{}, {min:?}, {max:?})?;",
+                p.json, p.rust
+            );
+        }
     }
     // Query.
     if op.query.is_empty() {

@@ -44,6 +44,41 @@ impl Spec {
         })
     }
 
+    /// Add the properties an overlay file declares (see `xtask/overlay/bapi.json`).
+    ///
+    /// # Errors
+    /// An unreadable overlay, or a pointer that no longer names an object schema.
+    pub fn apply_overlay(&mut self, overlay: &str) -> Result<(), String> {
+        let overlay: Value =
+            serde_json::from_str(overlay).map_err(|e| format!("overlay: invalid JSON: {e}"))?;
+        let patches = overlay
+            .get("patches")
+            .and_then(Value::as_array)
+            .ok_or("overlay: no `patches` array")?;
+        for patch in patches {
+            let at = str_of(patch, "at").ok_or("overlay: a patch without `at`")?;
+            let target = self
+                .doc
+                .pointer_mut(at)
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| format!("overlay: `{at}` does not name a schema in the spec"))?;
+            let props = target
+                .entry("properties")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()))
+                .as_object_mut()
+                .ok_or_else(|| format!("overlay: `{at}/properties` is not an object"))?;
+            for (name, schema) in patch
+                .get("add")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                props.entry(name.clone()).or_insert_with(|| schema.clone());
+            }
+        }
+        Ok(())
+    }
+
     /// Follow a local `$ref` (`#/components/...`).
     pub fn lookup(&self, reference: &str) -> Option<&Value> {
         let pointer = reference.strip_prefix('#')?;

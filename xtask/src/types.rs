@@ -28,6 +28,8 @@ pub enum Ty {
     Local(String),
     /// A file part of a multipart body.
     Upload,
+    /// A list that comes bare or wrapped in `{data, total_count}` (`paginated=true`).
+    Page(Box<Ty>),
 }
 
 impl Ty {
@@ -54,6 +56,7 @@ impl Ty {
             }
             Ty::Local(n) => n.clone(),
             Ty::Upload => "crate::Upload".into(),
+            Ty::Page(t) => format!("crate::pagination::Page<{}>", t.render(model_path)),
         }
     }
 }
@@ -115,18 +118,55 @@ impl Def {
     }
 }
 
-/// Field names whose string values are credentials: kept in `SecretString` so `Debug` hides them.
-pub const SECRET_FIELDS: &[&str] = &[
-    "secret",
-    "client_secret",
-    "token",
-    "password",
-    "private_key",
-    "secret_key",
-    "session_token",
-    "signing_secret",
-    "code_verifier",
-];
+/// Whether a string property holds a credential, judged from its name (and, for a bare
+/// `code`, its description): kept in `SecretString` so `Debug` never shows it.
+///
+/// The last word of the name decides: `…token`, `…secret`, `…password`, `…ticket`, `jwt`,
+/// `…verifier`, `backup_codes`, `private_key`/`secret_key`; a `code` described as a
+/// verification, TOTP or backup code. Ids, counts and types of those (`token_id`,
+/// `token_type`) end in another word and stay plain.
+pub fn is_credential(json: &str, description: Option<&str>) -> bool {
+    let words: Vec<String> = names::words(json);
+    let Some(last) = words.last().map(String::as_str) else {
+        return false;
+    };
+    let prev = words.len().checked_sub(2).map(|i| words[i].as_str());
+    match last {
+        "token" | "tokens" | "secret" | "secrets" | "password" | "ticket" | "jwt" | "verifier"
+        | "digest" => true,
+        "codes" => prev == Some("backup"),
+        "key" => matches!(prev, Some("private" | "secret")),
+        "code" => description.is_some_and(|d| {
+            let d = d.to_ascii_lowercase();
+            ["verification code", "totp", "backup code", "one-time"]
+                .iter()
+                .any(|w| d.contains(w))
+        }),
+        _ => false,
+    }
+}
+
+/// The `url` of an object that holds a token or ticket embeds it (a sign-in token's `url` carries
+/// `__clerk_ticket=<token>`): such a URL is a credential too. Other URLs beside a client secret
+/// (an OAuth app's endpoints) are not.
+fn is_credential_url(json: &str, siblings: &[Field]) -> bool {
+    json == "url"
+        && siblings.iter().any(|f| {
+            f.ty == Ty::Secret
+                && names::words(&f.json)
+                    .last()
+                    .is_some_and(|w| w == "token" || w == "ticket")
+        })
+}
+
+/// Make a string (or list of strings) a secret.
+fn secret_of(ty: &Ty) -> Option<Ty> {
+    match ty {
+        Ty::Str => Some(Ty::Secret),
+        Ty::Vec(inner) if **inner == Ty::Str => Some(Ty::Vec(Box::new(Ty::Secret))),
+        _ => None,
+    }
+}
 
 /// What an older API version says about one schema.
 #[derive(Debug, Clone, Default)]
@@ -367,11 +407,15 @@ impl<'s> TypeGen<'s> {
             }
             let hint = format!("{owner}{}", names::pascal(json));
             let (mut ty, nullable) = self.resolve(prop, &hint, out);
-            if ty == Ty::Str && SECRET_FIELDS.contains(&json.as_str()) {
-                ty = Ty::Secret;
-            }
             let target = self.spec.deref(prop);
+            let description = str_of(prop, "description").or_else(|| str_of(target, "description"));
+            if is_credential(json, description) {
+                ty = secret_of(&ty).unwrap_or(ty);
+            }
             let (mut is_required, mut nullable) = (required.contains(json.as_str()), nullable);
+            // The constant `object` tag and `deleted: true` carry no information: their absence
+            // never fails a decode.
+            is_required &= json != "object" && json != "deleted";
             is_required &= !self.lenient;
             if let Some(older) = self.compat.get(owner) {
                 is_required &= older.declared.contains(json)
@@ -389,6 +433,12 @@ impl<'s> TypeGen<'s> {
                 ),
                 deprecated: bool_of(prop, "deprecated"),
             });
+        }
+        let urls: Vec<usize> = (0..fields.len())
+            .filter(|&i| is_credential_url(&fields[i].json, &fields))
+            .collect();
+        for i in urls {
+            fields[i].ty = secret_of(&fields[i].ty).unwrap_or_else(|| fields[i].ty.clone());
         }
         fields
     }
@@ -585,6 +635,7 @@ fn emit_struct(
         out,
         "#[derive(Debug, Clone, PartialEq{default}, serde::Serialize, serde::Deserialize)]"
     );
+    out.push_str("#[non_exhaustive]\n");
     let _ = writeln!(out, "pub struct {name} {{");
     for f in fields {
         let mut lines = Vec::new();
@@ -607,6 +658,9 @@ fn emit_struct(
         if ty.starts_with("Option<") {
             attrs.push("default".into());
             attrs.push("skip_serializing_if = \"Option::is_none\"".into());
+        } else if drifts_to_default(f) {
+            attrs.push("default".into());
+            attrs.push("deserialize_with = \"crate::macros::__private::null_as_default\"".into());
         }
         if !attrs.is_empty() {
             let _ = writeln!(out, "    #[serde({})]", attrs.join(", "));
@@ -614,6 +668,45 @@ fn emit_struct(
         let _ = writeln!(out, "    pub {}: {ty},", f.rust);
     }
     out.push_str("}\n\n");
+    if !all_optional {
+        emit_constructor(name, fields, model_path, out);
+    }
+}
+
+/// The drift policy for a required field a response leaves out or sends as `null`: booleans,
+/// lists and maps decode as `false` / empty (what the API means by their absence); every other
+/// type fails the decode (a made-up id or timestamp would be silent data corruption).
+fn drifts_to_default(f: &Field) -> bool {
+    f.required && !f.nullable && matches!(f.ty, Ty::Bool | Ty::Vec(_) | Ty::Map | Ty::MapOf(_))
+}
+
+/// `new(required fields…)`: models are `#[non_exhaustive]`, so code outside the crate (tests,
+/// mocks) builds them from their required fields and sets the optional ones afterwards.
+fn emit_constructor(name: &str, fields: &[Field], model_path: &str, out: &mut String) {
+    let required: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.required && !f.nullable)
+        .collect();
+    let args: Vec<String> = required
+        .iter()
+        .map(|f| format!("{}: impl Into<{}>", f.rust, f.ty.render(model_path)))
+        .collect();
+    let inits: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.required && !f.nullable {
+                format!("{0}: {0}.into()", f.rust)
+            } else {
+                format!("{}: None", f.rust)
+            }
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "impl {name} {{\n    /// A value with its required fields; the optional ones start as `None`.\n    #[allow(clippy::too_many_arguments)]\n    pub fn new({}) -> Self {{\n        Self {{ {} }}\n    }}\n}}\n",
+        args.join(", "),
+        inits.join(", ")
+    );
 }
 
 fn emit_enum(name: &str, doc: Option<&str>, values: &[String], out: &mut String) {
@@ -688,5 +781,51 @@ fn emit_union(
             }
             out.push_str("    /// A shape this version of the crate does not know.\n    Unknown(serde_json::Value),\n}\n\n");
         }
+    }
+}
+
+#[cfg(test)]
+mod credential_tests {
+    use super::is_credential;
+
+    #[test]
+    fn the_credential_rule() {
+        for name in [
+            "token",
+            "session_token",
+            "id_token",
+            "client_secret",
+            "totp_secret",
+            "password",
+            "jwt",
+            "ticket",
+            "backup_codes",
+            "private_key",
+            "secret_key",
+            "code_verifier",
+            "password_digest",
+        ] {
+            assert!(is_credential(name, None), "{name} is a credential");
+        }
+        for name in [
+            "token_id",
+            "token_type",
+            "tokens_count",
+            "public_key",
+            "password_enabled",
+            "code",
+            "object",
+            "url",
+        ] {
+            assert!(!is_credential(name, None), "{name} is not a credential");
+        }
+        assert!(is_credential(
+            "code",
+            Some("The TOTP or backup code to verify")
+        ));
+        assert!(!is_credential(
+            "code",
+            Some("A machine-readable error code")
+        ));
     }
 }

@@ -1,31 +1,57 @@
 //! Decoding a 2xx body into its model, and the error that says where it did not fit.
+//!
+//! The drift policy (what happens when a response leaves out a field the spec calls required):
+//! absent or `null` booleans, lists and maps decode as `false` / empty; the constant `object` tag
+//! and `deleted` are optional; any other missing or mistyped field fails the whole response with a
+//! [`DecodeError`] listing every mismatch. The repository's `docs/decoding.md` says why.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use bytes::Bytes;
 use http::StatusCode;
 
 /// A 2xx body that does not fit the generated model.
 ///
-/// `Debug` and [`pretty`](DecodeError::pretty) show the body with secrets
+/// It reports every mismatch in the body, not only the first: after one is found, the value at
+/// its path is replaced by a placeholder and decoding goes on (only the error path pays for
+/// this). `Debug` and [`pretty`](DecodeError::pretty) show the body with secrets
 /// [redacted](crate::redact); the `body` field holds it exactly as received.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// HTTP status of the response.
     pub status: StatusCode,
-    /// JSON path of the mismatch, e.g. `data[3].email_addresses[0].verification.status`.
+    /// JSON path of the first mismatch, e.g. `data[3].email_addresses[0].verification.status`.
     pub path: String,
-    /// What serde said.
+    /// What serde said about the first mismatch.
     pub message: String,
+    /// Every mismatch found in the body, in the order decoding met them (the first is
+    /// [`path`](Self::path) / [`message`](Self::message)).
+    pub mismatches: Vec<Mismatch>,
     /// The raw body.
     pub body: Bytes,
-    /// Rust type we tried to decode into.
-    pub target: &'static str,
+    /// The public Rust type we tried to decode into, e.g. `Vec<clerk_backend::models::User>`.
+    pub target: String,
 }
 
+/// One place where the body does not fit the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Mismatch {
+    /// JSON path, e.g. `[2].banned` (`.` for the whole body).
+    pub path: String,
+    /// What serde said, with secret values hidden.
+    pub message: String,
+}
+
+/// How many decode passes the error path may spend looking for further mismatches.
+const MAX_PASSES: usize = 256;
+
 impl DecodeError {
-    /// Decode `body` into `T`; on failure, re-parse with path tracking (only the error path pays).
+    /// Decode `body` into `T`; on failure, find every mismatch (only the error path pays).
+    // The caller boxes the error straight into `Error::Decode`.
+    #[allow(clippy::result_large_err)]
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         status: StatusCode,
         body: Bytes,
@@ -33,20 +59,45 @@ impl DecodeError {
         match serde_json::from_slice::<T>(&body) {
             Ok(v) => Ok(v),
             Err(first) => {
-                let mut de = serde_json::Deserializer::from_slice(&body);
-                let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                    Err(e) => (e.path().to_string(), e.inner().to_string()),
-                    Ok(_) => (".".to_owned(), first.to_string()),
-                };
-                let message = redact_serde_message(&path, &message);
-                Err(DecodeError {
+                let mut mismatches = mismatches::<T>(&body);
+                if mismatches.is_empty() {
+                    // Not JSON at all (or nothing pinpointed): serde's own message.
+                    mismatches.push(Mismatch {
+                        path: ".".to_owned(),
+                        message: crate::redact::text(&first.to_string()),
+                    });
+                }
+                Err(Self::new(
                     status,
-                    path,
-                    message,
                     body,
-                    target: std::any::type_name::<T>(),
-                })
+                    public_type_name(std::any::type_name::<T>()),
+                    mismatches,
+                ))
             }
+        }
+    }
+
+    /// A body that is not text where text was expected.
+    pub(crate) fn not_text(status: StatusCode, body: Bytes, message: String) -> DecodeError {
+        let m = Mismatch {
+            path: ".".to_owned(),
+            message,
+        };
+        Self::new(status, body, "String".to_owned(), vec![m])
+    }
+
+    fn new(status: StatusCode, body: Bytes, target: String, mismatches: Vec<Mismatch>) -> Self {
+        let (path, message) = mismatches
+            .first()
+            .map(|m| (m.path.clone(), m.message.clone()))
+            .unwrap_or_default();
+        DecodeError {
+            status,
+            path,
+            message,
+            mismatches,
+            body,
+            target,
         }
     }
 
@@ -60,10 +111,191 @@ impl DecodeError {
         } else {
             ""
         };
-        format!(
-            "could not decode {} response into {}\n  at: {}\n  why: {}\n  body:\n  {}{}",
-            self.status, self.target, self.path, self.message, shown, more
-        )
+        let mut out = format!(
+            "could not decode {} response into {} ({} mismatch{})",
+            self.status,
+            self.target,
+            self.mismatches.len(),
+            if self.mismatches.len() == 1 { "" } else { "es" }
+        );
+        for m in &self.mismatches {
+            let _ = write!(out, "\n  at {}: {}", m.path, m.message);
+        }
+        let _ = write!(out, "\n  body:\n  {shown}{more}");
+        out
+    }
+}
+
+/// `clerk_backend::generated::models::user::User` → `clerk_backend::models::User`, and std paths
+/// shortened (`alloc::vec::Vec` → `Vec`), so messages name what users can write.
+fn public_type_name(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if token.is_empty() {
+            return;
+        }
+        if let Some(rest) = token.strip_prefix("clerk_backend::generated::models::") {
+            out.push_str("clerk_backend::models::");
+            out.push_str(rest.rsplit("::").next().unwrap_or(rest));
+        } else if let Some(rest) = token.strip_prefix("clerk_backend::generated::") {
+            out.push_str("clerk_backend::");
+            out.push_str(rest);
+        } else if let Some(short) = ["alloc::", "core::", "std::"]
+            .iter()
+            .find(|p| token.starts_with(**p))
+            .and_then(|_| token.rsplit("::").next())
+        {
+            out.push_str(short);
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+    };
+    for c in raw.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+/// One step of a JSON path.
+#[derive(Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Placeholders tried, in order, where the body does not fit: the first that the model accepts
+/// lets decoding go on to the next mismatch.
+fn placeholder(attempt: usize) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match attempt {
+        0 => Value::Null,
+        1 => Value::Bool(false),
+        2 => Value::from(0),
+        3 => Value::String(String::new()),
+        4 => Value::Array(Vec::new()),
+        5 => Value::Object(serde_json::Map::new()),
+        _ => return None,
+    })
+}
+
+/// Every mismatch of `body` against `T`: decode, note the mismatch, patch its value with a
+/// placeholder the model accepts, decode again. Mismatches inside a placeholder are ours and are
+/// not reported.
+fn mismatches<T: serde::de::DeserializeOwned>(body: &[u8]) -> Vec<Mismatch> {
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut attempts: Vec<(Vec<Step>, usize)> = Vec::new();
+    let mut placed: Vec<Vec<Step>> = Vec::new();
+    for pass in 0..MAX_PASSES {
+        // Decode from text, as the fast path does, so paths reach inside union variants.
+        let text = if pass == 0 {
+            body.to_vec()
+        } else {
+            serde_json::to_vec(&value).unwrap_or_default()
+        };
+        let mut de = serde_json::Deserializer::from_slice(&text);
+        let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let shown = err.path().to_string();
+        let message = err.inner().to_string();
+        let Some(mut steps) = steps_of(err.path()) else {
+            found.push(mismatch(&shown, &message));
+            break;
+        };
+        if let Some(field) = missing_field(&message) {
+            steps.push(Step::Key(field.to_owned()));
+        }
+        let ours = placed.iter().any(|p| steps.starts_with(p));
+        let slot = match attempts.iter().position(|(p, _)| *p == steps) {
+            Some(i) => i,
+            None => {
+                if !ours {
+                    found.push(mismatch(&shown, &message));
+                }
+                attempts.push((steps.clone(), 0));
+                attempts.len() - 1
+            }
+        };
+        let attempt = attempts[slot].1;
+        attempts[slot].1 += 1;
+        let Some(patch) = placeholder(attempt) else {
+            break;
+        };
+        let nested = patch.is_object() || patch.is_array();
+        if !set(&mut value, &steps, patch) {
+            break;
+        }
+        if nested && !placed.contains(&steps) {
+            placed.push(steps);
+        }
+    }
+    found
+}
+
+fn mismatch(path: &str, message: &str) -> Mismatch {
+    Mismatch {
+        path: path.to_owned(),
+        message: redact_serde_message(path, message),
+    }
+}
+
+fn steps_of(path: &serde_path_to_error::Path) -> Option<Vec<Step>> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|s| match s {
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The field named by serde's "missing field `x`".
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
+}
+
+/// Put `patch` at `steps` (inserting the last key when absent). `false` when the path does not
+/// lead into the value.
+fn set(value: &mut serde_json::Value, steps: &[Step], patch: serde_json::Value) -> bool {
+    let Some((last, parents)) = steps.split_last() else {
+        *value = patch;
+        return true;
+    };
+    let mut node = value;
+    for step in parents {
+        let next = match step {
+            Step::Key(k) => node.get_mut(k.as_str()),
+            Step::Index(i) => node.get_mut(*i),
+        };
+        match next {
+            Some(n) => node = n,
+            None => return false,
+        }
+    }
+    match (last, node) {
+        (Step::Key(k), serde_json::Value::Object(map)) => {
+            map.insert(k.clone(), patch);
+            true
+        }
+        (Step::Index(i), serde_json::Value::Array(items)) if *i < items.len() => {
+            items[*i] = patch;
+            true
+        }
+        _ => false,
     }
 }
 
@@ -100,7 +332,11 @@ impl fmt::Display for DecodeError {
             f,
             "could not decode {} response into {} at `{}`: {}",
             self.status, self.target, self.path, self.message
-        )
+        )?;
+        if self.mismatches.len() > 1 {
+            write!(f, " (and {} more mismatches)", self.mismatches.len() - 1)?;
+        }
+        Ok(())
     }
 }
 
@@ -112,6 +348,7 @@ impl fmt::Debug for DecodeError {
             .field("status", &self.status)
             .field("path", &self.path)
             .field("message", &self.message)
+            .field("mismatches", &self.mismatches)
             .field("target", &self.target)
             .field(
                 "body",

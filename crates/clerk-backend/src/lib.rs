@@ -110,7 +110,7 @@ pub use generated::{models, webhook_events};
 #[cfg(feature = "client")]
 pub use client::{Clerk, ClerkBuilder, SecretKey};
 #[cfg(feature = "client")]
-pub use decode::DecodeError;
+pub use decode::{DecodeError, Mismatch};
 #[cfg(feature = "client")]
 pub use error::{ApiError, ClerkError, Delivery, Error, Result};
 #[cfg(feature = "client")]

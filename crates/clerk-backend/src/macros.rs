@@ -155,6 +155,7 @@ pub mod __private {
     use std::fmt;
     use std::marker::PhantomData;
 
+    use serde::Deserialize as _;
     use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use serde_json::{Map, Value};
 
@@ -339,6 +340,17 @@ pub mod __private {
                 None => self.rest.next_value_seed(seed),
             }
         }
+    }
+
+    /// A required field sent as `null` decodes as its default (`false`, empty), as an absent
+    /// one does through `#[serde(default)]`: the drift policy for booleans, lists and maps.
+    ///
+    /// # Errors
+    /// The value's own decode error when it is neither `null` nor a `T`.
+    pub fn null_as_default<'de, D: Deserializer<'de>, T: serde::Deserialize<'de> + Default>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
     }
 
     /// Visits a string (borrowed or owned) into any `From<&str>` type.

@@ -128,7 +128,11 @@ async fn main() -> Result<()> {
         .await?;
     let token = clerk.sessions().create_token(&session.id).send().await?;
     let jwt = token.jwt.ok_or("no jwt")?;
-    let claims = verify_token(&jwt, &VerifyOptions::new().jwks_json(&emu.jwks_json())?).await?;
+    let claims = verify_token(
+        jwt.expose_secret(),
+        &VerifyOptions::new().jwks_json(&emu.jwks_json())?,
+    )
+    .await?;
     println!(
         "session token verified offline: sub={} sid={:?} org={:?}",
         claims.sub,

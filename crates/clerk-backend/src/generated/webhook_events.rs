@@ -167,6 +167,7 @@ impl WebhookEvent {
 
 /// The HTTP request
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventPayloadEventAttributesHttpRequest {
     /// The client IP address
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,6 +179,7 @@ pub struct WebhookEventPayloadEventAttributesHttpRequest {
 
 /// The event attributes
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventPayloadEventAttributes {
     /// The HTTP request
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,6 +188,7 @@ pub struct WebhookEventPayloadEventAttributes {
 
 /// `WebhookEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventPayload {
     /// The object type (event)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +209,7 @@ pub struct WebhookEventPayload {
 
 /// `EmailEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EmailEventPayload {
     /// The email ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,6 +257,7 @@ pub struct EmailEventPayload {
 
 /// `Organization`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Organization {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,6 +317,7 @@ pub struct Organization {
 
 /// `DeletedObject`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletedObject {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,6 +338,7 @@ pub struct DeletedObject {
 
 /// The verification object from an organization domain
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationDomainVerification {
     /// Status of the verification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,6 +359,7 @@ pub struct OrganizationDomainVerification {
 
 /// `OrganizationInvitationPublicOrganizationData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationPublicOrganizationData {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,6 +394,7 @@ crate::string_enum! {
 
 /// An organization domain
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationDomain {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -435,6 +444,7 @@ pub struct OrganizationDomain {
 
 /// An organization inviter's public user data
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationPublicUserData {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -458,6 +468,7 @@ pub struct OrganizationInvitationPublicUserData {
 
 /// An organization invitation
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitation {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -508,6 +519,7 @@ pub struct OrganizationInvitation {
 
 /// `OrganizationInvitationAcceptedPayloadData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationAcceptedPayloadData {
     /// `public_organization_data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -516,6 +528,7 @@ pub struct OrganizationInvitationAcceptedPayloadData {
 
 /// `OrganizationInvitationAcceptedPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationAcceptedPayload {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -572,6 +585,7 @@ pub struct OrganizationInvitationAcceptedPayload {
 
 /// An organization membership with public user data populated
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembershipPublicUserData {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -609,6 +623,7 @@ pub struct OrganizationMembershipPublicUserData {
 
 /// A user's membership in an organization
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembership {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -647,6 +662,7 @@ pub struct OrganizationMembership {
 
 /// `BillingPaymentFailedReason`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPaymentFailedReason {
     /// High-level error code categorizing the failure reason (e.g., "card_declined", "insufficient_funds")
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -658,6 +674,7 @@ pub struct BillingPaymentFailedReason {
 
 /// `BillingPayee`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPayee {
     /// Unique identifier for the payee
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -675,6 +692,7 @@ pub struct BillingPayee {
 
 /// `BillingPayerEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPayerEventPayload {
     /// String representing the object's type
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -713,6 +731,7 @@ pub struct BillingPayerEventPayload {
 
 /// `BillingAmount`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingAmount {
     /// Amount in the smallest denomination of the currency (e.g., cents for USD)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -730,6 +749,7 @@ pub struct BillingAmount {
 
 /// `BillingUnitTotal`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingUnitTotal {
     /// Type of unit charged (e.g "seats")
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -750,6 +770,7 @@ pub struct BillingUnitTotal {
 
 /// `BillingTotals`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingTotals {
     /// Total amount before taxes and fees
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -787,6 +808,7 @@ crate::string_enum! {
 
 /// `BillingPaymentSource`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPaymentSource {
     /// Unique identifier for the payment source
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -816,6 +838,7 @@ pub struct BillingPaymentSource {
 
 /// `BillingPlan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPlan {
     /// Unique identifier for the plan
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -839,6 +862,7 @@ pub struct BillingPlan {
 
 /// Proration-only credit.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionCredit {
     /// Proration credit amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -856,6 +880,7 @@ pub struct BillingSubscriptionCredit {
 
 /// Account credit applied to a subscription item charge
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionPayerCredit {
     /// Amount of account credit applied to this charge
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -867,6 +892,7 @@ pub struct BillingSubscriptionPayerCredit {
 
 /// Unified credits breakdown including proration and account credits
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionCredits {
     /// Proration credit details, present when switching plans mid-cycle
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -913,6 +939,7 @@ crate::string_enum! {
 
 /// `BillingSubscriptionItem`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionItem {
     /// Unique identifier for the subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -984,6 +1011,7 @@ crate::string_enum! {
 
 /// `PaymentAttemptEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaymentAttemptEventPayload {
     /// Unique identifier for the payment attempt
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1048,6 +1076,7 @@ pub struct PaymentAttemptEventPayload {
 
 /// `Permission`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Permission {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1077,6 +1106,7 @@ pub struct Permission {
 
 /// `Role`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Role {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1109,6 +1139,7 @@ pub struct Role {
 
 /// `SessionActivityResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionActivityResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1161,6 +1192,7 @@ crate::string_enum! {
 
 /// `Session`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Session {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1231,6 +1263,7 @@ crate::string_enum! {
 
 /// `VerificationOtp`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationOtp {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1257,6 +1290,7 @@ pub struct VerificationOtp {
 
 /// `VerificationAdmin`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationAdmin {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1280,6 +1314,7 @@ pub struct VerificationAdmin {
 
 /// `ClerkError`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClerkError {
     /// `message`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1307,6 +1342,7 @@ crate::string_enum! {
 
 /// `VerificationFromOauth`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationFromOauth {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1345,6 +1381,7 @@ crate::string_enum! {
 
 /// `VerificationTicket`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationTicket {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1384,6 +1421,7 @@ crate::string_enum! {
 
 /// `VerificationSaml`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationSaml {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1427,6 +1465,7 @@ crate::string_enum! {
 
 /// `VerificationEmailLink`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationEmailLink {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1450,6 +1489,7 @@ pub struct VerificationEmailLink {
 
 /// `VerificationScim`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationScim {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1470,6 +1510,7 @@ pub struct VerificationScim {
 
 /// `IdentificationLink`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentificationLink {
     /// `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -1501,6 +1542,7 @@ crate::tagged_union! {
 
 /// `EmailAddress`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EmailAddress {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1543,6 +1585,7 @@ crate::tagged_union! {
 
 /// `PhoneNumber`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhoneNumber {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1570,7 +1613,7 @@ pub struct PhoneNumber {
     pub linked_to: Option<Vec<IdentificationLink>>,
     /// `backup_codes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_codes: Option<Vec<String>>,
+    pub backup_codes: Option<Vec<crate::SecretString>>,
     /// Unix timestamp of creation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -1611,6 +1654,7 @@ crate::string_enum! {
 
 /// `VerificationWeb3`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationWeb3 {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1650,6 +1694,7 @@ crate::tagged_union! {
 
 /// `Web3Wallet`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Web3Wallet {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1673,6 +1718,7 @@ pub struct Web3Wallet {
 
 /// `VerificationPasskey`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationPasskey {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1702,6 +1748,7 @@ pub struct VerificationPasskey {
 
 /// `Passkey`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Passkey {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1738,6 +1785,7 @@ crate::string_enum! {
 
 /// `VerificationOauth`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationOauth {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1777,6 +1825,7 @@ crate::string_enum! {
 
 /// `VerificationGoogleOneTap`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationGoogleOneTap {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1825,6 +1874,7 @@ crate::tagged_union! {
 
 /// `ExternalAccountWithVerification`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExternalAccountWithVerification {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1889,6 +1939,7 @@ pub struct ExternalAccountWithVerification {
 
 /// `SamlAccountConnection`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlAccountConnection {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1942,6 +1993,7 @@ crate::tagged_union! {
 
 /// `SamlAccount`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlAccount {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1983,6 +2035,7 @@ pub struct SamlAccount {
 
 /// `EnterpriseAccountConnection`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseAccountConnection {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2054,6 +2107,7 @@ crate::tagged_union! {
 
 /// `EnterpriseAccount`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseAccount {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2101,6 +2155,7 @@ pub struct EnterpriseAccount {
 
 /// Metadata describing a user's linkage to a directory.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ScimUserMetadata {
     /// The ID of the directory the user is provisioned from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2115,6 +2170,7 @@ pub struct ScimUserMetadata {
 
 /// `User`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2280,6 +2336,7 @@ crate::string_enum! {
 
 /// `SessionEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionEventPayload {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2327,6 +2384,7 @@ pub struct SessionEventPayload {
 
 /// `SmsEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SmsEventPayload {
     /// The object type
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2368,6 +2426,7 @@ pub struct SmsEventPayload {
 
 /// `BillingSubscriptionItemEventPlanUnitPriceTier`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionItemEventPlanUnitPriceTier {
     /// The block number at which this tier begins
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2385,6 +2444,7 @@ pub struct BillingSubscriptionItemEventPlanUnitPriceTier {
 
 /// `BillingSubscriptionItemEventPlanUnitPrice`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionItemEventPlanUnitPrice {
     /// Name of the unit being priced (e.g., "seats")
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2399,6 +2459,7 @@ pub struct BillingSubscriptionItemEventPlanUnitPrice {
 
 /// `BillingSubscriptionItemEventPlan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionItemEventPlan {
     /// Unique identifier for the plan
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2425,6 +2486,7 @@ pub struct BillingSubscriptionItemEventPlan {
 
 /// `BillingSeats`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSeats {
     /// Number of seats available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2453,6 +2515,7 @@ crate::string_enum! {
 
 /// `BillingSubscriptionItemEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingSubscriptionItemEventPayload {
     /// Object type identifier for webhook events
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2518,6 +2581,7 @@ crate::string_enum! {
 
 /// `SubscriptionEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionEventPayload {
     /// String representing the object's type
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2579,6 +2643,7 @@ crate::string_enum! {
 
 /// `Invitation`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Invitation {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2628,6 +2693,7 @@ crate::string_enum! {
 
 /// `WaitlistEntry`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WaitlistEntry {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2657,6 +2723,7 @@ pub struct WaitlistEntry {
 
 /// `OrganizationInvitationCreatedDataData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationCreatedDataData {
     /// `public_organization_data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2665,6 +2732,7 @@ pub struct OrganizationInvitationCreatedDataData {
 
 /// `OrganizationInvitationCreatedData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationCreatedData {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2718,6 +2786,7 @@ pub struct OrganizationInvitationCreatedData {
 
 /// `OrganizationInvitationRevokedDataData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationRevokedDataData {
     /// `public_organization_data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2726,6 +2795,7 @@ pub struct OrganizationInvitationRevokedDataData {
 
 /// `OrganizationInvitationRevokedData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationRevokedData {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]

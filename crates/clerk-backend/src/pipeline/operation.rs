@@ -206,13 +206,11 @@ pub fn decode_empty(_response: RawResponse) -> Result<()> {
 pub fn decode_text(response: RawResponse) -> Result<String> {
     match String::from_utf8(response.body.to_vec()) {
         Ok(s) => Ok(s),
-        Err(e) => Err(Error::from(DecodeError {
-            status: response.status,
-            path: String::new(),
-            message: e.to_string(),
-            body: response.body,
-            target: "String",
-        })),
+        Err(e) => Err(Error::from(DecodeError::not_text(
+            response.status,
+            response.body,
+            e.to_string(),
+        ))),
     }
 }
 

@@ -1857,13 +1857,9 @@ pub async fn call_current(clerk: &Clerk, group: &str, name: &str) -> Option<Resu
             .send()
             .await
             .map(drop),
-        ("oauth_access_tokens", "verify") => clerk
-            .oauth_access_tokens()
-            .verify()
-            .access_token("XXXXXXXXXXXXXX")
-            .send()
-            .await
-            .map(drop),
+        ("oauth_access_tokens", "verify") => {
+            clerk.oauth_access_tokens().verify().send().await.map(drop)
+        }
         _ => return None,
     })
 }

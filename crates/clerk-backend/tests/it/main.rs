@@ -12,6 +12,7 @@ mod conformance;
 #[allow(deprecated, clippy::all, clippy::pedantic)]
 mod conformance_calls;
 mod decoding;
+mod decoding_drift;
 mod faults;
 mod hooks;
 mod logging;
@@ -21,6 +22,7 @@ mod prism;
 mod reference_names;
 mod retry;
 mod secrets;
+mod secrets_models;
 mod soak;
 mod support;
 mod transport;

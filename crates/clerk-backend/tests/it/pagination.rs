@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use clerk_backend::Error;
+
 use crate::wire::{self, requests};
 
 /// Serves `items[offset..offset+limit]` (limit defaulting to 10, as the API does), either as a
@@ -217,4 +219,142 @@ async fn an_error_mid_stream_is_yielded_once_then_the_stream_ends() {
     // Finished for good: polling again neither yields nor sends anything.
     assert!(stream.next().await.is_none());
     assert_eq!(pages_requested(&server).await, [(0, Some(2)), (2, Some(2))]);
+}
+
+/// Serves at most `cap` items per page whatever the limit, with the true `total_count`.
+struct ShortPages {
+    items: Vec<Value>,
+    cap: usize,
+}
+
+impl Respond for ShortPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let offset = param(request, "offset").unwrap_or(0).min(self.items.len());
+        let limit = param(request, "limit").unwrap_or(10).min(self.cap);
+        let end = (offset + limit).min(self.items.len());
+        ResponseTemplate::new(200).set_body_json(
+            json!({"data": &self.items[offset..end], "total_count": self.items.len()}),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_short_page_does_not_end_a_list_whose_total_count_says_more() {
+    let server = wire::server().await;
+    Mock::given(method("GET"))
+        .and(path("/organizations"))
+        .respond_with(ShortPages {
+            items: organizations(5),
+            cap: 2,
+        })
+        .mount(&server)
+        .await;
+    let clerk = wire::client(&server);
+    let all: Vec<_> = clerk
+        .organizations()
+        .list()
+        .limit(3)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(
+        pages_requested(&server).await,
+        [(0, Some(3)), (2, Some(3)), (4, Some(3))]
+    );
+}
+
+#[tokio::test]
+async fn into_pages_yields_each_page_with_its_total_count() {
+    let server = wire::server().await;
+    serve(&server, "/organizations", organizations(5), true).await;
+    let clerk = wire::client(&server);
+    let pages: Vec<_> = clerk
+        .organizations()
+        .list()
+        .limit(2)
+        .into_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<(usize, Option<i64>)> = pages.iter().map(|p| (p.len(), p.total_count)).collect();
+    assert_eq!(sizes, [(2, Some(5)), (2, Some(5)), (1, Some(5))]);
+
+    // A bare-array list: pages without a count, the last one short.
+    let server = wire::server().await;
+    serve(&server, "/users", users(3), false).await;
+    let clerk = wire::client(&server);
+    let pages: Vec<_> = clerk
+        .users()
+        .list()
+        .limit(2)
+        .into_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<(usize, Option<i64>)> = pages.iter().map(|p| (p.len(), p.total_count)).collect();
+    assert_eq!(sizes, [(2, None), (1, None)]);
+}
+
+#[tokio::test]
+async fn a_paginated_list_streams_from_both_shapes() {
+    fn invitations(n: usize) -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                json!({
+                    "object": "invitation", "id": format!("inv_{i}"),
+                    "email_address": format!("guest{i}@example.com"), "public_metadata": {},
+                    "revoked": false, "status": "pending", "url": null,
+                    "expires_at": null, "created_at": 1_700_000_000_000_i64,
+                    "updated_at": 1_700_000_000_000_i64
+                })
+            })
+            .collect()
+    }
+    for wrapped in [false, true] {
+        let server = wire::server().await;
+        serve(&server, "/invitations", invitations(5), wrapped).await;
+        let clerk = wire::client(&server);
+        let all: Vec<_> = clerk
+            .invitations()
+            .list()
+            .paginated(wrapped)
+            .limit(2)
+            .into_stream()
+            .try_collect()
+            .await
+            .unwrap();
+        let ids: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["inv_0", "inv_1", "inv_2", "inv_3", "inv_4"],
+            "wrapped: {wrapped}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_limit_above_the_maximum_fails_before_any_request() {
+    let server = wire::server().await;
+    serve(&server, "/users", users(1), false).await;
+    let clerk = wire::client(&server);
+    let err = clerk.users().list().limit(501).send().await.unwrap_err();
+    let Error::InvalidRequest(msg) = &err else {
+        panic!("expected InvalidRequest, got {err:?}")
+    };
+    assert!(
+        msg.contains("`limit` is 501, above the API's maximum of 500"),
+        "{msg}"
+    );
+    let first = clerk.users().list().limit(501).into_stream().next().await;
+    assert!(
+        matches!(first, Some(Err(Error::InvalidRequest(_)))),
+        "{first:?}"
+    );
+    let err = clerk.users().list().offset(-1).send().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(requests(&server).await.is_empty(), "nothing was sent");
+    // The maximum itself is fine.
+    clerk.users().list().limit(500).send().await.unwrap();
 }

@@ -305,7 +305,9 @@ async fn authenticate_request_accepts_emulator_session_and_machine_tokens() {
         .await
         .unwrap()
         .jwt
-        .unwrap();
+        .unwrap()
+        .expose_secret()
+        .to_owned();
     let options =
         AuthenticateOptions::new(VerifyOptions::new().jwks_json(&emu.jwks_json()).unwrap())
             .clerk(&clerk)

@@ -31,7 +31,7 @@ async fn session_token_verifies_with_the_emulators_jwks() {
         .send()
         .await
         .expect("token");
-    let jwt = token.jwt.expect("jwt");
+    let jwt = token.jwt.expect("jwt").expose_secret().to_owned();
     let opts = VerifyOptions::new()
         .jwks_json(&emu.jwks_json())
         .expect("jwks");
@@ -190,7 +190,9 @@ async fn the_clerk_js_scenario_through_our_sdk() {
         .await
         .unwrap()
         .jwt
-        .unwrap();
+        .unwrap()
+        .expose_secret()
+        .to_owned();
     let claims = verify_token(&jwt, &VerifyOptions::new().clerk(&clerk))
         .await
         .unwrap();

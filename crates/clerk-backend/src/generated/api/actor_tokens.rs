@@ -77,7 +77,7 @@ impl CreateActorToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ActorToken> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -184,7 +184,7 @@ impl RevokeActorToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ActorToken> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -229,7 +229,16 @@ impl<B: Send> Operation for RevokeActorToken<B> {
 
 /// The actor payload.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateActorTokenActor {
     /// The ID of the actor.
     pub sub: String,
+}
+
+impl CreateActorTokenActor {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(sub: impl Into<String>) -> Self {
+        Self { sub: sub.into() }
+    }
 }

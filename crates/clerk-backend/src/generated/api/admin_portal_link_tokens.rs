@@ -80,7 +80,7 @@ impl CreateAdminPortalLinkToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateAdminPortalLinkTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -189,7 +189,7 @@ impl RevokeAdminPortalLinkToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeAdminPortalLinkTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -248,9 +248,11 @@ impl<B: Send> Operation for RevokeAdminPortalLinkToken<B> {
 
 /// `CreateAdminPortalLinkTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateAdminPortalLinkTokenResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// The origin-level admin_portal_link this token was issued for.
@@ -269,11 +271,19 @@ pub struct CreateAdminPortalLinkTokenResponse {
     /// The single-use admin portal link token.
     pub token: crate::SecretString,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the token will expire, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,11 +294,45 @@ pub struct CreateAdminPortalLinkTokenResponse {
     pub updated_at: f64,
 }
 
+impl CreateAdminPortalLinkTokenResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        admin_portal_link_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        token: impl Into<crate::SecretString>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            admin_portal_link_id: admin_portal_link_id.into(),
+            instance_id: instance_id.into(),
+            organization_id: None,
+            it_contact_id: None,
+            scopes: None,
+            token: token.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
 /// `RevokeAdminPortalLinkTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RevokeAdminPortalLinkTokenResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// The origin-level admin_portal_link this token was issued for.
@@ -305,11 +349,19 @@ pub struct RevokeAdminPortalLinkTokenResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the token will expire, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -318,4 +370,34 @@ pub struct RevokeAdminPortalLinkTokenResponse {
     pub created_at: f64,
     /// The timestamp for when the token was last updated, in milliseconds.
     pub updated_at: f64,
+}
+
+impl RevokeAdminPortalLinkTokenResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        admin_portal_link_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            admin_portal_link_id: admin_portal_link_id.into(),
+            instance_id: instance_id.into(),
+            organization_id: None,
+            it_contact_id: None,
+            scopes: None,
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

@@ -81,7 +81,7 @@ impl CreateAgentTask<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::AgentTask> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -209,7 +209,7 @@ impl RevokeAgentTask<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::AgentTask> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -254,6 +254,7 @@ impl<B: Send> Operation for RevokeAgentTask<B> {
 
 /// Identifies the user on whose behalf the agent task is created.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateAgentTaskOnBehalfOf {
     /// The ID of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]

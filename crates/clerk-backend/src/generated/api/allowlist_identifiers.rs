@@ -66,7 +66,7 @@ impl ListAllowlistIdentifiers {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<Vec<crate::models::AllowlistIdentifier>> {
+    ) -> crate::Result<crate::pagination::Page<crate::models::AllowlistIdentifier>> {
         clerk.call(self).await
     }
 
@@ -74,8 +74,26 @@ impl ListAllowlistIdentifiers {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::AllowlistIdentifier> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::AllowlistIdentifier>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::AllowlistIdentifier>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -84,15 +102,37 @@ impl ListAllowlistIdentifiers<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<Vec<crate::models::AllowlistIdentifier>> {
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::pagination::Page<crate::models::AllowlistIdentifier>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::AllowlistIdentifier> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::AllowlistIdentifier>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::AllowlistIdentifier>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -129,12 +169,14 @@ impl<B> ListAllowlistIdentifiers<B> {
 }
 
 impl<B: Send> Operation for ListAllowlistIdentifiers<B> {
-    type Output = Vec<crate::models::AllowlistIdentifier>;
+    type Output = crate::pagination::Page<crate::models::AllowlistIdentifier>;
     const INFO: &'static OperationInfo = &crate::generated::operations::ALLOWLIST_IDENTIFIERS_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/allowlist_identifiers").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -167,7 +209,7 @@ impl crate::pagination::Paginated for ListAllowlistIdentifiers {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -216,7 +258,7 @@ impl CreateAllowlistIdentifier<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::AllowlistIdentifier> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -309,7 +351,7 @@ impl DeleteAllowlistIdentifier<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

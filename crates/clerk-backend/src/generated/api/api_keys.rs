@@ -114,8 +114,26 @@ impl ListApiKeys {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<ListApiKeysResponseDataItem> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<ListApiKeysResponseDataItem>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<ListApiKeysResponseDataItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -126,13 +144,33 @@ impl ListApiKeys<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListApiKeysResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<ListApiKeysResponseDataItem> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<ListApiKeysResponseDataItem>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<ListApiKeysResponseDataItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -295,7 +333,7 @@ impl CreateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -450,7 +488,7 @@ impl GetApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<GetApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -545,7 +583,7 @@ impl UpdateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<UpdateApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -674,7 +712,7 @@ impl DeleteApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -754,7 +792,7 @@ impl GetSecret<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<GetSecretResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -842,7 +880,7 @@ impl RevokeApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -941,7 +979,7 @@ impl VerifyApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyApiKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1001,9 +1039,11 @@ crate::string_enum! {
 
 /// `ListApiKeysResponseDataItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApiKeysResponseDataItem {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `type`.
@@ -1020,13 +1060,25 @@ pub struct ListApiKeysResponseDataItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<serde_json::Value>,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the API key will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1043,20 +1095,76 @@ pub struct ListApiKeysResponseDataItem {
     pub updated_at: f64,
 }
 
+impl ListApiKeysResponseDataItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        subject: impl Into<String>,
+        name: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            type_: type_.into(),
+            subject: subject.into(),
+            name: name.into(),
+            description: None,
+            claims: None,
+            scopes: scopes.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_by: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
 /// `ListApiKeysResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApiKeysResponse {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<ListApiKeysResponseDataItem>,
     /// `total_count`.
     pub total_count: f64,
 }
 
+impl ListApiKeysResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<Vec<ListApiKeysResponseDataItem>>,
+        total_count: impl Into<f64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `CreateApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateApiKeyResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `type`.
@@ -1073,15 +1181,27 @@ pub struct CreateApiKeyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<serde_json::Value>,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `secret`.
     pub secret: crate::SecretString,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the API key will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1096,13 +1216,52 @@ pub struct CreateApiKeyResponse {
     pub created_at: f64,
     /// The timestamp for when the API key was last updated, in milliseconds
     pub updated_at: f64,
+}
+
+impl CreateApiKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        subject: impl Into<String>,
+        name: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        secret: impl Into<crate::SecretString>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            type_: type_.into(),
+            subject: subject.into(),
+            name: name.into(),
+            description: None,
+            claims: None,
+            scopes: scopes.into(),
+            secret: secret.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_by: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }
 
 /// `GetApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetApiKeyResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `type`.
@@ -1119,13 +1278,25 @@ pub struct GetApiKeyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<serde_json::Value>,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the API key will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1140,13 +1311,50 @@ pub struct GetApiKeyResponse {
     pub created_at: f64,
     /// The timestamp for when the API key was last updated, in milliseconds
     pub updated_at: f64,
+}
+
+impl GetApiKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        subject: impl Into<String>,
+        name: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            type_: type_.into(),
+            subject: subject.into(),
+            name: name.into(),
+            description: None,
+            claims: None,
+            scopes: scopes.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_by: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }
 
 /// `UpdateApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateApiKeyResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `type`.
@@ -1163,13 +1371,25 @@ pub struct UpdateApiKeyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<serde_json::Value>,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the API key will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1186,29 +1406,92 @@ pub struct UpdateApiKeyResponse {
     pub updated_at: f64,
 }
 
+impl UpdateApiKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        subject: impl Into<String>,
+        name: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            type_: type_.into(),
+            subject: subject.into(),
+            name: name.into(),
+            description: None,
+            claims: None,
+            scopes: scopes.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_by: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
 /// `DeleteApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteApiKeyResponse {
     /// `id`.
     pub id: String,
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `deleted`.
-    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+impl DeleteApiKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            object: None,
+            deleted: None,
+        }
+    }
 }
 
 /// `GetSecretResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSecretResponse {
     /// `secret`.
     pub secret: crate::SecretString,
 }
 
+impl GetSecretResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(secret: impl Into<crate::SecretString>) -> Self {
+        Self {
+            secret: secret.into(),
+        }
+    }
+}
+
 /// `RevokeApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RevokeApiKeyResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `type`.
@@ -1225,13 +1508,25 @@ pub struct RevokeApiKeyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<serde_json::Value>,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the API key will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1248,11 +1543,48 @@ pub struct RevokeApiKeyResponse {
     pub updated_at: f64,
 }
 
+impl RevokeApiKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        subject: impl Into<String>,
+        name: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            type_: type_.into(),
+            subject: subject.into(),
+            name: name.into(),
+            description: None,
+            claims: None,
+            scopes: scopes.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_by: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
 /// `VerifyApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerifyApiKeyResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `type`.
@@ -1269,13 +1601,25 @@ pub struct VerifyApiKeyResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<serde_json::Value>,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the API key will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1290,4 +1634,39 @@ pub struct VerifyApiKeyResponse {
     pub created_at: f64,
     /// The timestamp for when the API key was last updated, in milliseconds
     pub updated_at: f64,
+}
+
+impl VerifyApiKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        subject: impl Into<String>,
+        name: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            type_: type_.into(),
+            subject: subject.into(),
+            name: name.into(),
+            description: None,
+            claims: None,
+            scopes: scopes.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_by: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

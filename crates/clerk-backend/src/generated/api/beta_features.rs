@@ -78,7 +78,7 @@ impl UpdateInstanceSettings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<UpdateInstanceSettingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -217,7 +217,7 @@ impl UpdateProductionInstanceDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<()> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -273,6 +273,7 @@ impl<B: Send> Operation for UpdateProductionInstanceDomain<B> {
 
 /// `UpdateInstanceSettingsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateInstanceSettingsResponse {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]

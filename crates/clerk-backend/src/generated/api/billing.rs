@@ -166,8 +166,26 @@ impl ListPlans {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::CommercePlan> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::CommercePlan>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommercePlan>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -178,13 +196,33 @@ impl ListPlans<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PaginatedCommercePlanResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::CommercePlan> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::CommercePlan>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommercePlan>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -234,6 +272,8 @@ impl<B: Send> Operation for ListPlans<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/plans").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -310,8 +350,26 @@ impl ListPrices {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::BillingPriceResponse> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPriceResponse>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPriceResponse>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -322,13 +380,33 @@ impl ListPrices<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PaginatedBillingPriceResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::BillingPriceResponse> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPriceResponse>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPriceResponse>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -378,6 +456,8 @@ impl<B: Send> Operation for ListPrices<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/prices").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -468,7 +548,7 @@ impl CreatePrice<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::BillingPriceResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -607,8 +687,28 @@ impl ListSubscriptionItems {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::CommerceSubscriptionItem> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::CommerceSubscriptionItem>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommerceSubscriptionItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -621,15 +721,35 @@ impl ListSubscriptionItems<&Clerk> {
         self,
     ) -> crate::Result<crate::models::PaginatedCommerceSubscriptionItemResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::CommerceSubscriptionItem> {
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::CommerceSubscriptionItem>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::CommerceSubscriptionItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -710,6 +830,8 @@ impl<B: Send> Operation for ListSubscriptionItems<B> {
         let path = PathBuilder::new()
             .lit("/billing/subscription_items")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -793,7 +915,7 @@ impl CancelSubscriptionItem<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceSubscriptionItem> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -893,7 +1015,7 @@ impl ExtendSubscriptionItemFreeTrial<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceSubscriptionItem2> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -997,7 +1119,7 @@ impl CreatePriceTransition<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommercePriceTransitionResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1108,7 +1230,7 @@ impl ApplySubscriptionItemDiscount<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceDiscountRedemptionResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1205,7 +1327,7 @@ impl RemoveSubscriptionItemDiscount<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceDiscountRedemptionResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1289,8 +1411,26 @@ impl ListStatements {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::BillingStatement> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingStatement>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingStatement>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -1301,13 +1441,33 @@ impl ListStatements<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::PaginatedBillingStatementResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::BillingStatement> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingStatement>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingStatement>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -1350,6 +1510,8 @@ impl<B: Send> Operation for ListStatements<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/billing/statements").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -1424,7 +1586,7 @@ impl GetStatement<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::BillingStatement> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1506,8 +1668,26 @@ impl GetStatementPaymentAttempts {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::BillingPaymentAttempt> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPaymentAttempt>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPaymentAttempt>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -1520,15 +1700,33 @@ impl GetStatementPaymentAttempts<&Clerk> {
         self,
     ) -> crate::Result<crate::models::PaginatedBillingPaymentAttemptResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::BillingPaymentAttempt> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::BillingPaymentAttempt>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::BillingPaymentAttempt>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -1577,6 +1775,8 @@ impl<B: Send> Operation for GetStatementPaymentAttempts<B> {
             .param("statementID", &self.statement_id)?
             .lit("/payment_attempts")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());

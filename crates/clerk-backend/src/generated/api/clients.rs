@@ -67,7 +67,10 @@ impl ListClients {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<Vec<crate::models::Client>> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::pagination::Page<crate::models::Client>> {
         clerk.call(self).await
     }
 
@@ -75,8 +78,26 @@ impl ListClients {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::Client> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Client>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Client>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -86,15 +107,35 @@ impl ListClients<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<Vec<crate::models::Client>> {
+    pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::Client>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::Client> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Client>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Client>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -133,12 +174,14 @@ impl<B> ListClients<B> {
 
 #[allow(deprecated)]
 impl<B: Send> Operation for ListClients<B> {
-    type Output = Vec<crate::models::Client>;
+    type Output = crate::pagination::Page<crate::models::Client>;
     const INFO: &'static OperationInfo = &crate::generated::operations::CLIENTS_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/clients").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -172,7 +215,7 @@ impl crate::pagination::Paginated for ListClients {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -219,7 +262,7 @@ impl VerifyClient<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Client> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -305,7 +348,7 @@ impl GetClient<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Client> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

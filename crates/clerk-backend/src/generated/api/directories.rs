@@ -139,8 +139,26 @@ impl ListDirectories {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::Directory> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Directory>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Directory>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -151,13 +169,33 @@ impl ListDirectories<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListDirectoriesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::Directory> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Directory>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Directory>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -193,6 +231,8 @@ impl<B: Send> Operation for ListDirectories<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/directories").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -277,7 +317,7 @@ impl CreateDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -387,7 +427,7 @@ impl GetDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -482,7 +522,7 @@ impl UpdateDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -593,7 +633,7 @@ impl DeleteDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -673,7 +713,7 @@ impl RotateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -754,7 +794,7 @@ impl ListGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -843,7 +883,7 @@ impl ReplaceGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -954,7 +994,7 @@ impl CreateGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DirectoryGroupRoleMapping> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1066,7 +1106,7 @@ impl DeleteGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteGroupRoleMappingResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1114,6 +1154,7 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
 
 /// `ListDirectoriesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListDirectoriesResponse {
     /// `data`.
     pub data: crate::models::Directories,
@@ -1121,8 +1162,20 @@ pub struct ListDirectoriesResponse {
     pub total_count: i64,
 }
 
+impl ListDirectoriesResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<crate::models::Directories>, total_count: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `CreateDirectoryGroupRoleMappingsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateDirectoryGroupRoleMappingsItem {
     /// The group ID from the identity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1143,8 +1196,24 @@ pub struct CreateDirectoryGroupRoleMappingsItem {
     pub precedence: Option<i64>,
 }
 
+impl CreateDirectoryGroupRoleMappingsItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self {
+            directory_group_id: None,
+            scim_group_id: None,
+            directory_group_display_name: None,
+            scim_group_display_name: None,
+            role_id: role_id.into(),
+            precedence: None,
+        }
+    }
+}
+
 /// `ListGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::DirectoryGroupRoleMappings,
@@ -1152,8 +1221,23 @@ pub struct ListGroupRoleMappingsResponse {
     pub total_count: i64,
 }
 
+impl ListGroupRoleMappingsResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<crate::models::DirectoryGroupRoleMappings>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `ReplaceGroupRoleMappingsMappingsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReplaceGroupRoleMappingsMappingsItem {
     /// The group ID from the identity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1165,8 +1249,21 @@ pub struct ReplaceGroupRoleMappingsMappingsItem {
     pub role_id: String,
 }
 
+impl ReplaceGroupRoleMappingsMappingsItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self {
+            directory_group_id: None,
+            scim_group_id: None,
+            role_id: role_id.into(),
+        }
+    }
+}
+
 /// `ReplaceGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReplaceGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::DirectoryGroupRoleMappings,
@@ -1174,13 +1271,42 @@ pub struct ReplaceGroupRoleMappingsResponse {
     pub total_count: i64,
 }
 
+impl ReplaceGroupRoleMappingsResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<crate::models::DirectoryGroupRoleMappings>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `DeleteGroupRoleMappingResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteGroupRoleMappingResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The ID of the deleted directory group role mapping.
     pub id: String,
     /// Whether the directory group role mapping was successfully deleted.
-    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+impl DeleteGroupRoleMappingResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            deleted: None,
+        }
+    }
 }

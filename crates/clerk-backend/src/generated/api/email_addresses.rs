@@ -125,7 +125,7 @@ impl CreateEmailAddress<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EmailAddress> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -256,7 +256,7 @@ impl GetEmailAddress<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EmailAddress> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -347,7 +347,7 @@ impl UpdateEmailAddress<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EmailAddress> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -464,7 +464,7 @@ impl DeleteEmailAddress<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -544,7 +544,7 @@ impl PrepareVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<PrepareVerificationResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -593,7 +593,7 @@ struct AttemptVerificationBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     verification_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
+    code: Option<crate::SecretString>,
 }
 
 /// Verify a code sent to an email address
@@ -635,7 +635,7 @@ impl AttemptVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<AttemptVerificationResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -647,7 +647,7 @@ impl<B> AttemptVerification<B> {
     }
 
     /// The verification code that was sent to the email address
-    pub fn code(mut self, value: impl Into<String>) -> Self {
+    pub fn code(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.code = Some(value.into());
         self
     }
@@ -747,7 +747,7 @@ impl ReplaceForUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EmailAddress> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -824,6 +824,7 @@ impl<B: Send> Operation for ReplaceForUser<B> {
 
 /// `PrepareVerificationResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PrepareVerificationResponse {
     /// The type of the verification object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -850,6 +851,7 @@ pub struct PrepareVerificationResponse {
 
 /// `AttemptVerificationResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AttemptVerificationResponse {
     /// The type of the verification object.
     #[serde(default, skip_serializing_if = "Option::is_none")]

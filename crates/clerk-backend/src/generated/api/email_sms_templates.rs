@@ -92,7 +92,10 @@ impl ListEmailSmsTemplates {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<Vec<crate::models::Template>> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::pagination::Page<crate::models::Template>> {
         clerk.call(self).await
     }
 
@@ -100,8 +103,26 @@ impl ListEmailSmsTemplates {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::Template> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Template>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Template>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -111,15 +132,35 @@ impl ListEmailSmsTemplates<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<Vec<crate::models::Template>> {
+    pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::Template>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::Template> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Template>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Template>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -159,7 +200,7 @@ impl<B> ListEmailSmsTemplates<B> {
 
 #[allow(deprecated)]
 impl<B: Send> Operation for ListEmailSmsTemplates<B> {
-    type Output = Vec<crate::models::Template>;
+    type Output = crate::pagination::Page<crate::models::Template>;
     const INFO: &'static OperationInfo = &crate::generated::operations::EMAIL_SMS_TEMPLATES_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -168,6 +209,8 @@ impl<B: Send> Operation for ListEmailSmsTemplates<B> {
             .lit("/templates/")
             .param("template_type", &self.template_type)?
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -201,7 +244,7 @@ impl crate::pagination::Paginated for ListEmailSmsTemplates {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -249,7 +292,7 @@ impl GetEmailSmsTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Template> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -340,7 +383,7 @@ impl RevertEmailSmsTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Template> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -439,7 +482,7 @@ impl ToggleTemplateDelivery<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Template> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

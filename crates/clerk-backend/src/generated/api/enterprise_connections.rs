@@ -119,8 +119,26 @@ impl ListEnterpriseConnections {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::EnterpriseConnection> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::EnterpriseConnection>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::EnterpriseConnection>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -131,13 +149,33 @@ impl ListEnterpriseConnections<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EnterpriseConnections> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::EnterpriseConnection> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::EnterpriseConnection>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::EnterpriseConnection>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -187,6 +225,8 @@ impl<B: Send> Operation for ListEnterpriseConnections<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/enterprise_connections").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -283,7 +323,7 @@ impl CreateEnterpriseConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EnterpriseConnection> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -457,7 +497,7 @@ impl GetEnterpriseConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EnterpriseConnection> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -562,7 +602,7 @@ impl UpdateEnterpriseConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EnterpriseConnection> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -767,7 +807,7 @@ impl DeleteEnterpriseConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -850,8 +890,28 @@ impl ListTestRuns {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::EnterpriseConnectionTestRun> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::EnterpriseConnectionTestRun>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::EnterpriseConnectionTestRun>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -862,15 +922,35 @@ impl ListTestRuns<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EnterpriseConnectionTestRuns> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::EnterpriseConnectionTestRun> {
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::EnterpriseConnectionTestRun>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::EnterpriseConnectionTestRun>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -922,6 +1002,8 @@ impl<B: Send> Operation for ListTestRuns<B> {
             .param("enterprise_connection_id", &self.enterprise_connection_id)?
             .lit("/test_runs")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.exploded("status", self.status.as_deref());
         q.scalar("limit", self.limit.as_ref());
@@ -999,7 +1081,7 @@ impl CreateTestRun<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::EnterpriseConnectionTestRunResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1065,6 +1147,7 @@ crate::string_enum! {
 
 /// Attribute mapping for SAML attributes
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateEnterpriseConnectionSamlAttributeMapping {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1094,6 +1177,7 @@ crate::string_enum! {
 
 /// Configuration for the login_hint sent to the IdP on SSO sign-in
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateEnterpriseConnectionSamlLoginHint {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub mode: CreateEnterpriseConnectionSamlLoginHintMode,
@@ -1102,8 +1186,20 @@ pub struct CreateEnterpriseConnectionSamlLoginHint {
     pub source: Option<String>,
 }
 
+impl CreateEnterpriseConnectionSamlLoginHint {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<CreateEnterpriseConnectionSamlLoginHintMode>) -> Self {
+        Self {
+            mode: mode.into(),
+            source: None,
+        }
+    }
+}
+
 /// SAML connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateEnterpriseConnectionSaml {
     /// IdP entity ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1139,6 +1235,7 @@ pub struct CreateEnterpriseConnectionSaml {
 
 /// OIDC connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateEnterpriseConnectionOidc {
     /// OIDC client ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1165,6 +1262,7 @@ pub struct CreateEnterpriseConnectionOidc {
 
 /// `CreateEnterpriseConnectionCustomAttributesItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateEnterpriseConnectionCustomAttributesItem {
     /// Display name for the custom attribute
     pub name: String,
@@ -1184,8 +1282,24 @@ pub struct CreateEnterpriseConnectionCustomAttributesItem {
     pub multi_valued: Option<bool>,
 }
 
+impl CreateEnterpriseConnectionCustomAttributesItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            key: key.into(),
+            sso_path: None,
+            scim_path: None,
+            directory_path: None,
+            multi_valued: None,
+        }
+    }
+}
+
 /// Attribute mapping for SAML attributes
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateEnterpriseConnectionSamlAttributeMapping {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1215,6 +1329,7 @@ crate::string_enum! {
 
 /// Configuration for the login_hint sent to the IdP on SSO sign-in
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateEnterpriseConnectionSamlLoginHint {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub mode: UpdateEnterpriseConnectionSamlLoginHintMode,
@@ -1223,8 +1338,20 @@ pub struct UpdateEnterpriseConnectionSamlLoginHint {
     pub source: Option<String>,
 }
 
+impl UpdateEnterpriseConnectionSamlLoginHint {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<UpdateEnterpriseConnectionSamlLoginHintMode>) -> Self {
+        Self {
+            mode: mode.into(),
+            source: None,
+        }
+    }
+}
+
 /// SAML connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateEnterpriseConnectionSaml {
     /// Display name of the SAML connection
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1263,6 +1390,7 @@ pub struct UpdateEnterpriseConnectionSaml {
 
 /// OIDC connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateEnterpriseConnectionOidc {
     /// OIDC client ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1289,6 +1417,7 @@ pub struct UpdateEnterpriseConnectionOidc {
 
 /// `UpdateEnterpriseConnectionCustomAttributesItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateEnterpriseConnectionCustomAttributesItem {
     /// Display name for the custom attribute
     pub name: String,
@@ -1306,6 +1435,21 @@ pub struct UpdateEnterpriseConnectionCustomAttributesItem {
     /// When true, the attribute supports multiple values; values from the IdP are written to public_metadata as an array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_valued: Option<bool>,
+}
+
+impl UpdateEnterpriseConnectionCustomAttributesItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            key: key.into(),
+            sso_path: None,
+            scim_path: None,
+            directory_path: None,
+            multi_valued: None,
+        }
+    }
 }
 
 crate::string_enum! {

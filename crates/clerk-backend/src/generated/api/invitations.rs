@@ -74,7 +74,10 @@ impl ListInvitations {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<Vec<crate::models::Invitation>> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::pagination::Page<crate::models::Invitation>> {
         clerk.call(self).await
     }
 
@@ -82,8 +85,26 @@ impl ListInvitations {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::Invitation> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Invitation>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Invitation>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -92,15 +113,35 @@ impl ListInvitations<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<Vec<crate::models::Invitation>> {
+    pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::Invitation>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::Invitation> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Invitation>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Invitation>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -158,12 +199,14 @@ impl<B> ListInvitations<B> {
 }
 
 impl<B: Send> Operation for ListInvitations<B> {
-    type Output = Vec<crate::models::Invitation>;
+    type Output = crate::pagination::Page<crate::models::Invitation>;
     const INFO: &'static OperationInfo = &crate::generated::operations::INVITATIONS_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/invitations").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("status", self.status.as_ref());
         q.scalar("query", self.query.as_ref());
@@ -199,7 +242,7 @@ impl crate::pagination::Paginated for ListInvitations {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -258,7 +301,7 @@ impl CreateInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Invitation> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -397,7 +440,7 @@ impl BulkCreate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::Invitation>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -483,7 +526,7 @@ impl RevokeInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeInvitationResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -562,6 +605,7 @@ crate::string_enum! {
 
 /// `BulkCreateBodyItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BulkCreateBodyItem {
     /// The email address the invitation will be sent to
     pub email_address: String,
@@ -585,16 +629,38 @@ pub struct BulkCreateBodyItem {
     pub template_slug: Option<BulkCreateBodyItemTemplateSlug>,
 }
 
+impl BulkCreateBodyItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(email_address: impl Into<String>) -> Self {
+        Self {
+            email_address: email_address.into(),
+            public_metadata: None,
+            redirect_url: None,
+            notify: None,
+            ignore_existing: None,
+            expires_in_days: None,
+            template_slug: None,
+        }
+    }
+}
+
 /// `RevokeInvitationResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RevokeInvitationResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `email_address`.
     pub email_address: String,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `revoked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -611,4 +677,30 @@ pub struct RevokeInvitationResponse {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl RevokeInvitationResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        email_address: impl Into<String>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        status: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            email_address: email_address.into(),
+            public_metadata: public_metadata.into(),
+            revoked: None,
+            status: status.into(),
+            url: None,
+            expires_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

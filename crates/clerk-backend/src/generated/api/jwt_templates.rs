@@ -79,7 +79,10 @@ impl ListJwtTemplates {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<Vec<crate::models::JwtTemplate>> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::pagination::Page<crate::models::JwtTemplate>> {
         clerk.call(self).await
     }
 
@@ -87,8 +90,26 @@ impl ListJwtTemplates {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::JwtTemplate> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::JwtTemplate>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::JwtTemplate>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -97,15 +118,35 @@ impl ListJwtTemplates<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<Vec<crate::models::JwtTemplate>> {
+    pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::JwtTemplate>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::JwtTemplate> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::JwtTemplate>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::JwtTemplate>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -142,12 +183,14 @@ impl<B> ListJwtTemplates<B> {
 }
 
 impl<B: Send> Operation for ListJwtTemplates<B> {
-    type Output = Vec<crate::models::JwtTemplate>;
+    type Output = crate::pagination::Page<crate::models::JwtTemplate>;
     const INFO: &'static OperationInfo = &crate::generated::operations::JWT_TEMPLATES_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/jwt_templates").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -180,7 +223,7 @@ impl crate::pagination::Paginated for ListJwtTemplates {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -239,7 +282,7 @@ impl CreateJwtTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::JwtTemplate> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -388,7 +431,7 @@ impl GetJwtTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::JwtTemplate> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -487,7 +530,7 @@ impl UpdateJwtTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::JwtTemplate> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -640,7 +683,7 @@ impl DeleteJwtTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

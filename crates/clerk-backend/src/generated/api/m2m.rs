@@ -81,8 +81,26 @@ impl ListTokens {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<ListTokensResponseM2mTokensItem> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<ListTokensResponseM2mTokensItem>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<ListTokensResponseM2mTokensItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -93,13 +111,33 @@ impl ListTokens<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListTokensResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<ListTokensResponseM2mTokensItem> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<ListTokensResponseM2mTokensItem>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<ListTokensResponseM2mTokensItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -246,7 +284,7 @@ impl CreateToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -366,7 +404,7 @@ impl RevokeToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RevokeTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -465,7 +503,7 @@ impl VerifyToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -515,9 +553,11 @@ impl<B: Send> Operation for VerifyToken<B> {
 
 /// `ListTokensResponseM2mTokensItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTokensResponseM2mTokensItem {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `subject`.
@@ -529,11 +569,19 @@ pub struct ListTokensResponseM2mTokensItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the token will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -545,15 +593,66 @@ pub struct ListTokensResponseM2mTokensItem {
     pub created_at: f64,
     /// The timestamp for when the token was last updated, in milliseconds
     pub updated_at: f64,
+    /// The machine-to-machine token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<crate::SecretString>,
+}
+
+impl ListTokensResponseM2mTokensItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        subject: impl Into<String>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            subject: subject.into(),
+            claims: None,
+            scopes: None,
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            token: None,
+        }
+    }
 }
 
 /// `ListTokensResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTokensResponse {
     /// `m2m_tokens`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub m2m_tokens: Vec<ListTokensResponseM2mTokensItem>,
     /// `total_count`.
     pub total_count: f64,
+}
+
+impl ListTokensResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        m2m_tokens: impl Into<Vec<ListTokensResponseM2mTokensItem>>,
+        total_count: impl Into<f64>,
+    ) -> Self {
+        Self {
+            m2m_tokens: m2m_tokens.into(),
+            total_count: total_count.into(),
+        }
+    }
 }
 
 crate::string_enum! {
@@ -568,9 +667,11 @@ crate::string_enum! {
 
 /// `CreateTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTokenResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `subject`.
@@ -584,11 +685,19 @@ pub struct CreateTokenResponse {
     /// `token`.
     pub token: crate::SecretString,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the token will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -600,13 +709,45 @@ pub struct CreateTokenResponse {
     pub created_at: f64,
     /// The timestamp for when the token was last updated, in milliseconds
     pub updated_at: f64,
+}
+
+impl CreateTokenResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        subject: impl Into<String>,
+        token: impl Into<crate::SecretString>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            subject: subject.into(),
+            claims: None,
+            scopes: None,
+            token: token.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }
 
 /// `RevokeTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RevokeTokenResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `subject`.
@@ -618,11 +759,19 @@ pub struct RevokeTokenResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the token will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -636,11 +785,41 @@ pub struct RevokeTokenResponse {
     pub updated_at: f64,
 }
 
+impl RevokeTokenResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        subject: impl Into<String>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            subject: subject.into(),
+            claims: None,
+            scopes: None,
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
 /// `VerifyTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerifyTokenResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `subject`.
@@ -652,11 +831,19 @@ pub struct VerifyTokenResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// The timestamp for when the token will expire, in milliseconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -668,4 +855,36 @@ pub struct VerifyTokenResponse {
     pub created_at: f64,
     /// The timestamp for when the token was last updated, in milliseconds
     pub updated_at: f64,
+    /// The machine-to-machine token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<crate::SecretString>,
+}
+
+impl VerifyTokenResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        subject: impl Into<String>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            subject: subject.into(),
+            claims: None,
+            scopes: None,
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            last_used_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            token: None,
+        }
+    }
 }

@@ -124,8 +124,26 @@ impl ListMachines {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::Machine> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Machine>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Machine>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -136,13 +154,33 @@ impl ListMachines<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListMachinesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::Machine> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Machine>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Machine>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -192,6 +230,8 @@ impl<B: Send> Operation for ListMachines<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/machines").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -276,7 +316,7 @@ impl CreateMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateMachineResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -374,7 +414,7 @@ impl GetMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Machine> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -463,7 +503,7 @@ impl UpdateMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Machine> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -556,7 +596,7 @@ impl DeleteMachine<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteMachineResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -636,7 +676,7 @@ impl GetSecretKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<GetSecretKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -724,7 +764,7 @@ impl RotateSecretKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<RotateSecretKeyResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -822,7 +862,7 @@ impl CreateScope<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::MachineScope> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -915,7 +955,7 @@ impl DeleteScope<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteScopeResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -962,18 +1002,36 @@ impl<B: Send> Operation for DeleteScope<B> {
 
 /// `ListMachinesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMachinesResponse {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<crate::models::Machine>,
     /// Total number of machines
     pub total_count: i64,
 }
 
+impl ListMachinesResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<Vec<crate::models::Machine>>, total_count: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `CreateMachineResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateMachineResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the machine.
     pub id: String,
     /// The name of the machine.
@@ -988,49 +1046,136 @@ pub struct CreateMachineResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_token_ttl: Option<i64>,
     /// Array of machines this machine has access to.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scoped_machines: Vec<crate::models::MachineWithoutScopedMachines>,
     /// The secret key for the machine, only returned upon creation.
     pub secret_key: crate::SecretString,
 }
 
+impl CreateMachineResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        instance_id: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+        scoped_machines: impl Into<Vec<crate::models::MachineWithoutScopedMachines>>,
+        secret_key: impl Into<crate::SecretString>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            instance_id: instance_id.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            default_token_ttl: None,
+            scoped_machines: scoped_machines.into(),
+            secret_key: secret_key.into(),
+        }
+    }
+}
+
 /// `DeleteMachineResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteMachineResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The ID of the deleted machine
     pub id: String,
     /// Whether the machine was successfully deleted
-    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+impl DeleteMachineResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            deleted: None,
+        }
+    }
 }
 
 /// `GetSecretKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSecretKeyResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The secret key for the machine.
     pub secret: crate::SecretString,
+}
+
+impl GetSecretKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(secret: impl Into<crate::SecretString>) -> Self {
+        Self {
+            object: None,
+            secret: secret.into(),
+        }
+    }
 }
 
 /// `RotateSecretKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RotateSecretKeyResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The secret key for the machine.
     pub secret: crate::SecretString,
 }
 
+impl RotateSecretKeyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(secret: impl Into<crate::SecretString>) -> Self {
+        Self {
+            object: None,
+            secret: secret.into(),
+        }
+    }
+}
+
 /// `DeleteScopeResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteScopeResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The ID of the machine that had access to the target machine
     pub from_machine_id: String,
     /// The ID of the machine that was being accessed
     pub to_machine_id: String,
     /// Whether the machine scope was successfully deleted
-    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+impl DeleteScopeResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(from_machine_id: impl Into<String>, to_machine_id: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            from_machine_id: from_machine_id.into(),
+            to_machine_id: to_machine_id.into(),
+            deleted: None,
+        }
+    }
 }

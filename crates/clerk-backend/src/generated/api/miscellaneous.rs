@@ -63,7 +63,7 @@ impl GetPublicInterstitial<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<String> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -23,7 +23,7 @@ impl<'c> OauthAccessTokensApi<'c> {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 struct VerifyOauthAccessTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    access_token: Option<String>,
+    access_token: Option<crate::SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret: Option<crate::SecretString>,
 }
@@ -65,13 +65,13 @@ impl VerifyOauthAccessToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyOauthAccessTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
 impl<B> VerifyOauthAccessToken<B> {
     /// The access token to verify.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+    pub fn access_token(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.access_token = Some(value.into());
         self
     }
@@ -122,9 +122,11 @@ impl<B: Send> Operation for VerifyOauthAccessToken<B> {
 
 /// `VerifyOauthAccessTokenResponseVariant1`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerifyOauthAccessTokenResponseVariant1 {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `client_id`.
@@ -132,13 +134,25 @@ pub struct VerifyOauthAccessTokenResponseVariant1 {
     /// `subject`.
     pub subject: String,
     /// `scopes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scopes: Vec<String>,
     /// `revoked`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub revoked: bool,
     /// `revocation_reason`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
     /// `expired`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub expired: bool,
     /// `expiration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,11 +163,55 @@ pub struct VerifyOauthAccessTokenResponseVariant1 {
     pub updated_at: f64,
 }
 
+impl VerifyOauthAccessTokenResponseVariant1 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        client_id: impl Into<String>,
+        subject: impl Into<String>,
+        scopes: impl Into<Vec<String>>,
+        revoked: impl Into<bool>,
+        expired: impl Into<bool>,
+        created_at: impl Into<f64>,
+        updated_at: impl Into<f64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            client_id: client_id.into(),
+            subject: subject.into(),
+            scopes: scopes.into(),
+            revoked: revoked.into(),
+            revocation_reason: None,
+            expired: expired.into(),
+            expiration: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
 /// `VerifyOauthAccessTokenResponseVariant2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerifyOauthAccessTokenResponseVariant2 {
     /// Indicates that a JWT access token is not active (expired)
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
+}
+
+impl VerifyOauthAccessTokenResponseVariant2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(active: impl Into<bool>) -> Self {
+        Self {
+            active: active.into(),
+        }
+    }
 }
 
 /// One of several shapes of `VerifyOauthAccessTokenResponse`.

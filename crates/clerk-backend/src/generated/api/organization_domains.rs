@@ -110,8 +110,26 @@ impl ListOrganizationDomains {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationDomain> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationDomain>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationDomain>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -122,13 +140,33 @@ impl ListOrganizationDomains<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomains> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::OrganizationDomain> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationDomain>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationDomain>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -183,6 +221,8 @@ impl<B: Send> Operation for ListOrganizationDomains<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/domains")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("verified", self.verified.as_ref());
         q.scalar("enrollment_mode", self.enrollment_mode.as_ref());
@@ -269,7 +309,7 @@ impl CreateOrganizationDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomain> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -386,7 +426,7 @@ impl UpdateOrganizationDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomain> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -496,7 +536,7 @@ impl DeleteOrganizationDomain<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -581,7 +621,7 @@ impl VerifyOwnership<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomain> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -668,8 +708,26 @@ impl ListAll {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationDomain> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationDomain>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationDomain>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -680,13 +738,33 @@ impl ListAll<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationDomains> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::OrganizationDomain> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationDomain>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationDomain>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -768,6 +846,8 @@ impl<B: Send> Operation for ListAll<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_domains").finish();
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("organization_id", self.organization_id.as_ref());
         q.scalar("verified", self.verified.as_ref());

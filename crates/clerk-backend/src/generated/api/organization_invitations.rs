@@ -123,10 +123,32 @@ impl GetAll {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<
-        crate::models::OrganizationInvitationWithPublicOrganizationData,
-    > {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::OrganizationInvitationWithPublicOrganizationData>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<
+            crate::pagination::Page<
+                crate::models::OrganizationInvitationWithPublicOrganizationData,
+            >,
+        >,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -139,17 +161,39 @@ impl GetAll<&Clerk> {
         self,
     ) -> crate::Result<crate::models::OrganizationInvitationsWithPublicOrganizationData> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<
-        crate::models::OrganizationInvitationWithPublicOrganizationData,
-    > {
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::OrganizationInvitationWithPublicOrganizationData>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<
+            crate::pagination::Page<
+                crate::models::OrganizationInvitationWithPublicOrganizationData,
+            >,
+        >,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -207,6 +251,8 @@ impl<B: Send> Operation for GetAll<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_invitations").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("status", self.status.as_ref());
@@ -287,8 +333,26 @@ impl ListOrganizationInvitations {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationInvitation> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationInvitation>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationInvitation>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -299,15 +363,33 @@ impl ListOrganizationInvitations<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationInvitations> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationInvitation> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationInvitation>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationInvitation>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -370,6 +452,8 @@ impl<B: Send> Operation for ListOrganizationInvitations<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/invitations")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("status", self.status.as_ref());
         q.scalar("email_address", self.email_address.as_ref());
@@ -467,7 +551,7 @@ impl CreateOrganizationInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationInvitation> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -644,7 +728,7 @@ impl BulkCreate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationInvitations> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -740,8 +824,26 @@ impl ListPending {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationInvitation> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationInvitation>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationInvitation>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -753,15 +855,33 @@ impl ListPending<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationInvitations> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationInvitation> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationInvitation>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationInvitation>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -805,6 +925,8 @@ impl<B: Send> Operation for ListPending<B> {
             .param("organization_id", &self.organization_id)?
             .lit("/invitations/pending")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -881,7 +1003,7 @@ impl GetOrganizationInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationInvitation> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -974,7 +1096,7 @@ impl RevokeOrganizationInvitation<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationInvitation> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1064,6 +1186,7 @@ crate::string_enum! {
 
 /// `BulkCreateBodyItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BulkCreateBodyItem {
     /// The email address of the new member that is going to be invited to the organization
     pub email_address: String,
@@ -1087,4 +1210,21 @@ pub struct BulkCreateBodyItem {
     /// Optional flag which denotes whether an email invitation should be sent to the given email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<bool>,
+}
+
+impl BulkCreateBodyItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(email_address: impl Into<String>, role: impl Into<String>) -> Self {
+        Self {
+            email_address: email_address.into(),
+            inviter_user_id: None,
+            role: role.into(),
+            public_metadata: None,
+            private_metadata: None,
+            redirect_url: None,
+            expires_in_days: None,
+            notify: None,
+        }
+    }
 }

@@ -104,8 +104,26 @@ impl ListRoleSets {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::RoleSet> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::RoleSet>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::RoleSet>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -116,13 +134,33 @@ impl ListRoleSets<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RoleSets> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::RoleSet> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::RoleSet>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::RoleSet>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -172,6 +210,8 @@ impl<B: Send> Operation for ListRoleSets<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/role_sets").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("query", self.query.as_ref());
         q.scalar("order_by", self.order_by.as_ref());
@@ -264,7 +304,7 @@ impl CreateRoleSet<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RoleSet> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -401,7 +441,7 @@ impl GetRoleSet<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RoleSet> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -498,7 +538,7 @@ impl UpdateRoleSet<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RoleSet> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -660,7 +700,7 @@ impl ReplaceRoleSet<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -768,7 +808,7 @@ impl AddRoles<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RoleSet> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -880,7 +920,7 @@ impl ReplaceRole<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::RoleSet> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

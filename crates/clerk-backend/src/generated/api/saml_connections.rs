@@ -97,8 +97,26 @@ impl ListSamlConnections {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::SamlConnection> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::SamlConnection>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::SamlConnection>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -110,13 +128,33 @@ impl ListSamlConnections<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SamlConnections> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::SamlConnection> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::SamlConnection>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::SamlConnection>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -175,6 +213,8 @@ impl<B: Send> Operation for ListSamlConnections<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/saml_connections").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -285,7 +325,7 @@ impl CreateSamlConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SamlConnection> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -502,7 +542,7 @@ impl GetSamlConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SamlConnection> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -631,7 +671,7 @@ impl UpdateSamlConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SamlConnection> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -942,7 +982,7 @@ impl DeleteSamlConnection<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1002,6 +1042,7 @@ crate::string_enum! {
 
 /// Define the attribute name mapping between Identity Provider and Clerk's user properties
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateSamlConnectionAttributeMapping {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1031,6 +1072,7 @@ crate::string_enum! {
 
 /// Configuration for the login_hint sent to the IdP on SSO sign-in
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateSamlConnectionLoginHint {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub mode: CreateSamlConnectionLoginHintMode,
@@ -1039,8 +1081,20 @@ pub struct CreateSamlConnectionLoginHint {
     pub source: Option<String>,
 }
 
+impl CreateSamlConnectionLoginHint {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<CreateSamlConnectionLoginHintMode>) -> Self {
+        Self {
+            mode: mode.into(),
+            source: None,
+        }
+    }
+}
+
 /// Define the attribute name mapping between Identity Provider and Clerk's user properties
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateSamlConnectionAttributeMapping {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1070,10 +1124,22 @@ crate::string_enum! {
 
 /// Configuration for the login_hint sent to the IdP on SSO sign-in
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateSamlConnectionLoginHint {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub mode: UpdateSamlConnectionLoginHintMode,
     /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+impl UpdateSamlConnectionLoginHint {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<UpdateSamlConnectionLoginHintMode>) -> Self {
+        Self {
+            mode: mode.into(),
+            source: None,
+        }
+    }
 }

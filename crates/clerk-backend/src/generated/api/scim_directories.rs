@@ -139,8 +139,26 @@ impl ListScimDirectories {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::ScimDirectory> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::ScimDirectory>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::ScimDirectory>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -151,13 +169,33 @@ impl ListScimDirectories<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListScimDirectoriesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::ScimDirectory> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::ScimDirectory>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::ScimDirectory>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -193,6 +231,8 @@ impl<B: Send> Operation for ListScimDirectories<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/scim_directories").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -277,7 +317,7 @@ impl CreateScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -387,7 +427,7 @@ impl GetScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -482,7 +522,7 @@ impl UpdateScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -593,7 +633,7 @@ impl DeleteScimDirectory<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -673,7 +713,7 @@ impl RotateApiKey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -755,7 +795,7 @@ impl ListGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -844,7 +884,7 @@ impl ReplaceGroupRoleMappings<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -950,7 +990,7 @@ impl CreateGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::ScimGroupRoleMapping> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1059,7 +1099,7 @@ impl DeleteGroupRoleMapping<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteGroupRoleMappingResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1107,6 +1147,7 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
 
 /// `ListScimDirectoriesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListScimDirectoriesResponse {
     /// `data`.
     pub data: crate::models::ScimDirectories,
@@ -1114,8 +1155,23 @@ pub struct ListScimDirectoriesResponse {
     pub total_count: i64,
 }
 
+impl ListScimDirectoriesResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<crate::models::ScimDirectories>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `CreateScimDirectoryGroupRoleMappingsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateScimDirectoryGroupRoleMappingsItem {
     /// The SCIM group ID from the identity provider.
     pub scim_group_id: String,
@@ -1129,8 +1185,22 @@ pub struct CreateScimDirectoryGroupRoleMappingsItem {
     pub precedence: Option<i64>,
 }
 
+impl CreateScimDirectoryGroupRoleMappingsItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(scim_group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            scim_group_id: scim_group_id.into(),
+            scim_group_display_name: None,
+            role_id: role_id.into(),
+            precedence: None,
+        }
+    }
+}
+
 /// `ListGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::ScimGroupRoleMappings,
@@ -1138,8 +1208,23 @@ pub struct ListGroupRoleMappingsResponse {
     pub total_count: i64,
 }
 
+impl ListGroupRoleMappingsResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<crate::models::ScimGroupRoleMappings>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `ReplaceGroupRoleMappingsMappingsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReplaceGroupRoleMappingsMappingsItem {
     /// The SCIM group ID from the identity provider.
     pub scim_group_id: String,
@@ -1147,8 +1232,20 @@ pub struct ReplaceGroupRoleMappingsMappingsItem {
     pub role_id: String,
 }
 
+impl ReplaceGroupRoleMappingsMappingsItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(scim_group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            scim_group_id: scim_group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
 /// `ReplaceGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReplaceGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::ScimGroupRoleMappings,
@@ -1156,13 +1253,42 @@ pub struct ReplaceGroupRoleMappingsResponse {
     pub total_count: i64,
 }
 
+impl ReplaceGroupRoleMappingsResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<crate::models::ScimGroupRoleMappings>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `DeleteGroupRoleMappingResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteGroupRoleMappingResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The ID of the deleted SCIM group role mapping.
     pub id: String,
     /// Whether the SCIM group role mapping was successfully deleted.
-    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+
+impl DeleteGroupRoleMappingResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            deleted: None,
+        }
+    }
 }

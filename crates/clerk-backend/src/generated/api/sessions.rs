@@ -111,7 +111,10 @@ impl ListSessions {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<Vec<crate::models::Session>> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::pagination::Page<crate::models::Session>> {
         clerk.call(self).await
     }
 
@@ -119,8 +122,26 @@ impl ListSessions {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::Session> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Session>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Session>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -129,15 +150,35 @@ impl ListSessions<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<Vec<crate::models::Session>> {
+    pub async fn send(self) -> crate::Result<crate::pagination::Page<crate::models::Session>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::Session> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Session>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::Session>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -195,12 +236,14 @@ impl<B> ListSessions<B> {
 }
 
 impl<B: Send> Operation for ListSessions<B> {
-    type Output = Vec<crate::models::Session>;
+    type Output = crate::pagination::Page<crate::models::Session>;
     const INFO: &'static OperationInfo = &crate::generated::operations::SESSIONS_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/sessions").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("client_id", self.client_id.as_ref());
         q.scalar("user_id", self.user_id.as_ref());
@@ -236,7 +279,7 @@ impl crate::pagination::Paginated for ListSessions {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -285,7 +328,7 @@ impl CreateSession<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Session> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -377,7 +420,7 @@ impl GetSession<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Session> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -422,9 +465,9 @@ impl<B: Send> Operation for GetSession<B> {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 struct RefreshSessionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    expired_token: Option<String>,
+    expired_token: Option<crate::SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
+    refresh_token: Option<crate::SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_origin: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -474,19 +517,19 @@ impl RefreshSession<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SessionRefresh> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
 impl<B> RefreshSession<B> {
     /// The JWT that is sent via the `__session` cookie from your frontend.
-    pub fn expired_token(mut self, value: impl Into<String>) -> Self {
+    pub fn expired_token(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.expired_token = Some(value.into());
         self
     }
 
     /// The refresh token from the `__refresh` cookie set via FAPI's handshake flow.
-    pub fn refresh_token(mut self, value: impl Into<String>) -> Self {
+    pub fn refresh_token(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.refresh_token = Some(value.into());
         self
     }
@@ -619,7 +662,7 @@ impl RevokeSession<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Session> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -707,7 +750,7 @@ impl CreateToken<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateTokenResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -810,7 +853,7 @@ impl CreateTokenFromTemplate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<CreateTokenFromTemplateResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -920,7 +963,7 @@ impl VerifySession<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::Session> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1004,22 +1047,24 @@ crate::string_enum! {
 
 /// `CreateTokenResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTokenResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `jwt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwt: Option<String>,
+    pub jwt: Option<crate::SecretString>,
 }
 
 /// `CreateTokenFromTemplateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTokenFromTemplateResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `jwt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwt: Option<String>,
+    pub jwt: Option<crate::SecretString>,
 }

@@ -398,8 +398,29 @@ impl ListUsers {
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self, clerk: &Clerk) -> crate::pagination::ItemStream<crate::models::User> {
-        crate::pagination::stream(clerk.clone(), self)
+    pub fn into_stream(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::User>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::User>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -410,13 +431,33 @@ impl ListUsers<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::User>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::User> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::User>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::User>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -622,6 +663,8 @@ impl<B: Send> Operation for ListUsers<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/users").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.exploded("email_address", self.email_address.as_deref());
         q.exploded("phone_number", self.phone_number.as_deref());
@@ -710,7 +753,7 @@ struct CreateUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<Option<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    password_digest: Option<Option<String>>,
+    password_digest: Option<Option<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     password_hasher: Option<crate::models::PasswordHasher>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -718,9 +761,9 @@ struct CreateUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     skip_password_requirement: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    totp_secret: Option<Option<String>>,
+    totp_secret: Option<Option<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    backup_codes: Option<Vec<String>>,
+    backup_codes: Option<Vec<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -786,7 +829,7 @@ impl CreateUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -902,7 +945,7 @@ impl<B> CreateUser<B> {
     }
 
     /// In case you already have the password digests and not the passwords, you can use them for the newly created user via this property.
-    pub fn password_digest(mut self, value: impl Into<String>) -> Self {
+    pub fn password_digest(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.password_digest = Some(Some(value.into()));
         self
     }
@@ -944,7 +987,7 @@ impl<B> CreateUser<B> {
     }
 
     /// In case TOTP is configured on the instance, you can provide the secret to enable it on the newly created user without the need to reset it.
-    pub fn totp_secret(mut self, value: impl Into<String>) -> Self {
+    pub fn totp_secret(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.totp_secret = Some(Some(value.into()));
         self
     }
@@ -956,7 +999,10 @@ impl<B> CreateUser<B> {
     }
 
     /// If Backup Codes are configured on the instance, you can provide them to enable it on the newly created user without the need to reset them.
-    pub fn backup_codes(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn backup_codes(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<crate::SecretString>>,
+    ) -> Self {
         self.body.backup_codes = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1191,7 +1237,7 @@ impl CountUsers<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::TotalCount> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1449,7 +1495,7 @@ impl GetUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1516,7 +1562,7 @@ struct UpdateUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<Option<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    password_digest: Option<String>,
+    password_digest: Option<crate::SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     password_hasher: Option<crate::models::PasswordHasher>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1524,9 +1570,9 @@ struct UpdateUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     sign_out_of_other_sessions: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    totp_secret: Option<Option<String>>,
+    totp_secret: Option<Option<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    backup_codes: Option<Vec<String>>,
+    backup_codes: Option<Vec<crate::SecretString>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     delete_self_enabled: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1582,7 +1628,7 @@ impl UpdateUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -1720,7 +1766,7 @@ impl<B> UpdateUser<B> {
     }
 
     /// In case you already have the password digests and not the passwords, you can use them for the newly created user via this property.
-    pub fn password_digest(mut self, value: impl Into<String>) -> Self {
+    pub fn password_digest(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.password_digest = Some(value.into());
         self
     }
@@ -1756,7 +1802,7 @@ impl<B> UpdateUser<B> {
     }
 
     /// In case TOTP is configured on the instance, you can provide the secret to enable it on the specific user without the need to reset it.
-    pub fn totp_secret(mut self, value: impl Into<String>) -> Self {
+    pub fn totp_secret(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.totp_secret = Some(Some(value.into()));
         self
     }
@@ -1768,7 +1814,10 @@ impl<B> UpdateUser<B> {
     }
 
     /// If Backup Codes are configured on the instance, you can provide them to enable it on the specific user without the need to reset them.
-    pub fn backup_codes(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn backup_codes(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<crate::SecretString>>,
+    ) -> Self {
         self.body.backup_codes = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1933,7 +1982,7 @@ impl DeleteUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2013,7 +2062,7 @@ impl BanUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2094,7 +2143,7 @@ impl UnbanUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2180,7 +2229,7 @@ impl BulkBan<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::User>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2271,7 +2320,7 @@ impl BulkUnban<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::User>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2357,7 +2406,7 @@ impl LockUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2438,7 +2487,7 @@ impl UnlockUser<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2520,7 +2569,7 @@ impl SetProfileImage<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2616,7 +2665,7 @@ impl DeleteProfileImage<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2708,7 +2757,7 @@ impl ReplaceMetadata<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2819,7 +2868,7 @@ impl UpdateMetadata<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -2919,7 +2968,7 @@ impl GetBillingSubscription<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceSubscription> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3004,7 +3053,7 @@ impl GetBillingCreditBalance<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceCreditBalanceResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3104,7 +3153,7 @@ impl AdjustBillingCreditBalance<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::CommerceCreditLedgerResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3219,7 +3268,10 @@ impl GetOauthAccessToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::OauthAccessToken> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::pagination::Page<crate::models::OauthAccessTokenItem>> {
         clerk.call(self).await
     }
 
@@ -3227,8 +3279,26 @@ impl GetOauthAccessToken {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OauthAccessTokenItem> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OauthAccessTokenItem>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OauthAccessTokenItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -3237,15 +3307,37 @@ impl GetOauthAccessToken<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::OauthAccessToken> {
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::pagination::Page<crate::models::OauthAccessTokenItem>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::OauthAccessTokenItem> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OauthAccessTokenItem>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OauthAccessTokenItem>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -3284,7 +3376,7 @@ impl<B> GetOauthAccessToken<B> {
 }
 
 impl<B: Send> Operation for GetOauthAccessToken<B> {
-    type Output = crate::models::OauthAccessToken;
+    type Output = crate::pagination::Page<crate::models::OauthAccessTokenItem>;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_OAUTH_ACCESS_TOKEN;
 
@@ -3296,6 +3388,8 @@ impl<B: Send> Operation for GetOauthAccessToken<B> {
             .lit("/oauth_access_tokens/")
             .param("provider", &self.provider)?
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("paginated", self.paginated.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -3328,7 +3422,7 @@ impl crate::pagination::Paginated for GetOauthAccessToken {
         self.limit.unwrap_or(10)
     }
     fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {
-        (output, None)
+        (output.data, output.total_count)
     }
 }
 
@@ -3371,8 +3465,26 @@ impl GetOrganizationMemberships {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationMembership> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationMembership>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationMembership>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -3383,15 +3495,33 @@ impl GetOrganizationMemberships<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationMemberships> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationMembership> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationMembership>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationMembership>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -3433,6 +3563,8 @@ impl<B: Send> Operation for GetOrganizationMemberships<B> {
             .param("user_id", &self.user_id)?
             .lit("/organization_memberships")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -3508,10 +3640,32 @@ impl GetOrganizationInvitations {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<
-        crate::models::OrganizationInvitationWithPublicOrganizationData,
-    > {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::OrganizationInvitationWithPublicOrganizationData>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<
+            crate::pagination::Page<
+                crate::models::OrganizationInvitationWithPublicOrganizationData,
+            >,
+        >,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -3524,17 +3678,39 @@ impl GetOrganizationInvitations<&Clerk> {
         self,
     ) -> crate::Result<crate::models::OrganizationInvitationsWithPublicOrganizationData> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<
-        crate::models::OrganizationInvitationWithPublicOrganizationData,
-    > {
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::models::OrganizationInvitationWithPublicOrganizationData>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<
+            crate::pagination::Page<
+                crate::models::OrganizationInvitationWithPublicOrganizationData,
+            >,
+        >,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -3583,6 +3759,8 @@ impl<B: Send> Operation for GetOrganizationInvitations<B> {
             .param("user_id", &self.user_id)?
             .lit("/organization_invitations")
             .finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -3664,7 +3842,7 @@ impl RemovePassword<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3759,7 +3937,7 @@ impl VerifyPassword<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyPasswordResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -3815,7 +3993,7 @@ impl<B: Send> Operation for VerifyPassword<B> {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 struct VerifyTotpBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
+    code: Option<crate::SecretString>,
 }
 
 /// Verify a TOTP or backup code for a user
@@ -3857,13 +4035,13 @@ impl VerifyTotp<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<VerifyTotpResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
 impl<B> VerifyTotp<B> {
     /// The TOTP or backup code to verify
-    pub fn code(mut self, value: impl Into<String>) -> Self {
+    pub fn code(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.code = Some(value.into());
         self
     }
@@ -3948,7 +4126,7 @@ impl DisableMfa<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DisableMfaResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4029,7 +4207,7 @@ impl DeleteBackupCodes<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteBackupCodesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4112,7 +4290,7 @@ impl DeletePasskey<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4195,7 +4373,7 @@ impl ListTrustedDevices<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListTrustedDevicesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4278,7 +4456,7 @@ impl RevokeTrustedDevice<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::TrustedDevice> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4366,7 +4544,7 @@ impl DeleteWeb3Wallet<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4452,7 +4630,7 @@ impl DeleteTotp<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<DeleteTotpResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4535,7 +4713,7 @@ impl DeleteExternalAccount<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4626,7 +4804,7 @@ impl SetPasswordCompromised<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4721,7 +4899,7 @@ impl UnsetPasswordCompromised<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::User> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -4803,8 +4981,26 @@ impl GetInstanceOrganizationMemberships {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationMembership> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationMembership>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationMembership>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -4815,15 +5011,33 @@ impl GetInstanceOrganizationMemberships<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::OrganizationMemberships> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> crate::pagination::ItemStream<crate::models::OrganizationMembership> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::OrganizationMembership>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::OrganizationMembership>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -4867,6 +5081,8 @@ impl<B: Send> Operation for GetInstanceOrganizationMemberships<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/organization_memberships").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("order_by", self.order_by.as_ref());
         q.scalar("limit", self.limit.as_ref());
@@ -4949,6 +5165,7 @@ crate::string_enum! {
 
 /// `VerifyPasswordResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerifyPasswordResponse {
     /// `verified`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4967,6 +5184,7 @@ crate::string_enum! {
 
 /// `VerifyTotpResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerifyTotpResponse {
     /// `verified`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4978,6 +5196,7 @@ pub struct VerifyTotpResponse {
 
 /// `DisableMfaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DisableMfaResponse {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4986,6 +5205,7 @@ pub struct DisableMfaResponse {
 
 /// `DeleteBackupCodesResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteBackupCodesResponse {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4994,15 +5214,35 @@ pub struct DeleteBackupCodesResponse {
 
 /// `ListTrustedDevicesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTrustedDevicesResponse {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<crate::models::TrustedDevice>,
     /// Total number of trusted devices
     pub total_count: i64,
 }
 
+impl ListTrustedDevicesResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<Vec<crate::models::TrustedDevice>>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `DeleteTotpResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

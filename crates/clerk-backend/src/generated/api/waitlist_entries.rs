@@ -97,8 +97,26 @@ impl ListWaitlistEntries {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> crate::pagination::ItemStream<crate::models::WaitlistEntry> {
-        crate::pagination::stream(clerk.clone(), self)
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::WaitlistEntry>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::items(clerk.clone(), self)
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+        clerk: &Clerk,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::WaitlistEntry>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        crate::pagination::pages(clerk.clone(), self)
     }
 }
 
@@ -109,13 +127,33 @@ impl ListWaitlistEntries<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<ListWaitlistEntriesResponse> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 
     /// Every item of every page, fetched as the stream is polled.
-    pub fn into_stream(self) -> crate::pagination::ItemStream<crate::models::WaitlistEntry> {
+    pub fn into_stream(
+        self,
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::WaitlistEntry>>
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
         let clerk = self.client.clone();
-        crate::pagination::stream(clerk, self.rebind(Detached))
+        crate::pagination::items(clerk, self.rebind(Detached))
+    }
+
+    /// Every page, each with the list's `total_count` when the API reports it.
+    pub fn into_pages(
+        self,
+    ) -> impl crate::pagination::Stream<
+        Item = crate::Result<crate::pagination::Page<crate::models::WaitlistEntry>>,
+    >
+    + Unpin
+    + Send
+    + 'static
+    + use<> {
+        let clerk = self.client.clone();
+        crate::pagination::pages(clerk, self.rebind(Detached))
     }
 }
 
@@ -172,6 +210,8 @@ impl<B: Send> Operation for ListWaitlistEntries<B> {
     fn build(self) -> crate::Result<ApiRequest> {
         let info = Self::INFO;
         let path = PathBuilder::new().lit("/waitlist_entries").finish();
+        crate::pagination::check_range(info, "limit", self.limit, Some(1), Some(500))?;
+        crate::pagination::check_range(info, "offset", self.offset, Some(0), None)?;
         let mut q = crate::rt::QueryWriter::new();
         q.scalar("limit", self.limit.as_ref());
         q.scalar("offset", self.offset.as_ref());
@@ -255,7 +295,7 @@ impl CreateWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::WaitlistEntry> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -352,7 +392,7 @@ impl BulkCreate<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<Vec<crate::models::WaitlistEntry>> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -439,7 +479,7 @@ impl DeleteWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::DeletedObject> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -526,7 +566,7 @@ impl InviteWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::WaitlistEntry> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -620,7 +660,7 @@ impl RejectWaitlistEntry<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::WaitlistEntry> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -679,19 +719,50 @@ crate::string_enum! {
 
 /// `ListWaitlistEntriesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWaitlistEntriesResponse {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<crate::models::WaitlistEntry>,
     /// Total number of waitlist entries
     pub total_count: i64,
 }
 
+impl ListWaitlistEntriesResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<Vec<crate::models::WaitlistEntry>>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
+
 /// `BulkCreateBodyItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BulkCreateBodyItem {
     /// The email address to add to the waitlist
     pub email_address: String,
     /// Optional flag which denotes whether a confirmation email should be sent to the given email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<bool>,
+}
+
+impl BulkCreateBodyItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(email_address: impl Into<String>) -> Self {
+        Self {
+            email_address: email_address.into(),
+            notify: None,
+        }
+    }
 }

@@ -72,7 +72,7 @@ impl CreateSvixApp<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SvixUrl> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -146,7 +146,7 @@ impl DeleteSvixApp<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<()> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 
@@ -220,7 +220,7 @@ impl GenerateSvixAuthUrl<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(self) -> crate::Result<crate::models::SvixUrl> {
         let clerk = self.client;
-        clerk.call(self).await
+        clerk.call(self.rebind(Detached)).await
     }
 }
 

@@ -18,9 +18,11 @@ crate::string_enum! {
 
 /// `ActorToken`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActorToken {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `status`.
@@ -28,15 +30,44 @@ pub struct ActorToken {
     /// `user_id`.
     pub user_id: String,
     /// `actor`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub actor: serde_json::Map<String, serde_json::Value>,
     /// `token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::SecretString>,
     /// `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::SecretString>,
     /// Unix timestamp of creation.
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl ActorToken {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        status: impl Into<ActorTokenStatus>,
+        user_id: impl Into<String>,
+        actor: impl Into<serde_json::Map<String, serde_json::Value>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            status: status.into(),
+            user_id: user_id.into(),
+            actor: actor.into(),
+            token: None,
+            url: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

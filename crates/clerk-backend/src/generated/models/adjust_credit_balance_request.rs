@@ -16,6 +16,7 @@ crate::string_enum! {
 
 /// `AdjustCreditBalanceRequest`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdjustCreditBalanceRequest {
     /// The credit amount in cents.
     pub amount: i64,
@@ -29,4 +30,22 @@ pub struct AdjustCreditBalanceRequest {
     /// An optional note to attach to the ledger entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl AdjustCreditBalanceRequest {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        amount: impl Into<i64>,
+        action: impl Into<AdjustCreditBalanceRequestAction>,
+        idempotency_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            action: action.into(),
+            currency: None,
+            idempotency_key: idempotency_key.into(),
+            note: None,
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `AgentTask`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AgentTask {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// A stable identifier for the agent, unique per agent_name within an instance.
     pub agent_id: String,
     /// A unique identifier for this agent task.
@@ -20,4 +22,22 @@ pub struct AgentTask {
     /// The URL that, when visited, creates a session for the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl AgentTask {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        agent_id: impl Into<String>,
+        agent_task_id: impl Into<String>,
+        task_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            agent_id: agent_id.into(),
+            agent_task_id: agent_task_id.into(),
+            task_id: task_id.into(),
+            url: None,
+        }
+    }
 }

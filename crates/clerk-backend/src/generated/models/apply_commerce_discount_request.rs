@@ -6,7 +6,18 @@ use super::*;
 
 /// `ApplyCommerceDiscountRequest`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApplyCommerceDiscountRequest {
     /// The ID of the discount to apply to the subscription item.
     pub discount_id: String,
+}
+
+impl ApplyCommerceDiscountRequest {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(discount_id: impl Into<String>) -> Self {
+        Self {
+            discount_id: discount_id.into(),
+        }
+    }
 }

@@ -18,9 +18,11 @@ crate::string_enum! {
 
 /// `BillingPaymentAttempt`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPaymentAttempt {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the payment attempt.
     pub id: String,
     /// Unique identifier for the associated payment.
@@ -32,6 +34,10 @@ pub struct BillingPaymentAttempt {
     /// Unique identifier for the payee.
     pub payee_id: String,
     /// The payee associated with this payment attempt.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub payee: serde_json::Map<String, serde_json::Value>,
     /// Unique identifier for the payer.
     pub payer_id: String,
@@ -72,4 +78,52 @@ pub struct BillingPaymentAttempt {
     pub created_at: i64,
     /// Unix timestamp (in milliseconds) when the payment attempt was last updated.
     pub updated_at: i64,
+}
+
+impl BillingPaymentAttempt {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        payment_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        charge_type: impl Into<String>,
+        payee_id: impl Into<String>,
+        payee: impl Into<serde_json::Map<String, serde_json::Value>>,
+        payer_id: impl Into<String>,
+        payer: impl Into<CommercePayerResponse>,
+        amount: impl Into<CommerceMoneyResponse>,
+        payment_method_id: impl Into<String>,
+        payment_method: impl Into<CommercePaymentMethodResponse>,
+        statement_id: impl Into<String>,
+        status: impl Into<BillingPaymentAttemptStatus>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            payment_id: payment_id.into(),
+            instance_id: instance_id.into(),
+            charge_type: charge_type.into(),
+            payee_id: payee_id.into(),
+            payee: payee.into(),
+            payer_id: payer_id.into(),
+            payer: payer.into(),
+            subscription_item_id: None,
+            subscription_item: None,
+            amount: amount.into(),
+            totals: None,
+            payment_method_id: payment_method_id.into(),
+            payment_method: payment_method.into(),
+            statement_id: statement_id.into(),
+            gateway_external_id: None,
+            gateway_external_url: None,
+            status: status.into(),
+            paid_at: None,
+            failed_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

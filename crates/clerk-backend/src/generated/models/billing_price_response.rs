@@ -18,9 +18,11 @@ crate::string_enum! {
 
 /// `BillingPriceResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingPriceResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the price.
     pub id: String,
     /// Unique identifier for the associated plan.
@@ -45,9 +47,47 @@ pub struct BillingPriceResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether this price is the default price for its plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_default: bool,
     /// Unix timestamp (milliseconds) of creation.
     pub created_at: i64,
     /// Which billing periods this price supports.
     pub supported_billing_periods: BillingPriceResponseSupportedBillingPeriods,
+}
+
+impl BillingPriceResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        plan_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        currency: impl Into<String>,
+        currency_symbol: impl Into<String>,
+        amount: impl Into<i64>,
+        annual_monthly_amount: impl Into<i64>,
+        is_default: impl Into<bool>,
+        created_at: impl Into<i64>,
+        supported_billing_periods: impl Into<BillingPriceResponseSupportedBillingPeriods>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            plan_id: plan_id.into(),
+            instance_id: instance_id.into(),
+            currency: currency.into(),
+            currency_symbol: currency_symbol.into(),
+            amount: amount.into(),
+            annual_monthly_amount: annual_monthly_amount.into(),
+            fee: None,
+            annual_monthly_fee: None,
+            description: None,
+            is_default: is_default.into(),
+            created_at: created_at.into(),
+            supported_billing_periods: supported_billing_periods.into(),
+        }
+    }
 }

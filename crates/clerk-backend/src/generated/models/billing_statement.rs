@@ -16,6 +16,7 @@ crate::string_enum! {
 
 /// Totals for the statement.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingStatementTotals {
     /// The grand total amount for the statement.
     pub grand_total: CommerceMoneyResponse,
@@ -27,22 +28,60 @@ pub struct BillingStatementTotals {
     pub tax_total: CommerceMoneyResponse,
 }
 
+impl BillingStatementTotals {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        grand_total: impl Into<CommerceMoneyResponse>,
+        subtotal: impl Into<CommerceMoneyResponse>,
+        base_fee: impl Into<CommerceMoneyResponse>,
+        tax_total: impl Into<CommerceMoneyResponse>,
+    ) -> Self {
+        Self {
+            grand_total: grand_total.into(),
+            subtotal: subtotal.into(),
+            base_fee: base_fee.into(),
+            tax_total: tax_total.into(),
+        }
+    }
+}
+
 /// A statement group.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingStatementGroupsItem {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unix timestamp (in milliseconds) of the date the group's payment attempts were created
     pub timestamp: i64,
     /// The payment attempts included in the group
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub items: Vec<BillingPaymentAttempt>,
+}
+
+impl BillingStatementGroupsItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(timestamp: impl Into<i64>, items: impl Into<Vec<BillingPaymentAttempt>>) -> Self {
+        Self {
+            object: None,
+            timestamp: timestamp.into(),
+            items: items.into(),
+        }
+    }
 }
 
 /// `BillingStatement`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingStatement {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the billing statement.
     pub id: String,
     /// The ID of the instance this statement belongs to.
@@ -56,5 +95,34 @@ pub struct BillingStatement {
     /// Totals for the statement.
     pub totals: BillingStatementTotals,
     /// Array of statement groups.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub groups: Vec<BillingStatementGroupsItem>,
+}
+
+impl BillingStatement {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        timestamp: impl Into<i64>,
+        payer: impl Into<CommercePayerResponse>,
+        status: impl Into<BillingStatementStatus>,
+        totals: impl Into<BillingStatementTotals>,
+        groups: impl Into<Vec<BillingStatementGroupsItem>>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            timestamp: timestamp.into(),
+            payer: payer.into(),
+            status: status.into(),
+            totals: totals.into(),
+            groups: groups.into(),
+        }
+    }
 }

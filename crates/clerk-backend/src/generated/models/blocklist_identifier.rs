@@ -18,6 +18,7 @@ crate::string_enum! {
 
 /// `BlocklistIdentifier`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BlocklistIdentifier {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,11 +6,32 @@ use super::*;
 
 /// `CNameTarget`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CNameTarget {
     /// `host`.
     pub host: String,
     /// `value`.
     pub value: String,
     /// Denotes whether this CNAME target is required to be set in order for the domain to be considered deployed.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub required: bool,
+}
+
+impl CNameTarget {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        host: impl Into<String>,
+        value: impl Into<String>,
+        required: impl Into<bool>,
+    ) -> Self {
+        Self {
+            host: host.into(),
+            value: value.into(),
+            required: required.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `ClerkError`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClerkError {
     /// `message`.
     pub message: String,
@@ -16,4 +17,21 @@ pub struct ClerkError {
     /// `meta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ClerkError {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        message: impl Into<String>,
+        long_message: impl Into<String>,
+        code: impl Into<String>,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            long_message: long_message.into(),
+            code: code.into(),
+            meta: None,
+        }
+    }
 }

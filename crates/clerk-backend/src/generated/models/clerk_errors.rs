@@ -6,8 +6,13 @@ use super::*;
 
 /// `ClerkErrors`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClerkErrors {
     /// `errors`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub errors: Vec<ClerkError>,
     /// `meta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15,4 +20,16 @@ pub struct ClerkErrors {
     /// `clerk_trace_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clerk_trace_id: Option<String>,
+}
+
+impl ClerkErrors {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(errors: impl Into<Vec<ClerkError>>) -> Self {
+        Self {
+            errors: errors.into(),
+            meta: None,
+            clerk_trace_id: None,
+        }
+    }
 }

@@ -6,14 +6,24 @@ use super::*;
 
 /// `Client`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Client {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// String representing the identifier of the session.
     pub id: String,
     /// `session_ids`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub session_ids: Vec<String>,
     /// `sessions`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub sessions: Vec<Session>,
     /// `sign_in_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,4 +41,29 @@ pub struct Client {
     pub updated_at: i64,
     /// Unix timestamp of creation.
     pub created_at: i64,
+}
+
+impl Client {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        session_ids: impl Into<Vec<String>>,
+        sessions: impl Into<Vec<Session>>,
+        updated_at: impl Into<i64>,
+        created_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            session_ids: session_ids.into(),
+            sessions: sessions.into(),
+            sign_in_id: None,
+            sign_up_id: None,
+            last_active_session_id: None,
+            last_authentication_strategy: None,
+            updated_at: updated_at.into(),
+            created_at: created_at.into(),
+        }
+    }
 }

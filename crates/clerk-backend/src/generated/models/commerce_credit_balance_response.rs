@@ -5,10 +5,12 @@
 use super::*;
 
 /// `CommerceCreditBalanceResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceCreditBalanceResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The current credit balance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<CommerceMoneyResponse>,

@@ -6,9 +6,11 @@ use super::*;
 
 /// `CommerceCreditLedgerResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceCreditLedgerResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the ledger entry.
     pub id: String,
     /// The ID of the payer whose balance was adjusted.
@@ -24,4 +26,28 @@ pub struct CommerceCreditLedgerResponse {
     pub note: Option<String>,
     /// Timestamp when the ledger entry was created.
     pub created_at: String,
+}
+
+impl CommerceCreditLedgerResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        payer_id: impl Into<String>,
+        amount: impl Into<CommerceMoneyResponse>,
+        source_type: impl Into<String>,
+        source_id: impl Into<String>,
+        created_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            payer_id: payer_id.into(),
+            amount: amount.into(),
+            source_type: source_type.into(),
+            source_id: source_id.into(),
+            note: None,
+            created_at: created_at.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceCreditsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceCreditsResponse {
     /// `proration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15,4 +16,16 @@ pub struct CommerceCreditsResponse {
     pub payer: Option<CommercePayerCreditResponse>,
     /// `total`.
     pub total: CommerceMoneyResponse,
+}
+
+impl CommerceCreditsResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(total: impl Into<CommerceMoneyResponse>) -> Self {
+        Self {
+            proration: None,
+            payer: None,
+            total: total.into(),
+        }
+    }
 }

@@ -40,9 +40,11 @@ crate::string_enum! {
 
 /// `CommerceDiscountRedemptionResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceDiscountRedemptionResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the discount redemption.
     pub id: String,
     /// Unique identifier for the subscription item the discount was applied to.
@@ -82,4 +84,36 @@ pub struct CommerceDiscountRedemptionResponse {
     /// Identifier of the actor that redeemed the discount, when available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redeemed_by: Option<String>,
+}
+
+impl CommerceDiscountRedemptionResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        subscription_item_id: impl Into<String>,
+        discount_id: impl Into<String>,
+        source: impl Into<CommerceDiscountRedemptionResponseSource>,
+        cycles_applied: impl Into<i64>,
+        redeemed_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            subscription_item_id: subscription_item_id.into(),
+            discount_id: discount_id.into(),
+            name: None,
+            source: source.into(),
+            promo_code: None,
+            effect: None,
+            percent_off: None,
+            amount_off: None,
+            amount: None,
+            cycles_remaining: None,
+            cycles_applied: cycles_applied.into(),
+            status: None,
+            redeemed_at: redeemed_at.into(),
+            redeemed_by: None,
+        }
+    }
 }

@@ -6,10 +6,22 @@ use super::*;
 
 /// `CommerceDiscountsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceDiscountsResponse {
     /// `proration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proration: Option<CommerceProrationDiscountResponse>,
     /// `total`.
     pub total: CommerceMoneyResponse,
+}
+
+impl CommerceDiscountsResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(total: impl Into<CommerceMoneyResponse>) -> Self {
+        Self {
+            proration: None,
+            total: total.into(),
+        }
+    }
 }

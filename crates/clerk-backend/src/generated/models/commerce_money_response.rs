@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceMoneyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceMoneyResponse {
     /// The amount in cents.
     pub amount: i64,
@@ -15,4 +16,22 @@ pub struct CommerceMoneyResponse {
     pub currency: String,
     /// The currency symbol (e.g., "$").
     pub currency_symbol: String,
+}
+
+impl CommerceMoneyResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        amount: impl Into<i64>,
+        amount_formatted: impl Into<String>,
+        currency: impl Into<String>,
+        currency_symbol: impl Into<String>,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            amount_formatted: amount_formatted.into(),
+            currency: currency.into(),
+            currency_symbol: currency_symbol.into(),
+        }
+    }
 }

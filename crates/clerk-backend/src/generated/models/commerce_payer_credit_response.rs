@@ -6,9 +6,24 @@ use super::*;
 
 /// `CommercePayerCreditResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePayerCreditResponse {
     /// `remaining_balance`.
     pub remaining_balance: CommerceMoneyResponse,
     /// `applied_amount`.
     pub applied_amount: CommerceMoneyResponse,
+}
+
+impl CommercePayerCreditResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        remaining_balance: impl Into<CommerceMoneyResponse>,
+        applied_amount: impl Into<CommerceMoneyResponse>,
+    ) -> Self {
+        Self {
+            remaining_balance: remaining_balance.into(),
+            applied_amount: applied_amount.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `CommercePayerResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePayerResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the payer.
     pub id: String,
     /// Unique identifier for the Clerk instance.
@@ -43,4 +45,26 @@ pub struct CommercePayerResponse {
     /// Unix timestamp (in milliseconds) when the payer was last updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
+}
+
+impl CommercePayerResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>, instance_id: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            user_id: None,
+            first_name: None,
+            last_name: None,
+            email: None,
+            organization_id: None,
+            organization_name: None,
+            image_url: None,
+            credits_balance: None,
+            created_at: None,
+            updated_at: None,
+        }
+    }
 }

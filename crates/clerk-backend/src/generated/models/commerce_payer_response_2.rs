@@ -6,9 +6,11 @@ use super::*;
 
 /// `CommercePayerResponse2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePayerResponse2 {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the payer.
     pub id: String,
     /// Unique identifier for the Clerk instance.
@@ -37,4 +39,35 @@ pub struct CommercePayerResponse2 {
     pub created_at: i64,
     /// Unix timestamp (in milliseconds) when the payer was last updated.
     pub updated_at: i64,
+}
+
+impl CommercePayerResponse2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+        email: impl Into<String>,
+        image_url: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            user_id: None,
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            email: email.into(),
+            organization_id: None,
+            organization_name: None,
+            image_url: image_url.into(),
+            credits_balance: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

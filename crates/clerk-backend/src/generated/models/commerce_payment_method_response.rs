@@ -28,9 +28,11 @@ crate::string_enum! {
 
 /// `CommercePaymentMethodResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePaymentMethodResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the payment method.
     pub id: String,
     /// Unique identifier for the payer.
@@ -73,4 +75,37 @@ pub struct CommercePaymentMethodResponse {
     /// Whether this payment method can be removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_removable: Option<bool>,
+}
+
+impl CommercePaymentMethodResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        payer_id: impl Into<String>,
+        payment_type: impl Into<CommercePaymentMethodResponsePaymentType>,
+        gateway: impl Into<String>,
+        gateway_external_id: impl Into<String>,
+        status: impl Into<CommercePaymentMethodResponseStatus>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            payer_id: payer_id.into(),
+            payment_type: payment_type.into(),
+            is_default: None,
+            gateway: gateway.into(),
+            gateway_external_id: gateway_external_id.into(),
+            gateway_external_account_id: None,
+            last4: None,
+            status: status.into(),
+            wallet_type: None,
+            card_type: None,
+            expiry_year: None,
+            expiry_month: None,
+            created_at: None,
+            updated_at: None,
+            is_removable: None,
+        }
+    }
 }

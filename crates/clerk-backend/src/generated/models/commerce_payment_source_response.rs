@@ -28,9 +28,11 @@ crate::string_enum! {
 
 /// `CommercePaymentSourceResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePaymentSourceResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the payment source.
     pub id: String,
     /// Unique identifier for the payer.
@@ -68,4 +70,42 @@ pub struct CommercePaymentSourceResponse {
     /// Whether this payment source can be removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_removable: Option<bool>,
+}
+
+impl CommercePaymentSourceResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        payer_id: impl Into<String>,
+        payment_method: impl Into<CommercePaymentSourceResponsePaymentMethod>,
+        gateway: impl Into<String>,
+        gateway_external_id: impl Into<String>,
+        last4: impl Into<String>,
+        status: impl Into<CommercePaymentSourceResponseStatus>,
+        wallet_type: impl Into<String>,
+        card_type: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            payer_id: payer_id.into(),
+            payment_method: payment_method.into(),
+            is_default: None,
+            gateway: gateway.into(),
+            gateway_external_id: gateway_external_id.into(),
+            gateway_external_account_id: None,
+            last4: last4.into(),
+            status: status.into(),
+            wallet_type: wallet_type.into(),
+            card_type: card_type.into(),
+            expiry_year: None,
+            expiry_month: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            is_removable: None,
+        }
+    }
 }

@@ -6,11 +6,32 @@ use super::*;
 
 /// `CommercePerUnitTotal`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePerUnitTotal {
     /// Name of the billable unit (for example, `seats`).
     pub name: String,
     /// Number of units included in each pricing block.
     pub block_size: i64,
     /// Computed totals for each pricing tier.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub tiers: Vec<CommercePerUnitTotalTier>,
+}
+
+impl CommercePerUnitTotal {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        block_size: impl Into<i64>,
+        tiers: impl Into<Vec<CommercePerUnitTotalTier>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            block_size: block_size.into(),
+            tiers: tiers.into(),
+        }
+    }
 }

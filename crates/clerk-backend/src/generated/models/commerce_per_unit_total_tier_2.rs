@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommercePerUnitTotalTier2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePerUnitTotalTier2 {
     /// Units billed in this tier; null means unlimited
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -14,4 +15,19 @@ pub struct CommercePerUnitTotalTier2 {
     pub fee_per_block: CommerceMoneyResponse,
     /// Total charge for this tier
     pub total: CommerceMoneyResponse,
+}
+
+impl CommercePerUnitTotalTier2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        fee_per_block: impl Into<CommerceMoneyResponse>,
+        total: impl Into<CommerceMoneyResponse>,
+    ) -> Self {
+        Self {
+            quantity: None,
+            fee_per_block: fee_per_block.into(),
+            total: total.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `CommercePlan`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePlan {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the plan.
     pub id: String,
     /// The name of the plan.
@@ -30,12 +32,28 @@ pub struct CommercePlan {
     /// **Deprecated.**
     pub product_id: String,
     /// Whether this is the default plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_default: bool,
     /// Whether this is a recurring plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_recurring: bool,
     /// Whether this plan is publicly visible.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub publicly_visible: bool,
     /// Whether this plan has a base fee.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_base_fee: bool,
     /// The payer type this plan is designed for.
     pub for_payer_type: String,
@@ -48,6 +66,10 @@ pub struct CommercePlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<FeatureResponse>>,
     /// Whether free trial is enabled for this plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub free_trial_enabled: bool,
     /// Number of free trial days for this plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,4 +77,43 @@ pub struct CommercePlan {
     /// Per-unit pricing tiers for this plan (for example, seats)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_prices: Option<Vec<CommercePlanUnitPrice>>,
+}
+
+impl CommercePlan {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        product_id: impl Into<String>,
+        is_default: impl Into<bool>,
+        is_recurring: impl Into<bool>,
+        publicly_visible: impl Into<bool>,
+        has_base_fee: impl Into<bool>,
+        for_payer_type: impl Into<String>,
+        slug: impl Into<String>,
+        free_trial_enabled: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            fee: None,
+            annual_monthly_fee: None,
+            annual_fee: None,
+            description: None,
+            product_id: product_id.into(),
+            is_default: is_default.into(),
+            is_recurring: is_recurring.into(),
+            publicly_visible: publicly_visible.into(),
+            has_base_fee: has_base_fee.into(),
+            for_payer_type: for_payer_type.into(),
+            slug: slug.into(),
+            avatar_url: None,
+            features: None,
+            free_trial_enabled: free_trial_enabled.into(),
+            free_trial_days: None,
+            unit_prices: None,
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `CommercePlan2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePlan2 {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the commerce plan.
     pub id: String,
     /// The name of the commerce plan.
@@ -43,14 +45,34 @@ pub struct CommercePlan2 {
     /// The ID of the product this plan belongs to.
     pub product_id: String,
     /// Whether this is the default plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_default: bool,
     /// Whether this is a recurring plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_recurring: bool,
     /// Whether this plan is publicly visible.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub publicly_visible: bool,
     /// Whether this plan has a base fee.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_base_fee: bool,
     /// The types of payers that can use this plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub payer_type: Vec<String>,
     /// The payer type this plan is designed for.
     pub for_payer_type: String,
@@ -65,6 +87,10 @@ pub struct CommercePlan2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
     /// The features included in this plan.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub features: Vec<FeatureResponse2>,
     /// Whether free trial is enabled for this plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,4 +98,64 @@ pub struct CommercePlan2 {
     /// Number of free trial days for this plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_trial_days: Option<i64>,
+}
+
+impl CommercePlan2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        amount: impl Into<i64>,
+        amount_formatted: impl Into<String>,
+        annual_monthly_amount: impl Into<i64>,
+        annual_monthly_amount_formatted: impl Into<String>,
+        annual_amount: impl Into<i64>,
+        annual_amount_formatted: impl Into<String>,
+        currency_symbol: impl Into<String>,
+        currency: impl Into<String>,
+        description: impl Into<String>,
+        product_id: impl Into<String>,
+        is_default: impl Into<bool>,
+        is_recurring: impl Into<bool>,
+        publicly_visible: impl Into<bool>,
+        has_base_fee: impl Into<bool>,
+        payer_type: impl Into<Vec<String>>,
+        for_payer_type: impl Into<String>,
+        slug: impl Into<String>,
+        avatar_url: impl Into<String>,
+        features: impl Into<Vec<FeatureResponse2>>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            fee: None,
+            annual_monthly_fee: None,
+            annual_fee: None,
+            amount: amount.into(),
+            amount_formatted: amount_formatted.into(),
+            annual_monthly_amount: annual_monthly_amount.into(),
+            annual_monthly_amount_formatted: annual_monthly_amount_formatted.into(),
+            annual_amount: annual_amount.into(),
+            annual_amount_formatted: annual_amount_formatted.into(),
+            currency_symbol: currency_symbol.into(),
+            currency: currency.into(),
+            description: description.into(),
+            product_id: product_id.into(),
+            is_default: is_default.into(),
+            is_recurring: is_recurring.into(),
+            publicly_visible: publicly_visible.into(),
+            has_base_fee: has_base_fee.into(),
+            payer_type: payer_type.into(),
+            for_payer_type: for_payer_type.into(),
+            slug: slug.into(),
+            avatar_url: avatar_url.into(),
+            period: None,
+            interval: None,
+            features: features.into(),
+            free_trial_enabled: None,
+            free_trial_days: None,
+        }
+    }
 }

@@ -6,11 +6,32 @@ use super::*;
 
 /// `CommercePlanUnitPrice`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePlanUnitPrice {
     /// Name of the billable unit (for example, seats)
     pub name: String,
     /// Number of units included in each pricing block
     pub block_size: i64,
     /// Tiered pricing configuration for this unit
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub tiers: Vec<CommercePlanUnitPriceTier>,
+}
+
+impl CommercePlanUnitPrice {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        block_size: impl Into<i64>,
+        tiers: impl Into<Vec<CommercePlanUnitPriceTier>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            block_size: block_size.into(),
+            tiers: tiers.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommercePlanUnitPriceTier`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePlanUnitPriceTier {
     /// Start block (inclusive) for this tier
     pub starts_at_block: i64,
@@ -14,4 +15,19 @@ pub struct CommercePlanUnitPriceTier {
     pub ends_after_block: Option<i64>,
     /// Price charged per block in this tier
     pub fee_per_block: CommerceMoneyResponse,
+}
+
+impl CommercePlanUnitPriceTier {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        starts_at_block: impl Into<i64>,
+        fee_per_block: impl Into<CommerceMoneyResponse>,
+    ) -> Self {
+        Self {
+            starts_at_block: starts_at_block.into(),
+            ends_after_block: None,
+            fee_per_block: fee_per_block.into(),
+        }
+    }
 }

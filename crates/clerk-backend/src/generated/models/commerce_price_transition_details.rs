@@ -28,6 +28,7 @@ crate::string_enum! {
 
 /// `CommercePriceTransitionDetails`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePriceTransitionDetails {
     /// `previous_plan`.
     pub previous_plan: CommercePlan2,
@@ -41,6 +42,10 @@ pub struct CommercePriceTransitionDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_billing_date: Option<i64>,
     /// Whether an immediate charge was made.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub charged_immediately: bool,
     /// Amount charged immediately, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,4 +55,32 @@ pub struct CommercePriceTransitionDetails {
         CommercePriceTransitionDetailsPreviousSubscriptionItemStatus,
     /// The ID of the previous subscription item.
     pub previous_subscription_item_id: String,
+}
+
+impl CommercePriceTransitionDetails {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        previous_plan: impl Into<CommercePlan2>,
+        previous_price: impl Into<BillingPriceResponse>,
+        effective_at: impl Into<i64>,
+        effective_mode: impl Into<CommercePriceTransitionDetailsEffectiveMode>,
+        charged_immediately: impl Into<bool>,
+        previous_subscription_item_status: impl Into<
+            CommercePriceTransitionDetailsPreviousSubscriptionItemStatus,
+        >,
+        previous_subscription_item_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            previous_plan: previous_plan.into(),
+            previous_price: previous_price.into(),
+            effective_at: effective_at.into(),
+            effective_mode: effective_mode.into(),
+            next_billing_date: None,
+            charged_immediately: charged_immediately.into(),
+            immediate_charge: None,
+            previous_subscription_item_status: previous_subscription_item_status.into(),
+            previous_subscription_item_id: previous_subscription_item_id.into(),
+        }
+    }
 }

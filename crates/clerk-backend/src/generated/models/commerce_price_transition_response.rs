@@ -6,11 +6,28 @@ use super::*;
 
 /// `CommercePriceTransitionResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommercePriceTransitionResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `subscription_item`.
     pub subscription_item: CommerceSubscriptionItem2,
     /// `transition`.
     pub transition: CommercePriceTransitionDetails,
+}
+
+impl CommercePriceTransitionResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        subscription_item: impl Into<CommerceSubscriptionItem2>,
+        transition: impl Into<CommercePriceTransitionDetails>,
+    ) -> Self {
+        Self {
+            object: None,
+            subscription_item: subscription_item.into(),
+            transition: transition.into(),
+        }
+    }
 }

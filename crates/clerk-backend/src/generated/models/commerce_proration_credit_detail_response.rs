@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceProrationCreditDetailResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceProrationCreditDetailResponse {
     /// `amount`.
     pub amount: CommerceMoneyResponse,
@@ -15,4 +16,22 @@ pub struct CommerceProrationCreditDetailResponse {
     pub cycle_days_total: i64,
     /// `cycle_remaining_percent`.
     pub cycle_remaining_percent: f64,
+}
+
+impl CommerceProrationCreditDetailResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        amount: impl Into<CommerceMoneyResponse>,
+        cycle_days_remaining: impl Into<i64>,
+        cycle_days_total: impl Into<i64>,
+        cycle_remaining_percent: impl Into<f64>,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            cycle_days_remaining: cycle_days_remaining.into(),
+            cycle_days_total: cycle_days_total.into(),
+            cycle_remaining_percent: cycle_remaining_percent.into(),
+        }
+    }
 }

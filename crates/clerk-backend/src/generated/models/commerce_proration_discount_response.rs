@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceProrationDiscountResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceProrationDiscountResponse {
     /// `amount`.
     pub amount: CommerceMoneyResponse,
@@ -15,4 +16,22 @@ pub struct CommerceProrationDiscountResponse {
     pub cycle_days_total: i64,
     /// `cycle_passed_percent`.
     pub cycle_passed_percent: f64,
+}
+
+impl CommerceProrationDiscountResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        amount: impl Into<CommerceMoneyResponse>,
+        cycle_days_passed: impl Into<i64>,
+        cycle_days_total: impl Into<i64>,
+        cycle_passed_percent: impl Into<f64>,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            cycle_days_passed: cycle_days_passed.into(),
+            cycle_days_total: cycle_days_total.into(),
+            cycle_passed_percent: cycle_passed_percent.into(),
+        }
+    }
 }

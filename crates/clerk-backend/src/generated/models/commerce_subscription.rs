@@ -24,9 +24,11 @@ crate::string_enum! {
 
 /// `CommerceSubscription`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscription {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the commerce subscription.
     pub id: String,
     /// The ID of the instance this subscription belongs to.
@@ -46,6 +48,10 @@ pub struct CommerceSubscription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub past_due_at: Option<i64>,
     /// Array of subscription items in this subscription.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub subscription_items: Vec<CommerceSubscriptionItem>,
     /// Information about the next scheduled payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,4 +59,33 @@ pub struct CommerceSubscription {
     /// Whether the payer is eligible for a free trial.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eligible_for_free_trial: Option<bool>,
+}
+
+impl CommerceSubscription {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        status: impl Into<CommerceSubscriptionStatus>,
+        payer_id: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+        subscription_items: impl Into<Vec<CommerceSubscriptionItem>>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            status: status.into(),
+            payer_id: payer_id.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            active_at: None,
+            past_due_at: None,
+            subscription_items: subscription_items.into(),
+            next_payment: None,
+            eligible_for_free_trial: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceSubscriptionCreditResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscriptionCreditResponse {
     /// Credit amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]

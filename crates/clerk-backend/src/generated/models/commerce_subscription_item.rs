@@ -38,9 +38,11 @@ crate::string_enum! {
 
 /// `CommerceSubscriptionItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscriptionItem {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the subscription item.
     pub id: String,
     /// Unique identifier for the Clerk instance.
@@ -79,6 +81,10 @@ pub struct CommerceSubscriptionItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<CommercePayerResponse>,
     /// Whether this subscription item includes a free trial.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_free_trial: bool,
     /// Unix timestamp (in milliseconds) when the current period started.
     pub period_start: i64,
@@ -109,4 +115,47 @@ pub struct CommerceSubscriptionItem {
     /// Totals for this subscription item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<CommerceTotalsResponse2>,
+}
+
+impl CommerceSubscriptionItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        status: impl Into<CommerceSubscriptionItemStatus>,
+        plan_period: impl Into<CommerceSubscriptionItemPlanPeriod>,
+        payer_id: impl Into<String>,
+        is_free_trial: impl Into<bool>,
+        period_start: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            status: status.into(),
+            credit: None,
+            credits: None,
+            plan_id: None,
+            price_id: None,
+            plan: None,
+            plan_period: plan_period.into(),
+            payment_method: None,
+            lifetime_paid: None,
+            next_payment: None,
+            payer_id: payer_id.into(),
+            payer: None,
+            is_free_trial: is_free_trial.into(),
+            period_start: period_start.into(),
+            period_end: None,
+            proration_date: None,
+            canceled_at: None,
+            past_due_at: None,
+            ended_at: None,
+            created_at: None,
+            updated_at: None,
+            seats: None,
+            totals: None,
+        }
+    }
 }

@@ -34,9 +34,11 @@ crate::string_enum! {
 
 /// `CommerceSubscriptionItem2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscriptionItem2 {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the subscription item.
     pub id: String,
     /// Unique identifier for the Clerk instance.
@@ -79,6 +81,10 @@ pub struct CommerceSubscriptionItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<CommercePayerResponse2>,
     /// Whether this subscription is currently on a free trial.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_free_trial: bool,
     /// Unix timestamp (in milliseconds) when the current period started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,4 +107,51 @@ pub struct CommerceSubscriptionItem2 {
     pub created_at: i64,
     /// Unix timestamp (in milliseconds) when the subscription was last updated.
     pub updated_at: i64,
+}
+
+impl CommerceSubscriptionItem2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        status: impl Into<CommerceSubscriptionItem2Status>,
+        plan_id: impl Into<String>,
+        plan_period: impl Into<CommerceSubscriptionItem2PlanPeriod>,
+        payment_source_id: impl Into<String>,
+        payer_id: impl Into<String>,
+        is_free_trial: impl Into<bool>,
+        proration_date: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            status: status.into(),
+            credit: None,
+            plan_id: plan_id.into(),
+            price_id: None,
+            plan: None,
+            plan_period: plan_period.into(),
+            payment_source_id: payment_source_id.into(),
+            payment_source: None,
+            lifetime_paid: None,
+            amount: None,
+            next_invoice: None,
+            next_payment: None,
+            payer_id: payer_id.into(),
+            payer: None,
+            is_free_trial: is_free_trial.into(),
+            period_start: None,
+            period_end: None,
+            proration_date: proration_date.into(),
+            canceled_at: None,
+            past_due_at: None,
+            ended_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

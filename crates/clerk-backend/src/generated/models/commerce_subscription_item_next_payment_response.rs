@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceSubscriptionItemNextPaymentResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscriptionItemNextPaymentResponse {
     /// Base plan fee for the next payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceSubscriptionItemSeatsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscriptionItemSeatsResponse {
     /// Seat quantity being billed; null means unlimited
     #[serde(default, skip_serializing_if = "Option::is_none")]

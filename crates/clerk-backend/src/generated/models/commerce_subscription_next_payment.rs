@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceSubscriptionNextPayment`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceSubscriptionNextPayment {
     /// Unix timestamp (milliseconds) of the next payment date.
     pub date: i64,
@@ -17,4 +18,17 @@ pub struct CommerceSubscriptionNextPayment {
     /// Breakdown of the recurring amount that will be billed at renewal (base fee + per-unit charges).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<CommerceTotalsResponse2>,
+}
+
+impl CommerceSubscriptionNextPayment {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(date: impl Into<i64>, amount: impl Into<CommerceMoneyResponse>) -> Self {
+        Self {
+            date: date.into(),
+            amount: amount.into(),
+            per_unit_totals: None,
+            totals: None,
+        }
+    }
 }

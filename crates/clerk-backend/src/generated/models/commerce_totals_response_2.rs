@@ -6,6 +6,7 @@ use super::*;
 
 /// `CommerceTotalsResponse2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CommerceTotalsResponse2 {
     /// `subtotal`.
     pub subtotal: CommerceMoneyResponse,
@@ -24,4 +25,25 @@ pub struct CommerceTotalsResponse2 {
     /// Information about the discounts applied to the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<BillingDiscountsResponse>,
+}
+
+impl CommerceTotalsResponse2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        subtotal: impl Into<CommerceMoneyResponse>,
+        base_fee: impl Into<CommerceMoneyResponse>,
+        tax_total: impl Into<CommerceMoneyResponse>,
+        grand_total: impl Into<CommerceMoneyResponse>,
+    ) -> Self {
+        Self {
+            subtotal: subtotal.into(),
+            base_fee: base_fee.into(),
+            tax_total: tax_total.into(),
+            grand_total: grand_total.into(),
+            per_unit_totals: None,
+            credits: None,
+            discounts: None,
+        }
+    }
 }

@@ -6,9 +6,26 @@ use super::*;
 
 /// `Cookies`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Cookies {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Array of cookie directives.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub cookies: Vec<String>,
+}
+
+impl Cookies {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(cookies: impl Into<Vec<String>>) -> Self {
+        Self {
+            object: None,
+            cookies: cookies.into(),
+        }
+    }
 }

@@ -18,6 +18,7 @@ crate::string_enum! {
 
 /// `CreateBillingPriceRequest`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateBillingPriceRequest {
     /// The ID of the plan this price belongs to.
     pub plan_id: String,
@@ -36,4 +37,19 @@ pub struct CreateBillingPriceRequest {
     /// Which billing periods this price supports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_billing_periods: Option<CreateBillingPriceRequestSupportedBillingPeriods>,
+}
+
+impl CreateBillingPriceRequest {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(plan_id: impl Into<String>) -> Self {
+        Self {
+            plan_id: plan_id.into(),
+            currency: None,
+            amount: None,
+            annual_monthly_amount: None,
+            description: None,
+            supported_billing_periods: None,
+        }
+    }
 }

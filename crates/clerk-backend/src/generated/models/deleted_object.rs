@@ -5,10 +5,12 @@
 use super::*;
 
 /// `DeletedObject`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletedObject {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -16,7 +18,8 @@ pub struct DeletedObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// `deleted`.
-    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
     /// `external_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,

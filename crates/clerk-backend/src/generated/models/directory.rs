@@ -6,6 +6,7 @@ use super::*;
 
 /// `DirectoryCustomAttributesItem`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DirectoryCustomAttributesItem {
     /// Display name for the custom attribute
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,9 +30,11 @@ pub struct DirectoryCustomAttributesItem {
 
 /// A directory configuration for provisioning users from an identity provider.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Directory {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the directory.
     pub id: String,
     /// A human-friendly name for the directory.
@@ -44,10 +47,22 @@ pub struct Directory {
     /// The identity provider for this directory.
     pub provider: String,
     /// Whether the directory is enabled.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub enabled: bool,
     /// Whether group-to-role mapping is enabled for this directory.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub group_role_mapping_enabled: bool,
     /// Mapping of user attributes to the directory attribute paths they are extracted from.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub attribute_mapping: std::collections::BTreeMap<String, String>,
     /// Custom attributes to map from the IdP to the user's profile via directory sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,4 +74,36 @@ pub struct Directory {
     pub created_at: i64,
     /// Unix timestamp when the directory was last updated.
     pub updated_at: i64,
+}
+
+impl Directory {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        endpoint_url: impl Into<String>,
+        provider: impl Into<String>,
+        enabled: impl Into<bool>,
+        group_role_mapping_enabled: impl Into<bool>,
+        attribute_mapping: impl Into<std::collections::BTreeMap<String, String>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            enterprise_connection_id: None,
+            endpoint_url: endpoint_url.into(),
+            provider: provider.into(),
+            enabled: enabled.into(),
+            group_role_mapping_enabled: group_role_mapping_enabled.into(),
+            attribute_mapping: attribute_mapping.into(),
+            custom_attributes: None,
+            api_key: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// A mapping from a directory group to an organization role.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DirectoryGroupRoleMapping {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the directory group role mapping.
     pub id: String,
     /// The ID of the directory this mapping belongs to.
@@ -32,4 +34,36 @@ pub struct DirectoryGroupRoleMapping {
     pub created_at: i64,
     /// Unix timestamp (milliseconds) of when the mapping was last updated.
     pub updated_at: i64,
+}
+
+impl DirectoryGroupRoleMapping {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        directory_id: impl Into<String>,
+        scim_directory_id: impl Into<String>,
+        directory_group_id: impl Into<String>,
+        scim_group_id: impl Into<String>,
+        directory_group_display_name: impl Into<String>,
+        scim_group_display_name: impl Into<String>,
+        precedence: impl Into<i64>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            directory_id: directory_id.into(),
+            scim_directory_id: scim_directory_id.into(),
+            directory_group_id: directory_group_id.into(),
+            scim_group_id: scim_group_id.into(),
+            directory_group_display_name: directory_group_display_name.into(),
+            scim_group_display_name: scim_group_display_name.into(),
+            role: None,
+            precedence: precedence.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

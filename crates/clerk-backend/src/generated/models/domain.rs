@@ -6,14 +6,20 @@ use super::*;
 
 /// `Domain`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Domain {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
     pub name: String,
     /// `is_satellite`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_satellite: bool,
     /// `frontend_api_url`.
     pub frontend_api_url: String,
@@ -28,4 +34,28 @@ pub struct Domain {
     /// `cname_targets`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cname_targets: Option<Vec<CNameTarget>>,
+}
+
+impl Domain {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        is_satellite: impl Into<bool>,
+        frontend_api_url: impl Into<String>,
+        development_origin: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            is_satellite: is_satellite.into(),
+            frontend_api_url: frontend_api_url.into(),
+            accounts_portal_url: None,
+            proxy_url: None,
+            development_origin: development_origin.into(),
+            cname_targets: None,
+        }
+    }
 }

@@ -26,20 +26,30 @@ crate::tagged_union! {
 
 /// `EmailAddress`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EmailAddress {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `email_address`.
     pub email_address: String,
     /// `reserved`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub reserved: bool,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<EmailAddressVerification>,
     /// `linked_to`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub linked_to: Vec<IdentificationLink>,
     /// Indicates whether this email address domain matches an active enterprise connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,4 +58,28 @@ pub struct EmailAddress {
     pub created_at: i64,
     /// Unix timestamp of creation
     pub updated_at: i64,
+}
+
+impl EmailAddress {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        email_address: impl Into<String>,
+        reserved: impl Into<bool>,
+        linked_to: impl Into<Vec<IdentificationLink>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: None,
+            object: None,
+            email_address: email_address.into(),
+            reserved: reserved.into(),
+            verification: None,
+            linked_to: linked_to.into(),
+            matches_sso_connection: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

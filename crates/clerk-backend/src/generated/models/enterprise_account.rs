@@ -28,17 +28,23 @@ crate::tagged_union! {
 
 /// `EnterpriseAccount`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseAccount {
     /// `id`.
     pub id: String,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The authentication protocol used to sign in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<EnterpriseAccountProtocol>,
     /// `provider`.
     pub provider: String,
     /// `active`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
     /// `email_address`.
     pub email_address: String,
@@ -66,4 +72,32 @@ pub struct EnterpriseAccount {
     /// Unix timestamp of last authentication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_authenticated_at: Option<i64>,
+}
+
+impl EnterpriseAccount {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        provider: impl Into<String>,
+        active: impl Into<bool>,
+        email_address: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: None,
+            protocol: None,
+            provider: provider.into(),
+            active: active.into(),
+            email_address: email_address.into(),
+            first_name: None,
+            last_name: None,
+            provider_user_id: None,
+            enterprise_connection_id: None,
+            public_metadata: None,
+            verification: None,
+            enterprise_connection: None,
+            last_authenticated_at: None,
+        }
+    }
 }

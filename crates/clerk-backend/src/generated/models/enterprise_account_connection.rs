@@ -6,6 +6,7 @@ use super::*;
 
 /// `EnterpriseAccountConnection`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseAccountConnection {
     /// `id`.
     pub id: String,
@@ -27,17 +28,72 @@ pub struct EnterpriseAccountConnection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
     /// `active`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
     /// `sync_user_attributes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub sync_user_attributes: bool,
     /// `allow_subdomains`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub allow_subdomains: bool,
     /// `allow_idp_initiated`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub allow_idp_initiated: bool,
     /// `disable_additional_identifications`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub disable_additional_identifications: bool,
     /// Unix timestamp of creation.
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl EnterpriseAccountConnection {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        protocol: impl Into<String>,
+        provider: impl Into<String>,
+        name: impl Into<String>,
+        active: impl Into<bool>,
+        sync_user_attributes: impl Into<bool>,
+        allow_subdomains: impl Into<bool>,
+        allow_idp_initiated: impl Into<bool>,
+        disable_additional_identifications: impl Into<bool>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            protocol: protocol.into(),
+            provider: provider.into(),
+            name: name.into(),
+            logo_public_url: None,
+            domain: None,
+            domains: None,
+            active: active.into(),
+            sync_user_attributes: sync_user_attributes.into(),
+            allow_subdomains: allow_subdomains.into(),
+            allow_idp_initiated: allow_idp_initiated.into(),
+            disable_additional_identifications: disable_additional_identifications.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

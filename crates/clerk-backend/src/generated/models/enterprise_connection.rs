@@ -6,6 +6,7 @@ use super::*;
 
 /// `EnterpriseConnectionCustomAttributesItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionCustomAttributesItem {
     /// Display name for the custom attribute
     pub name: String,
@@ -25,6 +26,21 @@ pub struct EnterpriseConnectionCustomAttributesItem {
     pub multi_valued: Option<bool>,
 }
 
+impl EnterpriseConnectionCustomAttributesItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            key: key.into(),
+            sso_path: None,
+            scim_path: None,
+            directory_path: None,
+            multi_valued: None,
+        }
+    }
+}
+
 crate::string_enum! {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub enum EnterpriseConnectionSamlConnectionLoginHintMode {
@@ -39,6 +55,7 @@ crate::string_enum! {
 
 /// Configuration for the login_hint sent to the IdP on SSO sign-in
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionSamlConnectionLoginHint {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub mode: EnterpriseConnectionSamlConnectionLoginHintMode,
@@ -47,8 +64,20 @@ pub struct EnterpriseConnectionSamlConnectionLoginHint {
     pub source: Option<String>,
 }
 
+impl EnterpriseConnectionSamlConnectionLoginHint {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<EnterpriseConnectionSamlConnectionLoginHintMode>) -> Self {
+        Self {
+            mode: mode.into(),
+            source: None,
+        }
+    }
+}
+
 /// Present when the enterprise connection uses SAML
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionSamlConnection {
     /// SAML connection ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,10 +118,20 @@ pub struct EnterpriseConnectionSamlConnection {
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_hint: Option<EnterpriseConnectionSamlConnectionLoginHint>,
+    /// The IdP's signing certificate (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_certificate: Option<String>,
+    /// Unix timestamp (ms) the IdP certificate was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_certificate_issued_at: Option<i64>,
+    /// Unix timestamp (ms) the IdP certificate expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_certificate_expires_at: Option<i64>,
 }
 
 /// Present when the enterprise connection uses OIDC or EASIE
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionOauthConfig {
     /// OAuth config ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,9 +173,11 @@ pub struct EnterpriseConnectionOauthConfig {
 
 /// `EnterpriseConnection`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnection {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The enterprise connection ID
     pub id: String,
     /// The display name of the connection
@@ -147,8 +188,16 @@ pub struct EnterpriseConnection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_public_url: Option<String>,
     /// Whether the enterprise connection is active
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
     /// Domains associated with the enterprise connection
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub domains: Vec<String>,
     /// Organization ID when the connection is linked to an organization
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,4 +224,53 @@ pub struct EnterpriseConnection {
     pub created_at: i64,
     /// Unix timestamp in milliseconds when the connection was last updated
     pub updated_at: i64,
+    /// Whether users can sign in through this connection.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
+    pub authenticatable: bool,
+    /// Whether just-in-time user provisioning is turned off.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
+    pub disable_jit_provisioning: bool,
+}
+
+impl EnterpriseConnection {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        provider: impl Into<String>,
+        active: impl Into<bool>,
+        domains: impl Into<Vec<String>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+        authenticatable: impl Into<bool>,
+        disable_jit_provisioning: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            provider: provider.into(),
+            logo_public_url: None,
+            active: active.into(),
+            domains: domains.into(),
+            organization_id: None,
+            sync_user_attributes: None,
+            disable_additional_identifications: None,
+            allow_organization_account_linking: None,
+            custom_attributes: None,
+            saml_connection: None,
+            oauth_config: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            authenticatable: authenticatable.into(),
+            disable_jit_provisioning: disable_jit_provisioning.into(),
+        }
+    }
 }

@@ -28,6 +28,7 @@ crate::string_enum! {
 
 /// The user information parsed from the IdP response
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionTestRunParsedUserInfo {
     /// `email_address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +46,7 @@ pub struct EnterpriseConnectionTestRunParsedUserInfo {
 
 /// `EnterpriseConnectionTestRunLogsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionTestRunLogsItem {
     /// `level`.
     pub level: String,
@@ -58,8 +60,22 @@ pub struct EnterpriseConnectionTestRunLogsItem {
     pub message: String,
 }
 
+impl EnterpriseConnectionTestRunLogsItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(level: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            level: level.into(),
+            code: None,
+            short_message: None,
+            message: message.into(),
+        }
+    }
+}
+
 /// SAML-specific metadata, present for SAML connections
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionTestRunSaml {
     /// `saml_request`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,13 +90,14 @@ pub struct EnterpriseConnectionTestRunSaml {
 
 /// OAuth-specific metadata, present for OIDC connections
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionTestRunOauth {
     /// `id_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
+    pub id_token: Option<crate::SecretString>,
     /// `access_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::SecretString>,
     /// `user_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<String>,
@@ -88,6 +105,7 @@ pub struct EnterpriseConnectionTestRunOauth {
 
 /// `EnterpriseConnectionTestRun`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionTestRun {
     /// The test run ID
     pub id: String,
@@ -109,4 +127,26 @@ pub struct EnterpriseConnectionTestRun {
     pub oauth: Option<EnterpriseConnectionTestRunOauth>,
     /// Unix timestamp in milliseconds when the test run was created
     pub created_at: i64,
+}
+
+impl EnterpriseConnectionTestRun {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        status: impl Into<EnterpriseConnectionTestRunStatus>,
+        connection_type: impl Into<EnterpriseConnectionTestRunConnectionType>,
+        created_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            status: status.into(),
+            connection_type: connection_type.into(),
+            parsed_user_info: None,
+            logs: None,
+            saml: None,
+            oauth: None,
+            created_at: created_at.into(),
+        }
+    }
 }

@@ -6,7 +6,16 @@ use super::*;
 
 /// `EnterpriseConnectionTestRunResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnectionTestRunResponse {
     /// A short-lived URL that can be used to initiate the test run flow
     pub url: String,
+}
+
+impl EnterpriseConnectionTestRunResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into() }
+    }
 }

@@ -6,9 +6,25 @@ use super::*;
 
 /// `EnterpriseConnections`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnterpriseConnections {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<EnterpriseConnection>,
     /// Total number of enterprise connections
     pub total_count: i64,
+}
+
+impl EnterpriseConnections {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<Vec<EnterpriseConnection>>, total_count: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
 }

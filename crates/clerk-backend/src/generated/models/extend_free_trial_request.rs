@@ -6,7 +6,18 @@ use super::*;
 
 /// `ExtendFreeTrialRequest`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExtendFreeTrialRequest {
     /// RFC3339 timestamp to extend the free trial to.
     pub extend_to: String,
+}
+
+impl ExtendFreeTrialRequest {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(extend_to: impl Into<String>) -> Self {
+        Self {
+            extend_to: extend_to.into(),
+        }
+    }
 }

@@ -28,9 +28,11 @@ crate::tagged_union! {
 
 /// `ExternalAccountWithVerification`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExternalAccountWithVerification {
     /// String representing the object's type.
-    pub object: ExternalAccountWithVerificationObject,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ExternalAccountWithVerificationObject>,
     /// `id`.
     pub id: String,
     /// `provider`.
@@ -65,6 +67,10 @@ pub struct ExternalAccountWithVerification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,4 +82,48 @@ pub struct ExternalAccountWithVerification {
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<ExternalAccountWithVerificationVerification>,
+    /// The account's ID at the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_account_id: Option<String>,
+}
+
+impl ExternalAccountWithVerification {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        provider: impl Into<String>,
+        identification_id: impl Into<String>,
+        provider_user_id: impl Into<String>,
+        approved_scopes: impl Into<String>,
+        email_address: impl Into<String>,
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            provider: provider.into(),
+            identification_id: identification_id.into(),
+            provider_user_id: provider_user_id.into(),
+            approved_scopes: approved_scopes.into(),
+            email_address: email_address.into(),
+            email_address_verified: None,
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            avatar_url: None,
+            image_url: None,
+            username: None,
+            phone_number: None,
+            public_metadata: public_metadata.into(),
+            label: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            verification: None,
+            external_account_id: None,
+        }
+    }
 }

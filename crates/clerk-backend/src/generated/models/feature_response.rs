@@ -6,9 +6,11 @@ use super::*;
 
 /// `FeatureResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FeatureResponse {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the feature.
     pub id: String,
     /// The name of the feature.
@@ -21,4 +23,19 @@ pub struct FeatureResponse {
     /// The URL of the feature's avatar image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
+}
+
+impl FeatureResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>, name: impl Into<String>, slug: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            slug: slug.into(),
+            avatar_url: None,
+        }
+    }
 }

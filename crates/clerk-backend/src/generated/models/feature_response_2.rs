@@ -6,9 +6,11 @@ use super::*;
 
 /// `FeatureResponse2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FeatureResponse2 {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the feature.
     pub id: String,
     /// The name of the feature.
@@ -19,4 +21,25 @@ pub struct FeatureResponse2 {
     pub slug: String,
     /// The URL of the feature's avatar image.
     pub avatar_url: String,
+}
+
+impl FeatureResponse2 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        slug: impl Into<String>,
+        avatar_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            description: description.into(),
+            slug: slug.into(),
+            avatar_url: avatar_url.into(),
+        }
+    }
 }

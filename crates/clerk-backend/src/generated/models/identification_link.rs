@@ -6,10 +6,22 @@ use super::*;
 
 /// `IdentificationLink`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdentificationLink {
     /// `type`.
     #[serde(rename = "type")]
     pub type_: String,
     /// `id`.
     pub id: String,
+}
+
+impl IdentificationLink {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(type_: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            type_: type_.into(),
+            id: id.into(),
+        }
+    }
 }

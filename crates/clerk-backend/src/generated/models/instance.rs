@@ -6,9 +6,11 @@ use super::*;
 
 /// `Instance`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Instance {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `environment_type`.
@@ -19,4 +21,18 @@ pub struct Instance {
     /// The ID of the Clerk workspace that owns the instance's application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
+}
+
+impl Instance {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>, environment_type: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            environment_type: environment_type.into(),
+            allowed_origins: None,
+            workspace_id: None,
+        }
+    }
 }

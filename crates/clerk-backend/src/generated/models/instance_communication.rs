@@ -6,9 +6,26 @@ use super::*;
 
 /// Per-instance SMS communication settings, including the SMS country blocklist.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InstanceCommunication {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// ISO 3166-1 alpha-2 country codes that are blocked for SMS delivery on this instance.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub blocked_country_codes: Vec<String>,
+}
+
+impl InstanceCommunication {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(blocked_country_codes: impl Into<Vec<String>>) -> Self {
+        Self {
+            object: None,
+            blocked_country_codes: blocked_country_codes.into(),
+        }
+    }
 }

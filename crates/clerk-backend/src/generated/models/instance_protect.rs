@@ -6,13 +6,44 @@ use super::*;
 
 /// `InstanceProtect`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InstanceProtect {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `rules_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub rules_enabled: bool,
     /// `specter_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub specter_enabled: bool,
     /// Whether the instance has opted out of the Protect prerequisite checks, asserting its setup already meets the requirements.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub checks_bypassed: bool,
+}
+
+impl InstanceProtect {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        rules_enabled: impl Into<bool>,
+        specter_enabled: impl Into<bool>,
+        checks_bypassed: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: None,
+            rules_enabled: rules_enabled.into(),
+            specter_enabled: specter_enabled.into(),
+            checks_bypassed: checks_bypassed.into(),
+        }
+    }
 }

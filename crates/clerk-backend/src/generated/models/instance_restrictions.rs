@@ -6,18 +6,56 @@ use super::*;
 
 /// `InstanceRestrictions`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InstanceRestrictions {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `allowlist`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub allowlist: bool,
     /// `blocklist`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub blocklist: bool,
     /// `allowlist_blocklist_disabled_on_sign_in`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist_blocklist_disabled_on_sign_in: Option<bool>,
     /// `block_email_subaddresses`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub block_email_subaddresses: bool,
     /// `block_disposable_email_domains`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub block_disposable_email_domains: bool,
+}
+
+impl InstanceRestrictions {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        allowlist: impl Into<bool>,
+        blocklist: impl Into<bool>,
+        block_email_subaddresses: impl Into<bool>,
+        block_disposable_email_domains: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: None,
+            allowlist: allowlist.into(),
+            blocklist: blocklist.into(),
+            allowlist_blocklist_disabled_on_sign_in: None,
+            block_email_subaddresses: block_email_subaddresses.into(),
+            block_disposable_email_domains: block_disposable_email_domains.into(),
+        }
+    }
 }

@@ -20,14 +20,20 @@ crate::string_enum! {
 
 /// `Invitation`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Invitation {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `email_address`.
     pub email_address: String,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `revoked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,4 +50,30 @@ pub struct Invitation {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl Invitation {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        email_address: impl Into<String>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        status: impl Into<InvitationStatus>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            email_address: email_address.into(),
+            public_metadata: public_metadata.into(),
+            revoked: None,
+            status: status.into(),
+            url: None,
+            expires_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

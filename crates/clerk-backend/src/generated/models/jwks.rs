@@ -31,6 +31,7 @@ pub enum JwksKeysItem {
 
 /// `Jwks`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Jwks {
     /// `keys`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

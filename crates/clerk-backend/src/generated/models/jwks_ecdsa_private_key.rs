@@ -6,6 +6,7 @@ use super::*;
 
 /// `JwksEcdsaPrivateKey`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct JwksEcdsaPrivateKey {
     /// `kid`.
     pub kid: String,
@@ -36,4 +37,34 @@ pub struct JwksEcdsaPrivateKey {
     /// `x5u`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
+}
+
+impl JwksEcdsaPrivateKey {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kid: impl Into<String>,
+        alg: impl Into<String>,
+        use_: impl Into<String>,
+        kty: impl Into<String>,
+        crv: impl Into<String>,
+        x: impl Into<String>,
+        y: impl Into<String>,
+        d: impl Into<String>,
+    ) -> Self {
+        Self {
+            kid: kid.into(),
+            alg: alg.into(),
+            use_: use_.into(),
+            kty: kty.into(),
+            crv: crv.into(),
+            x: x.into(),
+            y: y.into(),
+            d: d.into(),
+            x5c: None,
+            x5t: None,
+            x5t_s256: None,
+            x5u: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `JwksEcdsaPublicKey`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct JwksEcdsaPublicKey {
     /// `kid`.
     pub kid: String,
@@ -34,4 +35,32 @@ pub struct JwksEcdsaPublicKey {
     /// `x5u`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
+}
+
+impl JwksEcdsaPublicKey {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kid: impl Into<String>,
+        alg: impl Into<String>,
+        use_: impl Into<String>,
+        kty: impl Into<String>,
+        crv: impl Into<String>,
+        x: impl Into<String>,
+        y: impl Into<String>,
+    ) -> Self {
+        Self {
+            kid: kid.into(),
+            alg: alg.into(),
+            use_: use_.into(),
+            kty: kty.into(),
+            crv: crv.into(),
+            x: x.into(),
+            y: y.into(),
+            x5c: None,
+            x5t: None,
+            x5t_s256: None,
+            x5u: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `JwksRsaPublicKey`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct JwksRsaPublicKey {
     /// `kid`.
     pub kid: String,
@@ -32,4 +33,30 @@ pub struct JwksRsaPublicKey {
     /// `x5u`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
+}
+
+impl JwksRsaPublicKey {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kid: impl Into<String>,
+        alg: impl Into<String>,
+        use_: impl Into<String>,
+        kty: impl Into<String>,
+        n: impl Into<String>,
+        e: impl Into<String>,
+    ) -> Self {
+        Self {
+            kid: kid.into(),
+            alg: alg.into(),
+            use_: use_.into(),
+            kty: kty.into(),
+            n: n.into(),
+            e: e.into(),
+            x5c: None,
+            x5t: None,
+            x5t_s256: None,
+            x5u: None,
+        }
+    }
 }

@@ -6,20 +6,30 @@ use super::*;
 
 /// `JwtTemplate`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct JwtTemplate {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
     pub name: String,
     /// `claims`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub claims: serde_json::Map<String, serde_json::Value>,
     /// `lifetime`.
     pub lifetime: i64,
     /// `allowed_clock_skew`.
     pub allowed_clock_skew: i64,
     /// `custom_signing_key`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub custom_signing_key: bool,
     /// `signing_algorithm`.
     pub signing_algorithm: String,
@@ -27,4 +37,33 @@ pub struct JwtTemplate {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl JwtTemplate {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        claims: impl Into<serde_json::Map<String, serde_json::Value>>,
+        lifetime: impl Into<i64>,
+        allowed_clock_skew: impl Into<i64>,
+        custom_signing_key: impl Into<bool>,
+        signing_algorithm: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            claims: claims.into(),
+            lifetime: lifetime.into(),
+            allowed_clock_skew: allowed_clock_skew.into(),
+            custom_signing_key: custom_signing_key.into(),
+            signing_algorithm: signing_algorithm.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

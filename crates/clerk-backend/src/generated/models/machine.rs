@@ -6,9 +6,11 @@ use super::*;
 
 /// `Machine`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Machine {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the machine.
     pub id: String,
     /// The name of the machine.
@@ -23,5 +25,33 @@ pub struct Machine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_token_ttl: Option<i64>,
     /// Array of machines this machine has access to.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub scoped_machines: Vec<MachineWithoutScopedMachines>,
+}
+
+impl Machine {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        instance_id: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+        scoped_machines: impl Into<Vec<MachineWithoutScopedMachines>>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            instance_id: instance_id.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            default_token_ttl: None,
+            scoped_machines: scoped_machines.into(),
+        }
+    }
 }

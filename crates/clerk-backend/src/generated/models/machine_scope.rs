@@ -6,13 +6,32 @@ use super::*;
 
 /// `MachineScope`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MachineScope {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The ID of the machine that has access to the target machine.
     pub from_machine_id: String,
     /// The ID of the machine that is being accessed.
     pub to_machine_id: String,
     /// Unix timestamp of creation.
     pub created_at: i64,
+}
+
+impl MachineScope {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        from_machine_id: impl Into<String>,
+        to_machine_id: impl Into<String>,
+        created_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            from_machine_id: from_machine_id.into(),
+            to_machine_id: to_machine_id.into(),
+            created_at: created_at.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `MachineWithoutScopedMachines`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MachineWithoutScopedMachines {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the machine.
     pub id: String,
     /// The name of the machine.
@@ -22,4 +24,26 @@ pub struct MachineWithoutScopedMachines {
     /// The default time-to-live (TTL) in seconds for tokens created by this machine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_token_ttl: Option<i64>,
+}
+
+impl MachineWithoutScopedMachines {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        instance_id: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            instance_id: instance_id.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            default_token_ttl: None,
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `OauthAccessTokenItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OauthAccessTokenItem {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// External account ID
     pub external_account_id: String,
     /// The unique ID of the user in the external provider's system
@@ -21,6 +23,10 @@ pub struct OauthAccessTokenItem {
     /// The ID of the provider
     pub provider: String,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,10 +36,36 @@ pub struct OauthAccessTokenItem {
     pub scopes: Option<Vec<String>>,
     /// The ID token retrieved from the OIDC provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
+    pub id_token: Option<crate::SecretString>,
     /// The token secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_secret: Option<String>,
+    pub token_secret: Option<crate::SecretString>,
+}
+
+impl OauthAccessTokenItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        external_account_id: impl Into<String>,
+        provider_user_id: impl Into<String>,
+        token: impl Into<crate::SecretString>,
+        provider: impl Into<String>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            object: None,
+            external_account_id: external_account_id.into(),
+            provider_user_id: provider_user_id.into(),
+            token: token.into(),
+            expires_at: None,
+            provider: provider.into(),
+            public_metadata: public_metadata.into(),
+            label: None,
+            scopes: None,
+            id_token: None,
+            token_secret: None,
+        }
+    }
 }
 
 /// `OauthAccessToken`.

@@ -6,20 +6,66 @@ use super::*;
 
 /// `OauthApplicationSettings`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OauthApplicationSettings {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Whether dynamic OAuth client registration is enabled for the instance (RFC 7591).
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub dynamic_oauth_client_registration: bool,
     /// Default scopes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_scopes: Option<Vec<String>>,
     /// Whether OAuth JWT access tokens are enabled for the instance (disabled indicates opaque access tokens).
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub oauth_jwt_access_tokens: bool,
     /// Whether the instance advertises support for Client ID Metadata Documents in its OAuth authorization server metadata.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub client_id_metadata_documents_advertised: bool,
     /// When true, new unknown CIMD clients are rejected.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub client_id_metadata_documents_only_allow_pre_registered_clients: bool,
     /// When true, recorded implicitly allowed CIMD clients are rejected on future client lookups.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub client_id_metadata_documents_block_implicitly_allowed_clients: bool,
+}
+
+impl OauthApplicationSettings {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        dynamic_oauth_client_registration: impl Into<bool>,
+        oauth_jwt_access_tokens: impl Into<bool>,
+        client_id_metadata_documents_advertised: impl Into<bool>,
+        client_id_metadata_documents_only_allow_pre_registered_clients: impl Into<bool>,
+        client_id_metadata_documents_block_implicitly_allowed_clients: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: None,
+            dynamic_oauth_client_registration: dynamic_oauth_client_registration.into(),
+            default_scopes: None,
+            oauth_jwt_access_tokens: oauth_jwt_access_tokens.into(),
+            client_id_metadata_documents_advertised: client_id_metadata_documents_advertised.into(),
+            client_id_metadata_documents_only_allow_pre_registered_clients:
+                client_id_metadata_documents_only_allow_pre_registered_clients.into(),
+            client_id_metadata_documents_block_implicitly_allowed_clients:
+                client_id_metadata_documents_block_implicitly_allowed_clients.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `OauthApplicationWithSecret`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OauthApplicationWithSecret {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `instance_id`.
@@ -33,10 +35,18 @@ pub struct OauthApplicationWithSecret {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkce_required: Option<bool>,
     /// `public`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public: bool,
     /// `scopes`.
     pub scopes: String,
     /// `redirect_uris`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub redirect_uris: Vec<String>,
     /// Deprecated: Use redirect_uris instead.
     ///
@@ -59,4 +69,51 @@ pub struct OauthApplicationWithSecret {
     /// Empty if public client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::SecretString>,
+}
+
+impl OauthApplicationWithSecret {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        name: impl Into<String>,
+        client_id: impl Into<String>,
+        public: impl Into<bool>,
+        scopes: impl Into<String>,
+        redirect_uris: impl Into<Vec<String>>,
+        callback_url: impl Into<String>,
+        authorize_url: impl Into<String>,
+        token_fetch_url: impl Into<String>,
+        user_info_url: impl Into<String>,
+        discovery_url: impl Into<String>,
+        token_introspection_url: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            instance_id: instance_id.into(),
+            name: name.into(),
+            client_id: client_id.into(),
+            client_uri: None,
+            client_image_url: None,
+            dynamically_registered: None,
+            consent_screen_enabled: None,
+            pkce_required: None,
+            public: public.into(),
+            scopes: scopes.into(),
+            redirect_uris: redirect_uris.into(),
+            callback_url: callback_url.into(),
+            authorize_url: authorize_url.into(),
+            token_fetch_url: token_fetch_url.into(),
+            user_info_url: user_info_url.into(),
+            discovery_url: discovery_url.into(),
+            token_introspection_url: token_introspection_url.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            client_secret: None,
+        }
+    }
 }

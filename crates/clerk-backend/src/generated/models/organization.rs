@@ -6,9 +6,11 @@ use super::*;
 
 /// `Organization`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Organization {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
@@ -33,8 +35,16 @@ pub struct Organization {
     /// `max_allowed_memberships`.
     pub max_allowed_memberships: i64,
     /// `admin_delete_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub admin_delete_enabled: bool,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,4 +62,40 @@ pub struct Organization {
     /// The key of the [role set](https://clerk.com/docs/guides/organizations/control-access/role-sets) assigned to this organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_set_key: Option<String>,
+}
+
+impl Organization {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        slug: impl Into<String>,
+        max_allowed_memberships: impl Into<i64>,
+        admin_delete_enabled: impl Into<bool>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            slug: slug.into(),
+            image_url: None,
+            has_image: None,
+            members_count: None,
+            missing_member_with_elevated_permissions: None,
+            pending_invitations_count: None,
+            max_allowed_memberships: max_allowed_memberships.into(),
+            admin_delete_enabled: admin_delete_enabled.into(),
+            public_metadata: public_metadata.into(),
+            private_metadata: None,
+            created_by: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            last_active_at: None,
+            role_set_key: None,
+        }
+    }
 }

@@ -20,9 +20,11 @@ crate::string_enum! {
 
 /// An organization domain
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationDomain {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Unique identifier for the organization domain
     pub id: String,
     /// Unique identifier for the organization
@@ -56,4 +58,36 @@ pub struct OrganizationDomain {
     pub created_at: i64,
     /// Unix timestamp of the last update to the domain
     pub updated_at: i64,
+}
+
+impl OrganizationDomain {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        organization_id: impl Into<String>,
+        name: impl Into<String>,
+        enrollment_mode: impl Into<OrganizationDomainEnrollmentMode>,
+        total_pending_invitations: impl Into<i64>,
+        total_pending_suggestions: impl Into<i64>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            organization_id: organization_id.into(),
+            name: name.into(),
+            enrollment_mode: enrollment_mode.into(),
+            affiliation_email_address: None,
+            affiliation_verification: None,
+            ownership_verification: None,
+            verification: None,
+            total_pending_invitations: total_pending_invitations.into(),
+            total_pending_suggestions: total_pending_suggestions.into(),
+            public_organization_data: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

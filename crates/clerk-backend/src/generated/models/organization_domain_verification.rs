@@ -6,6 +6,7 @@ use super::*;
 
 /// The verification object from an organization domain
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationDomainVerification {
     /// Status of the verification.
     pub status: String,
@@ -20,4 +21,18 @@ pub struct OrganizationDomainVerification {
     /// Unix timestamp of when ownership was verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<i64>,
+}
+
+impl OrganizationDomainVerification {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: impl Into<String>, strategy: impl Into<String>) -> Self {
+        Self {
+            status: status.into(),
+            strategy: strategy.into(),
+            attempts: None,
+            expire_at: None,
+            verified_at: None,
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// An organization invitation
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitation {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `email_address`.
@@ -30,6 +32,10 @@ pub struct OrganizationInvitation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,4 +50,36 @@ pub struct OrganizationInvitation {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl OrganizationInvitation {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        email_address: impl Into<String>,
+        role: impl Into<String>,
+        role_name: impl Into<String>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            email_address: email_address.into(),
+            role: role.into(),
+            role_name: role_name.into(),
+            organization_id: None,
+            inviter_id: None,
+            public_inviter_data: None,
+            status: None,
+            public_metadata: public_metadata.into(),
+            private_metadata: None,
+            url: None,
+            expires_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

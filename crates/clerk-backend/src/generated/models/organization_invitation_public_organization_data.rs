@@ -6,6 +6,7 @@ use super::*;
 
 /// `OrganizationInvitationPublicOrganizationData`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationPublicOrganizationData {
     /// `id`.
     pub id: String,
@@ -17,5 +18,28 @@ pub struct OrganizationInvitationPublicOrganizationData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// `has_image`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_image: bool,
+}
+
+impl OrganizationInvitationPublicOrganizationData {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        slug: impl Into<String>,
+        has_image: impl Into<bool>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            slug: slug.into(),
+            image_url: None,
+            has_image: has_image.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// An organization inviter's public user data
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationPublicUserData {
     /// `user_id`.
     pub user_id: String,
@@ -18,7 +19,31 @@ pub struct OrganizationInvitationPublicUserData {
     /// `image_url`.
     pub image_url: String,
     /// `has_image`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_image: bool,
     /// `identifier`.
     pub identifier: String,
+}
+
+impl OrganizationInvitationPublicUserData {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        user_id: impl Into<String>,
+        image_url: impl Into<String>,
+        has_image: impl Into<bool>,
+        identifier: impl Into<String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            first_name: None,
+            last_name: None,
+            image_url: image_url.into(),
+            has_image: has_image.into(),
+            identifier: identifier.into(),
+        }
+    }
 }

@@ -6,9 +6,28 @@ use super::*;
 
 /// `OrganizationInvitationsWithPublicOrganizationData`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationInvitationsWithPublicOrganizationData {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<OrganizationInvitationWithPublicOrganizationData>,
     /// Total number of organization invitations
     pub total_count: i64,
+}
+
+impl OrganizationInvitationsWithPublicOrganizationData {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<Vec<OrganizationInvitationWithPublicOrganizationData>>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
 }

@@ -6,19 +6,29 @@ use super::*;
 
 /// A user's membership in an organization
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembership {
     /// `id`.
     pub id: String,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `role`.
     pub role: String,
     /// `role_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_name: Option<String>,
     /// `permissions`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub permissions: Vec<String>,
     /// Metadata saved on the organization membership, accessible from both Frontend and Backend APIs
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// Metadata saved on the organization membership, accessible only from the Backend API
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,4 +42,32 @@ pub struct OrganizationMembership {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl OrganizationMembership {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        role: impl Into<String>,
+        permissions: impl Into<Vec<String>>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        organization: impl Into<Organization>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: None,
+            role: role.into(),
+            role_name: None,
+            permissions: permissions.into(),
+            public_metadata: public_metadata.into(),
+            private_metadata: None,
+            organization: organization.into(),
+            public_user_data: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// An organization membership with public user data populated
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembershipPublicUserData {
     /// `user_id`.
     pub user_id: String,
@@ -23,6 +24,10 @@ pub struct OrganizationMembershipPublicUserData {
     /// `image_url`.
     pub image_url: String,
     /// `has_image`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_image: bool,
     /// `identifier`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,4 +41,27 @@ pub struct OrganizationMembershipPublicUserData {
     /// `deprovisioned`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprovisioned: Option<bool>,
+}
+
+impl OrganizationMembershipPublicUserData {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        user_id: impl Into<String>,
+        image_url: impl Into<String>,
+        has_image: impl Into<bool>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            first_name: None,
+            last_name: None,
+            profile_image_url: None,
+            image_url: image_url.into(),
+            has_image: has_image.into(),
+            identifier: None,
+            username: None,
+            banned: None,
+            deprovisioned: None,
+        }
+    }
 }

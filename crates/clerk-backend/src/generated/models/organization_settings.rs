@@ -18,10 +18,16 @@ crate::string_enum! {
 
 /// `OrganizationSettings`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationSettings {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub enabled: bool,
     /// `max_allowed_memberships`.
     pub max_allowed_memberships: i64,
@@ -41,17 +47,61 @@ pub struct OrganizationSettings {
     /// The role key that a user will be assigned after creating an organization.
     pub creator_role: String,
     /// The default for whether an admin can delete an organization with the Frontend API.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub admin_delete_enabled: bool,
     /// `domains_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub domains_enabled: bool,
     /// `slug_disabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug_disabled: Option<bool>,
     /// `domains_enrollment_modes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub domains_enrollment_modes: Vec<OrganizationSettingsDomainsEnrollmentModesItem>,
     /// The role key that it will be used in order to create an organization invitation or suggestion.
     pub domains_default_role: String,
     /// The role set key that it will be used to create new organizations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_role_set_key: Option<String>,
+}
+
+impl OrganizationSettings {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        enabled: impl Into<bool>,
+        max_allowed_memberships: impl Into<i64>,
+        max_allowed_roles: impl Into<i64>,
+        creator_role: impl Into<String>,
+        admin_delete_enabled: impl Into<bool>,
+        domains_enabled: impl Into<bool>,
+        domains_enrollment_modes: impl Into<Vec<OrganizationSettingsDomainsEnrollmentModesItem>>,
+        domains_default_role: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            enabled: enabled.into(),
+            max_allowed_memberships: max_allowed_memberships.into(),
+            max_allowed_roles: max_allowed_roles.into(),
+            max_role_sets_allowed: None,
+            max_allowed_domains: None,
+            max_allowed_permissions: None,
+            creator_role: creator_role.into(),
+            admin_delete_enabled: admin_delete_enabled.into(),
+            domains_enabled: domains_enabled.into(),
+            slug_disabled: None,
+            domains_enrollment_modes: domains_enrollment_modes.into(),
+            domains_default_role: domains_default_role.into(),
+            initial_role_set_key: None,
+        }
+    }
 }

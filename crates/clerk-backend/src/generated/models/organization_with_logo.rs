@@ -6,9 +6,11 @@ use super::*;
 
 /// `OrganizationWithLogo`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationWithLogo {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
@@ -18,6 +20,10 @@ pub struct OrganizationWithLogo {
     /// `image_url`.
     pub image_url: String,
     /// `has_image`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_image: bool,
     /// `members_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,8 +37,16 @@ pub struct OrganizationWithLogo {
     /// `max_allowed_memberships`.
     pub max_allowed_memberships: i64,
     /// `admin_delete_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub admin_delete_enabled: bool,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,4 +69,43 @@ pub struct OrganizationWithLogo {
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+}
+
+impl OrganizationWithLogo {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        slug: impl Into<String>,
+        image_url: impl Into<String>,
+        has_image: impl Into<bool>,
+        max_allowed_memberships: impl Into<i64>,
+        admin_delete_enabled: impl Into<bool>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            slug: slug.into(),
+            image_url: image_url.into(),
+            has_image: has_image.into(),
+            members_count: None,
+            missing_member_with_elevated_permissions: None,
+            pending_invitations_count: None,
+            max_allowed_memberships: max_allowed_memberships.into(),
+            admin_delete_enabled: admin_delete_enabled.into(),
+            public_metadata: public_metadata.into(),
+            private_metadata: None,
+            created_by: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            last_active_at: None,
+            role_set_key: None,
+            logo_url: None,
+        }
+    }
 }

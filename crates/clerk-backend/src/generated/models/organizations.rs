@@ -6,9 +6,25 @@ use super::*;
 
 /// `Organizations`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Organizations {
     /// `data`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<Organization>,
     /// Total number of organizations
     pub total_count: i64,
+}
+
+impl Organizations {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<Vec<Organization>>, total_count: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
 }

@@ -6,9 +6,25 @@ use super::*;
 
 /// `PaginatedBillingPaymentAttemptResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaginatedBillingPaymentAttemptResponse {
     /// Array of billing payment attempts.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<BillingPaymentAttempt>,
     /// Total number of billing payment attempts.
     pub total_count: i64,
+}
+
+impl PaginatedBillingPaymentAttemptResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<Vec<BillingPaymentAttempt>>, total_count: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
 }

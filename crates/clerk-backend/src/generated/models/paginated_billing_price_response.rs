@@ -6,9 +6,25 @@ use super::*;
 
 /// `PaginatedBillingPriceResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaginatedBillingPriceResponse {
     /// Array of prices.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<BillingPriceResponse>,
     /// Total number of prices.
     pub total_count: i64,
+}
+
+impl PaginatedBillingPriceResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: impl Into<Vec<BillingPriceResponse>>, total_count: impl Into<i64>) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
 }

@@ -6,9 +6,28 @@ use super::*;
 
 /// `PaginatedCommerceSubscriptionItemResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaginatedCommerceSubscriptionItemResponse {
     /// Array of subscription items.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub data: Vec<CommerceSubscriptionItem>,
     /// Total number of subscription items.
     pub total_count: i64,
+}
+
+impl PaginatedCommerceSubscriptionItemResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        data: impl Into<Vec<CommerceSubscriptionItem>>,
+        total_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            total_count: total_count.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `Passkey`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Passkey {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

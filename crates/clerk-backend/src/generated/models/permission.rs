@@ -6,9 +6,11 @@ use super::*;
 
 /// `Permission`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Permission {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
@@ -24,4 +26,29 @@ pub struct Permission {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl Permission {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        key: impl Into<String>,
+        description: impl Into<String>,
+        type_: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            key: key.into(),
+            description: description.into(),
+            type_: type_.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

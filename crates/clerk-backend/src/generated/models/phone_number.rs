@@ -16,12 +16,14 @@ crate::tagged_union! {
 
 /// `PhoneNumber`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhoneNumber {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `phone_number`.
     pub phone_number: String,
     /// `reserved_for_second_factor`.
@@ -31,17 +33,51 @@ pub struct PhoneNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_second_factor: Option<bool>,
     /// `reserved`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub reserved: bool,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<PhoneNumberVerification>,
     /// `linked_to`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub linked_to: Vec<IdentificationLink>,
     /// `backup_codes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_codes: Option<Vec<String>>,
+    pub backup_codes: Option<Vec<crate::SecretString>>,
     /// Unix timestamp of creation
     pub created_at: i64,
     /// Unix timestamp of creation
     pub updated_at: i64,
+}
+
+impl PhoneNumber {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        phone_number: impl Into<String>,
+        reserved: impl Into<bool>,
+        linked_to: impl Into<Vec<IdentificationLink>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: None,
+            object: None,
+            phone_number: phone_number.into(),
+            reserved_for_second_factor: None,
+            default_second_factor: None,
+            reserved: reserved.into(),
+            verification: None,
+            linked_to: linked_to.into(),
+            backup_codes: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

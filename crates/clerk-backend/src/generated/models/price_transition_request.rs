@@ -6,9 +6,21 @@ use super::*;
 
 /// `PriceTransitionRequest`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PriceTransitionRequest {
     /// The current price ID of the subscription item.
     pub from_price_id: String,
     /// The target price ID to transition to.
     pub to_price_id: String,
+}
+
+impl PriceTransitionRequest {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(from_price_id: impl Into<String>, to_price_id: impl Into<String>) -> Self {
+        Self {
+            from_price_id: from_price_id.into(),
+            to_price_id: to_price_id.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// `ProxyCheck`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProxyCheck {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `domain_id`.
@@ -19,9 +21,37 @@ pub struct ProxyCheck {
     /// `proxy_url`.
     pub proxy_url: String,
     /// `successful`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub successful: bool,
     /// Unix timestamp of creation.
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl ProxyCheck {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        domain_id: impl Into<String>,
+        proxy_url: impl Into<String>,
+        successful: impl Into<bool>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            domain_id: domain_id.into(),
+            last_run_at: None,
+            proxy_url: proxy_url.into(),
+            successful: successful.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

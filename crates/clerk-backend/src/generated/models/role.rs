@@ -6,9 +6,11 @@ use super::*;
 
 /// `Role`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Role {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `name`.
@@ -19,11 +21,45 @@ pub struct Role {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether this role is eligible to be an organization creator role
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_creator_eligible: bool,
     /// `permissions`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub permissions: Vec<Permission>,
     /// Unix timestamp of creation.
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl Role {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        key: impl Into<String>,
+        is_creator_eligible: impl Into<bool>,
+        permissions: impl Into<Vec<Permission>>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            key: key.into(),
+            description: None,
+            is_creator_eligible: is_creator_eligible.into(),
+            permissions: permissions.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

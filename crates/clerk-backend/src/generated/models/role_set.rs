@@ -16,9 +16,11 @@ crate::string_enum! {
 
 /// A role set defines a collection of roles that can be assigned to organization members
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoleSet {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The unique identifier of the role set
     pub id: String,
     /// The name of the role set
@@ -29,6 +31,10 @@ pub struct RoleSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The list of roles in this role set
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub roles: Vec<RoleSetItem>,
     /// The default role assigned to new organization members
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,4 +52,33 @@ pub struct RoleSet {
     pub created_at: i64,
     /// Unix timestamp of last role set update
     pub updated_at: i64,
+}
+
+impl RoleSet {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        key: impl Into<String>,
+        roles: impl Into<Vec<RoleSetItem>>,
+        type_: impl Into<RoleSetType>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            key: key.into(),
+            description: None,
+            roles: roles.into(),
+            default_role: None,
+            creator_role: None,
+            type_: type_.into(),
+            role_set_migration: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// A role within a role set
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoleSetItem {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The unique identifier of the role
     pub id: String,
     /// The name of the role
@@ -28,4 +30,28 @@ pub struct RoleSetItem {
     pub created_at: i64,
     /// Unix timestamp of last role update
     pub updated_at: i64,
+}
+
+impl RoleSetItem {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        key: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            key: key.into(),
+            description: None,
+            members_count: None,
+            has_members: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

@@ -6,9 +6,11 @@ use super::*;
 
 /// Information about an ongoing role set migration
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoleSetMigration {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The unique identifier of the migration
     pub id: String,
     /// The organization ID if the migration is scoped to a specific organization
@@ -40,4 +42,36 @@ pub struct RoleSetMigration {
     pub created_at: i64,
     /// Unix timestamp of last migration update
     pub updated_at: i64,
+}
+
+impl RoleSetMigration {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<String>,
+        source_role_set_id: impl Into<String>,
+        trigger_type: impl Into<String>,
+        status: impl Into<String>,
+        migrated_members: impl Into<i64>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            organization_id: None,
+            instance_id: instance_id.into(),
+            source_role_set_id: source_role_set_id.into(),
+            dest_role_set_id: None,
+            trigger_type: trigger_type.into(),
+            status: status.into(),
+            migrated_members: migrated_members.into(),
+            mappings: None,
+            started_at: None,
+            completed_at: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

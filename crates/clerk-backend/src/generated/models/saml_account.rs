@@ -16,14 +16,20 @@ crate::tagged_union! {
 
 /// `SamlAccount`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlAccount {
     /// `id`.
     pub id: String,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `provider`.
     pub provider: String,
     /// `active`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
     /// `email_address`.
     pub email_address: String,
@@ -48,4 +54,30 @@ pub struct SamlAccount {
     /// `saml_connection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_connection: Option<SamlAccountConnection>,
+}
+
+impl SamlAccount {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        provider: impl Into<String>,
+        active: impl Into<bool>,
+        email_address: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: None,
+            provider: provider.into(),
+            active: active.into(),
+            email_address: email_address.into(),
+            first_name: None,
+            last_name: None,
+            provider_user_id: None,
+            last_authenticated_at: None,
+            public_metadata: None,
+            verification: None,
+            saml_connection: None,
+        }
+    }
 }

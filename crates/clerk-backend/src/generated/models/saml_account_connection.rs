@@ -6,6 +6,7 @@ use super::*;
 
 /// `SamlAccountConnection`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlAccountConnection {
     /// `id`.
     pub id: String,
@@ -20,10 +21,18 @@ pub struct SamlAccountConnection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
     /// `active`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
     /// `provider`.
     pub provider: String,
     /// `sync_user_attributes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub sync_user_attributes: bool,
     /// `allow_subdomains`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,4 +47,33 @@ pub struct SamlAccountConnection {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+}
+
+impl SamlAccountConnection {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        active: impl Into<bool>,
+        provider: impl Into<String>,
+        sync_user_attributes: impl Into<bool>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            domain: None,
+            domains: None,
+            active: active.into(),
+            provider: provider.into(),
+            sync_user_attributes: sync_user_attributes.into(),
+            allow_subdomains: None,
+            allow_idp_initiated: None,
+            disable_additional_identifications: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `SamlConnection`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlConnection {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +60,10 @@ pub struct SamlConnection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<SamlConnectionAttributeMapping>,
     /// `active`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub active: bool,
     /// `provider`.
     pub provider: String,
@@ -66,6 +71,10 @@ pub struct SamlConnection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_count: Option<i64>,
     /// `sync_user_attributes`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub sync_user_attributes: bool,
     /// `allow_subdomains`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,4 +101,59 @@ pub struct SamlConnection {
     pub created_at: i64,
     /// Unix timestamp of last update.
     pub updated_at: i64,
+    /// Whether users can sign in through this connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticatable: Option<bool>,
+    /// Whether just-in-time user provisioning is turned off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_jit_provisioning: Option<bool>,
+}
+
+impl SamlConnection {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        active: impl Into<bool>,
+        provider: impl Into<String>,
+        sync_user_attributes: impl Into<bool>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            name: name.into(),
+            domain: None,
+            domains: None,
+            idp_entity_id: None,
+            idp_sso_url: None,
+            idp_certificate: None,
+            idp_certificate_issued_at: None,
+            idp_certificate_expires_at: None,
+            idp_metadata_url: None,
+            idp_metadata: None,
+            acs_url: None,
+            sp_entity_id: None,
+            sp_metadata_url: None,
+            organization_id: None,
+            attribute_mapping: None,
+            active: active.into(),
+            provider: provider.into(),
+            user_count: None,
+            sync_user_attributes: sync_user_attributes.into(),
+            allow_subdomains: None,
+            allow_idp_initiated: None,
+            disable_additional_identifications: None,
+            allow_organization_account_linking: None,
+            force_authn: None,
+            login_hint: None,
+            enterprise_connection_id: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            authenticatable: None,
+            disable_jit_provisioning: None,
+        }
+    }
 }

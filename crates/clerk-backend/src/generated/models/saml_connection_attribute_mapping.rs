@@ -6,6 +6,7 @@ use super::*;
 
 /// `SamlConnectionAttributeMapping`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlConnectionAttributeMapping {
     /// `user_id`.
     pub user_id: String,
@@ -15,4 +16,22 @@ pub struct SamlConnectionAttributeMapping {
     pub first_name: String,
     /// `last_name`.
     pub last_name: String,
+}
+
+impl SamlConnectionAttributeMapping {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        user_id: impl Into<String>,
+        email_address: impl Into<String>,
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            email_address: email_address.into(),
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+        }
+    }
 }

@@ -18,10 +18,22 @@ crate::string_enum! {
 
 /// Configuration for the login_hint sent to the IdP on SSO sign-in
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SamlConnectionLoginHint {
     /// Controls the login_hint sent to the IdP on SSO sign-in
     pub mode: SamlConnectionLoginHintMode,
     /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+impl SamlConnectionLoginHint {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<SamlConnectionLoginHintMode>) -> Self {
+        Self {
+            mode: mode.into(),
+            source: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// Metadata describing a user's linkage to a directory.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ScimUserMetadata {
     /// The ID of the directory the user is provisioned from.
     pub directory_id: String,
@@ -15,4 +16,16 @@ pub struct ScimUserMetadata {
     /// The user's external ID as reported by the directory, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+}
+
+impl ScimUserMetadata {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(directory_id: impl Into<String>) -> Self {
+        Self {
+            directory_id: directory_id.into(),
+            directory_enabled: None,
+            external_id: None,
+        }
+    }
 }

@@ -28,9 +28,11 @@ crate::string_enum! {
 
 /// `Session`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Session {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `user_id`.
@@ -61,4 +63,37 @@ pub struct Session {
     /// `tasks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<SessionTask>>,
+}
+
+impl Session {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        user_id: impl Into<String>,
+        client_id: impl Into<String>,
+        status: impl Into<SessionStatus>,
+        last_active_at: impl Into<i64>,
+        expire_at: impl Into<i64>,
+        abandon_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+        created_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            user_id: user_id.into(),
+            client_id: client_id.into(),
+            actor: None,
+            status: status.into(),
+            last_active_organization_id: None,
+            last_active_at: last_active_at.into(),
+            latest_activity: None,
+            expire_at: expire_at.into(),
+            abandon_at: abandon_at.into(),
+            updated_at: updated_at.into(),
+            created_at: created_at.into(),
+            tasks: None,
+        }
+    }
 }

@@ -6,15 +6,21 @@ use super::*;
 
 /// `SessionActivityResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionActivityResponse {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `device_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
     /// `is_mobile`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub is_mobile: bool,
     /// `browser_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,4 +37,22 @@ pub struct SessionActivityResponse {
     /// `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+}
+
+impl SessionActivityResponse {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>, is_mobile: impl Into<bool>) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            device_type: None,
+            is_mobile: is_mobile.into(),
+            browser_name: None,
+            browser_version: None,
+            ip_address: None,
+            city: None,
+            country: None,
+        }
+    }
 }

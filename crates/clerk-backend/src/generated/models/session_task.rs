@@ -6,7 +6,16 @@ use super::*;
 
 /// `SessionTask`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionTask {
     /// `key`.
     pub key: String,
+}
+
+impl SessionTask {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(key: impl Into<String>) -> Self {
+        Self { key: key.into() }
+    }
 }

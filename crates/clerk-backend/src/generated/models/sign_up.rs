@@ -18,20 +18,38 @@ crate::string_enum! {
 
 /// `SignUp`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SignUp {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `status`.
     pub status: SignUpStatus,
     /// `required_fields`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub required_fields: Vec<String>,
     /// `optional_fields`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub optional_fields: Vec<String>,
     /// `missing_fields`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub missing_fields: Vec<String>,
     /// `unverified_fields`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub unverified_fields: Vec<String>,
     /// `verifications`.
     pub verifications: SignUpVerifications,
@@ -48,6 +66,10 @@ pub struct SignUp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web3_wallet: Option<String>,
     /// `password_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub password_enabled: bool,
     /// `first_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +84,10 @@ pub struct SignUp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `custom_action`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub custom_action: bool,
     /// `external_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,4 +111,49 @@ pub struct SignUp {
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_account: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl SignUp {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        status: impl Into<SignUpStatus>,
+        required_fields: impl Into<Vec<String>>,
+        optional_fields: impl Into<Vec<String>>,
+        missing_fields: impl Into<Vec<String>>,
+        unverified_fields: impl Into<Vec<String>>,
+        verifications: impl Into<SignUpVerifications>,
+        password_enabled: impl Into<bool>,
+        custom_action: impl Into<bool>,
+        abandon_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            status: status.into(),
+            required_fields: required_fields.into(),
+            optional_fields: optional_fields.into(),
+            missing_fields: missing_fields.into(),
+            unverified_fields: unverified_fields.into(),
+            verifications: verifications.into(),
+            username: None,
+            email_address: None,
+            phone_number: None,
+            web3_wallet: None,
+            password_enabled: password_enabled.into(),
+            first_name: None,
+            last_name: None,
+            unsafe_metadata: None,
+            public_metadata: None,
+            custom_action: custom_action.into(),
+            external_id: None,
+            created_session_id: None,
+            created_user_id: None,
+            abandon_at: abandon_at.into(),
+            legal_accepted_at: None,
+            locale: None,
+            external_account: None,
+        }
+    }
 }

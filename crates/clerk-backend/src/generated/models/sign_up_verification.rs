@@ -18,6 +18,7 @@ crate::string_enum! {
 
 /// `SignUpVerification`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SignUpVerification {
     /// `next_action`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@ use super::*;
 
 /// `SignUpVerifications`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SignUpVerifications {
     /// `email_address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

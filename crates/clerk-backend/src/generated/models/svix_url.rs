@@ -6,7 +6,18 @@ use super::*;
 
 /// `SvixUrl`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SvixUrl {
     /// `svix_url`.
     pub svix_url: String,
+}
+
+impl SvixUrl {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(svix_url: impl Into<String>) -> Self {
+        Self {
+            svix_url: svix_url.into(),
+        }
+    }
 }

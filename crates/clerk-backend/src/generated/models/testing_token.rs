@@ -6,11 +6,25 @@ use super::*;
 
 /// `TestingToken`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestingToken {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// The actual token.
     pub token: crate::SecretString,
     /// Unix timestamp of the token's expiration time.
     pub expires_at: i64,
+}
+
+impl TestingToken {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(token: impl Into<crate::SecretString>, expires_at: impl Into<i64>) -> Self {
+        Self {
+            object: None,
+            token: token.into(),
+            expires_at: expires_at.into(),
+        }
+    }
 }

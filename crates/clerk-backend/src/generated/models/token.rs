@@ -6,9 +6,22 @@ use super::*;
 
 /// `Token`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Token {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// String representing the encoded JSON Web Token (JWT) value.
-    pub jwt: String,
+    pub jwt: crate::SecretString,
+}
+
+impl Token {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(jwt: impl Into<crate::SecretString>) -> Self {
+        Self {
+            object: None,
+            jwt: jwt.into(),
+        }
+    }
 }

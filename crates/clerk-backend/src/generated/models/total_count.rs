@@ -6,9 +6,22 @@ use super::*;
 
 /// `TotalCount`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TotalCount {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `total_count`.
     pub total_count: i64,
+}
+
+impl TotalCount {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(total_count: impl Into<i64>) -> Self {
+        Self {
+            object: None,
+            total_count: total_count.into(),
+        }
+    }
 }

@@ -26,9 +26,11 @@ crate::string_enum! {
 
 /// `TrustedDevice`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TrustedDevice {
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `platform`.
@@ -52,4 +54,32 @@ pub struct TrustedDevice {
     /// Unix timestamp of revocation in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<i64>,
+}
+
+impl TrustedDevice {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        platform: impl Into<TrustedDevicePlatform>,
+        app_identifier: impl Into<String>,
+        algorithm: impl Into<String>,
+        status: impl Into<TrustedDeviceStatus>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            platform: platform.into(),
+            app_identifier: app_identifier.into(),
+            name: None,
+            algorithm: algorithm.into(),
+            status: status.into(),
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            last_used_at: None,
+            revoked_at: None,
+        }
+    }
 }

@@ -6,11 +6,13 @@ use super::*;
 
 /// `User`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// `id`.
     pub id: String,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `external_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -44,8 +46,16 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// `has_image`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub has_image: bool,
     /// `public_metadata`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub public_metadata: serde_json::Map<String, serde_json::Value>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,20 +64,52 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `email_addresses`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub email_addresses: Vec<EmailAddress>,
     /// `phone_numbers`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub phone_numbers: Vec<PhoneNumber>,
     /// `web3_wallets`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub web3_wallets: Vec<Web3Wallet>,
     /// `passkeys`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub passkeys: Vec<Passkey>,
     /// `password_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub password_enabled: bool,
     /// `two_factor_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub two_factor_enabled: bool,
     /// `totp_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub totp_enabled: bool,
     /// `backup_code_enabled`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub backup_code_enabled: bool,
     /// Unix timestamp of when MFA was last enabled for this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,8 +121,16 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_last_updated_at: Option<i64>,
     /// `external_accounts`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub external_accounts: Vec<ExternalAccountWithVerification>,
     /// `saml_accounts`.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub saml_accounts: Vec<SamlAccount>,
     /// `enterprise_accounts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,8 +142,16 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sign_in_at: Option<i64>,
     /// Flag to denote whether user is banned or not.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub banned: bool,
     /// Flag to denote whether user is currently locked, i.e.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub locked: bool,
     /// Flag to denote whether user has been deprovisioned and is restricted from signing in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,8 +167,16 @@ pub struct User {
     /// Unix timestamp of creation.
     pub created_at: i64,
     /// If enabled, user can delete themselves via FAPI.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub delete_self_enabled: bool,
     /// If enabled, user can create organizations via FAPI.
+    #[serde(
+        default,
+        deserialize_with = "crate::macros::__private::null_as_default"
+    )]
     pub create_organization_enabled: bool,
     /// The maximum number of organizations the user can create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,4 +193,79 @@ pub struct User {
     /// `scim`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim: Option<ScimUserMetadata>,
+}
+
+impl User {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        has_image: impl Into<bool>,
+        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        email_addresses: impl Into<Vec<EmailAddress>>,
+        phone_numbers: impl Into<Vec<PhoneNumber>>,
+        web3_wallets: impl Into<Vec<Web3Wallet>>,
+        passkeys: impl Into<Vec<Passkey>>,
+        password_enabled: impl Into<bool>,
+        two_factor_enabled: impl Into<bool>,
+        totp_enabled: impl Into<bool>,
+        backup_code_enabled: impl Into<bool>,
+        external_accounts: impl Into<Vec<ExternalAccountWithVerification>>,
+        saml_accounts: impl Into<Vec<SamlAccount>>,
+        banned: impl Into<bool>,
+        locked: impl Into<bool>,
+        updated_at: impl Into<i64>,
+        created_at: impl Into<i64>,
+        delete_self_enabled: impl Into<bool>,
+        create_organization_enabled: impl Into<bool>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: None,
+            external_id: None,
+            primary_email_address_id: None,
+            primary_phone_number_id: None,
+            primary_web3_wallet_id: None,
+            username: None,
+            first_name: None,
+            last_name: None,
+            locale: None,
+            profile_image_url: None,
+            image_url: None,
+            has_image: has_image.into(),
+            public_metadata: public_metadata.into(),
+            private_metadata: None,
+            unsafe_metadata: None,
+            email_addresses: email_addresses.into(),
+            phone_numbers: phone_numbers.into(),
+            web3_wallets: web3_wallets.into(),
+            passkeys: passkeys.into(),
+            password_enabled: password_enabled.into(),
+            two_factor_enabled: two_factor_enabled.into(),
+            totp_enabled: totp_enabled.into(),
+            backup_code_enabled: backup_code_enabled.into(),
+            mfa_enabled_at: None,
+            mfa_disabled_at: None,
+            password_last_updated_at: None,
+            external_accounts: external_accounts.into(),
+            saml_accounts: saml_accounts.into(),
+            enterprise_accounts: None,
+            organization_memberships: None,
+            last_sign_in_at: None,
+            banned: banned.into(),
+            locked: locked.into(),
+            deprovisioned: None,
+            lockout_expires_in_seconds: None,
+            verification_attempts_remaining: None,
+            updated_at: updated_at.into(),
+            created_at: created_at.into(),
+            delete_self_enabled: delete_self_enabled.into(),
+            create_organization_enabled: create_organization_enabled.into(),
+            create_organizations_limit: None,
+            last_active_at: None,
+            legal_accepted_at: None,
+            bypass_client_trust: None,
+            scim: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `VerificationAdmin`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationAdmin {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,4 +24,19 @@ pub struct VerificationAdmin {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationAdmin {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: impl Into<String>, strategy: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            attempts: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
 }

@@ -20,6 +20,7 @@ crate::string_enum! {
 
 /// `VerificationEmailLink`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationEmailLink {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,4 +38,22 @@ pub struct VerificationEmailLink {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationEmailLink {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<VerificationEmailLinkStatus>,
+        strategy: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            attempts: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
 }

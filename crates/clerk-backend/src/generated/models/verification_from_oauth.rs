@@ -16,6 +16,7 @@ crate::string_enum! {
 
 /// `VerificationFromOauth`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationFromOauth {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,4 +37,23 @@ pub struct VerificationFromOauth {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationFromOauth {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<VerificationFromOauthStatus>,
+        strategy: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            error: None,
+            expire_at: None,
+            attempts: None,
+            verified_at_client: None,
+        }
+    }
 }

@@ -16,6 +16,7 @@ crate::string_enum! {
 
 /// `VerificationGoogleOneTap`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationGoogleOneTap {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,4 +37,23 @@ pub struct VerificationGoogleOneTap {
     /// `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ClerkError>,
+}
+
+impl VerificationGoogleOneTap {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<VerificationGoogleOneTapStatus>,
+        strategy: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            expire_at: None,
+            attempts: None,
+            verified_at_client: None,
+            error: None,
+        }
+    }
 }

@@ -22,6 +22,7 @@ crate::string_enum! {
 
 /// `VerificationOauth`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationOauth {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,4 +45,25 @@ pub struct VerificationOauth {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationOauth {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<VerificationOauthStatus>,
+        strategy: impl Into<String>,
+        expire_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            external_verification_redirect_url: None,
+            error: None,
+            expire_at: expire_at.into(),
+            attempts: None,
+            verified_at_client: None,
+        }
+    }
 }

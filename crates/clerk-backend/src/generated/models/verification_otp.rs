@@ -32,6 +32,7 @@ crate::string_enum! {
 
 /// `VerificationOtp`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationOtp {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,4 +53,23 @@ pub struct VerificationOtp {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationOtp {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<VerificationOtpStatus>,
+        strategy: impl Into<VerificationOtpStrategy>,
+    ) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            attempts: None,
+            expire_at: None,
+            channel: None,
+            verified_at_client: None,
+        }
+    }
 }

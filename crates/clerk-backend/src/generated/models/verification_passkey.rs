@@ -6,6 +6,7 @@ use super::*;
 
 /// `VerificationPasskey`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationPasskey {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,4 +30,21 @@ pub struct VerificationPasskey {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationPasskey {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: impl Into<String>, strategy: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            nonce: None,
+            message: None,
+            attempts: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
 }

@@ -22,6 +22,7 @@ crate::string_enum! {
 
 /// `VerificationSaml`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationSaml {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,4 +46,21 @@ pub struct VerificationSaml {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationSaml {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: impl Into<VerificationSamlStatus>, strategy: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            external_verification_redirect_url: None,
+            error: None,
+            expire_at: None,
+            attempts: None,
+            verified_at_client: None,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::*;
 
 /// `VerificationScim`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationScim {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,4 +21,18 @@ pub struct VerificationScim {
     /// `expire_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
+}
+
+impl VerificationScim {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: impl Into<String>, strategy: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            attempts: None,
+            expire_at: None,
+        }
+    }
 }

@@ -18,6 +18,7 @@ crate::string_enum! {
 
 /// `VerificationTicket`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationTicket {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,4 +36,19 @@ pub struct VerificationTicket {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationTicket {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(status: impl Into<VerificationTicketStatus>, strategy: impl Into<String>) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            attempts: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
 }

@@ -36,6 +36,7 @@ crate::string_enum! {
 
 /// `VerificationWeb3`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationWeb3 {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,4 +60,24 @@ pub struct VerificationWeb3 {
     /// `verified_at_client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at_client: Option<String>,
+}
+
+impl VerificationWeb3 {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<VerificationWeb3Status>,
+        strategy: impl Into<VerificationWeb3Strategy>,
+    ) -> Self {
+        Self {
+            object: None,
+            status: status.into(),
+            strategy: strategy.into(),
+            nonce: None,
+            message: None,
+            attempts: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
 }

@@ -20,9 +20,11 @@ crate::string_enum! {
 
 /// `WaitlistEntry`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WaitlistEntry {
     /// `object`.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `id`.
     pub id: String,
     /// `email_address`.
@@ -39,4 +41,27 @@ pub struct WaitlistEntry {
     /// `invitation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation: Option<Invitation>,
+}
+
+impl WaitlistEntry {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        email_address: impl Into<String>,
+        status: impl Into<WaitlistEntryStatus>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: None,
+            id: id.into(),
+            email_address: email_address.into(),
+            status: status.into(),
+            is_locked: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+            invitation: None,
+        }
+    }
 }

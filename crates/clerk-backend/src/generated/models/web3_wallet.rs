@@ -16,12 +16,14 @@ crate::tagged_union! {
 
 /// `Web3Wallet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Web3Wallet {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// String representing the object's type.
-    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// `web3_wallet`.
     pub web3_wallet: String,
     /// `verification`.
@@ -31,4 +33,23 @@ pub struct Web3Wallet {
     pub created_at: i64,
     /// Unix timestamp of creation
     pub updated_at: i64,
+}
+
+impl Web3Wallet {
+    /// A value with its required fields; the optional ones start as `None`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        web3_wallet: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: None,
+            object: None,
+            web3_wallet: web3_wallet.into(),
+            verification: None,
+            created_at: created_at.into(),
+            updated_at: updated_at.into(),
+        }
+    }
 }
