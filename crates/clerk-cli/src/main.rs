@@ -119,6 +119,11 @@ fn cli() -> Command {
 
 /// The client for resolved settings.
 pub fn client(m: &ArgMatches) -> Result<(Clerk, config::Settings)> {
+    client_with(m, None)
+}
+
+/// [`client`] with a retry policy of its own.
+pub fn client_with(m: &ArgMatches, retry: Option<sdk::RetryConfig>) -> Result<(Clerk, config::Settings)> {
     let settings = config::resolve(
         m.get_one::<String>("profile").map(String::as_str),
         m.get_one::<String>("api-url").map(String::as_str),
@@ -132,6 +137,9 @@ pub fn client(m: &ArgMatches) -> Result<(Clerk, config::Settings)> {
                 "no secret key: set CLERK_SECRET_KEY or `clerk config set secret_key …`".into(),
             ));
         }
+    }
+    if let Some(r) = retry {
+        b = b.retry(r);
     }
     let clerk = b.build().map_err(Failure::from)?;
     Ok((clerk, settings))
