@@ -119,7 +119,8 @@ fn cli() -> Command {
 
 /// The client for resolved settings.
 pub fn client(m: &ArgMatches) -> Result<(Clerk, config::Settings)> {
-    client_with(m, None)
+    // A terminal user waits for no reconnection loop: connection failures end the command.
+    client_with(m, Some(sdk::RetryConfig::default().retry_connection_errors(false)))
 }
 
 /// [`client`] with a retry policy of its own.
