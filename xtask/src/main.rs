@@ -1,5 +1,6 @@
 //! Repository chores. `cargo xtask codegen [--check]` regenerates the SDK from the OpenAPI spec.
 
+mod cli;
 mod codegen;
 mod conformance;
 mod diff;
@@ -39,7 +40,9 @@ fn main() -> ExitCode {
                 seed: spec_path("CLERK_OPENAPI_SEED_SPEC", "bapi-2025-03-12-seed.yml"),
                 webhooks: spec_path("CLERK_WEBHOOKS_SPEC", "webhooks-2025-04-15.yml"),
             };
-            match codegen::run(&root, &inputs, check) {
+            match codegen::run(&root, &inputs, check)
+                .and_then(|()| cli::run(&root, &inputs.main, &inputs.seed, check))
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("xtask codegen: {e}");
