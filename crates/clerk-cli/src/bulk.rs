@@ -248,10 +248,10 @@ struct Pacer {
 impl Pacer {
     async fn wait(&self) {
         loop {
-            if let Some(t) = *self.not_before.lock().await {
-                if t > Instant::now() {
-                    tokio::time::sleep_until(t.into()).await;
-                }
+            if let Some(t) = *self.not_before.lock().await
+                && t > Instant::now()
+            {
+                tokio::time::sleep_until(t.into()).await;
             }
             let mut q = self.sent.lock().await;
             let now = Instant::now();

@@ -179,10 +179,10 @@ pub fn show() -> Result<Value> {
     let mut doc = load()?;
     if let Some(ps) = doc.get_mut("profiles").and_then(Value::as_object_mut) {
         for p in ps.values_mut() {
-            if let Some(k) = p.get_mut("secret_key") {
-                if let Some(s) = k.as_str() {
-                    *k = Value::String(redact(s));
-                }
+            if let Some(k) = p.get_mut("secret_key")
+                && let Some(s) = k.as_str()
+            {
+                *k = Value::String(redact(s));
             }
         }
     }

@@ -209,7 +209,11 @@ fn api_error(e: &Error, what: &str) -> MachineVerifyError {
 type Outcome = Result<MachineAuth, MachineVerifyError>;
 
 enum Slot {
-    Ready { outcome: Outcome, until: Instant },
+    // Boxed: a settled answer is far larger than a pending handle, and most slots are settled.
+    Ready {
+        outcome: Box<Outcome>,
+        until: Instant,
+    },
     Pending(Shared<BoxFuture<'static, Outcome>>),
 }
 
@@ -303,7 +307,7 @@ impl MachineCache {
             let mut slots = self.lock();
             match slots.get(&key) {
                 Some(Slot::Ready { outcome, until }) if *until > Instant::now() => {
-                    return outcome.clone();
+                    return (**outcome).clone();
                 }
                 Some(Slot::Pending(f)) => f.clone(),
                 _ => {
@@ -327,7 +331,7 @@ impl MachineCache {
                 Some(d) => {
                     if let Some(slot) = slots.get_mut(&key) {
                         *slot = Slot::Ready {
-                            outcome: outcome.clone(),
+                            outcome: Box::new(outcome.clone()),
                             until: Instant::now() + d,
                         };
                     }

@@ -77,7 +77,7 @@ async fn import_of_10000_rows_interrupted_and_resumed_has_no_duplicate_and_no_lo
     .ok()
     .json();
     let before = before.as_u64().unwrap() as usize;
-    assert!(before >= N / 2 && before < N, "interrupted at {before}");
+    assert!((N / 2..N).contains(&before), "interrupted at {before}");
     let r = output(args(&["--resume", log.to_str().unwrap()])).await;
     assert_eq!(r.code, 0, "resume failed: {}", r.stderr);
     let after = run(
