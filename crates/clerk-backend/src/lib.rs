@@ -33,7 +33,7 @@
 //! | Errors: API errors with Clerk's codes and trace id, decode errors, timeouts | [`Error`], [`ApiError`], [`DecodeError`] | `client` |
 //! | Session tokens, machine tokens, `authenticate_request` | [`auth`] | `jwt` (+ `client` for JWKS fetch and machine tokens) |
 //! | Webhook signatures and typed events | [`webhooks`], [`webhook_events`] | `webhooks` |
-//! | Tower layer and extractors for axum | [`axum`](crate::axum) | `axum` |
+//! | Tower layer and extractors for axum | [`axum`] | `axum` |
 //! | Redaction rules for your own logs | [`redact`] | always |
 //! | One import for the common items | [`prelude`] | always |
 //! | Foreign types of our API (`HeaderMap`, `StatusCode`, `Bytes`, stream traits, …) | [`reexports`] | always |
@@ -47,14 +47,14 @@
 //! | `client` | yes | [`Clerk`], the request pipeline and every operation; reqwest with rustls on ring, tokio |
 //! | `jwt` | yes | session-token verification from a PEM key or a JWKS you provide — networkless, no HTTP client, TLS or tokio |
 //! | `webhooks` | yes | webhook signature verification and the typed events — networkless |
-//! | `axum` | no | [`axum`](crate::axum): `ClerkLayer` and the `Auth`/`VerifiedWebhook` extractors (turns on `client`, `jwt`, `webhooks`) |
+//! | `axum` | no | [`axum`]: `ClerkLayer` and the `Auth`/`VerifiedWebhook` extractors (turns on `client`, `jwt`, `webhooks`) |
 //! | `tls-aws-lc` | no | TLS through aws-lc-rs instead of ring (turns on `client`); ring stays for token signatures |
 //!
 //! A service that only verifies tokens or webhooks depends on
 //! `clerk-backend = { version = "0.1", default-features = false, features = ["jwt", "webhooks"] }`.
 //!
-//! Every call goes through one [`pipeline`](crate::pipeline): `before_request` hooks, a per-attempt timeout
-//! and a deadline for the whole call, the [`transport`](crate::transport) (reqwest by default, no redirects, a
+//! Every call goes through one [`pipeline`]: `before_request` hooks, a per-attempt timeout
+//! and a deadline for the whole call, the [`transport`] (reqwest by default, no redirects, a
 //! bounded body), retries under a [`RetryConfig`] and a client-wide [`RetryBudget`] that never
 //! repeat a POST the server may have acted on, `after_success` / `after_error` hooks, and
 //! `tracing` events plus an optional [`DebugLogger`] — with secrets always
