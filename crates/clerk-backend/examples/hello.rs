@@ -3,7 +3,8 @@
 //! ```sh
 //! CLERK_SECRET_KEY=sk_test_… cargo run -p clerk-backend --example hello
 //! ```
-//! (against the Prism mock: add `CLERK_API_URL=http://127.0.0.1:4010`). BENCHMARKS.md times a
+//! (against the local emulator, `cargo run -p clerk-emulator -- --port 4000`: add
+//! `CLERK_API_URL=http://127.0.0.1:4000/v1` and its secret key). BENCHMARKS.md times a
 //! clean release build of this program and reports its stripped size.
 
 use clerk_backend::Clerk;

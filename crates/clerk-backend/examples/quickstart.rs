@@ -1,10 +1,13 @@
 //! A tour of the client: list, create, read, update (and clear), paginate, handle errors.
 //!
-//! Runs against whatever `CLERK_API_URL` points to; `scripts/demo` starts a Prism mock of the
-//! Backend API so it works without a Clerk account:
+//! Runs against whatever `CLERK_API_URL` points to. Without a Clerk account, start the local
+//! emulator (it prints its URL and secret key) and point the example at it; CI does exactly this
+//! (`scripts/emulator-checks`):
 //!
 //! ```sh
-//! scripts/demo
+//! cargo run -p clerk-emulator -- --port 4000 --secret-key sk_test_local
+//! CLERK_API_URL=http://127.0.0.1:4000/v1 CLERK_SECRET_KEY=sk_test_local \
+//!     cargo run -p clerk-backend --example quickstart
 //! ```
 
 use clerk_backend::prelude::*;
