@@ -1,0 +1,4 @@
+//! Passes over the [`crate::ir::Ir`], run in order between reading and emission.
+
+pub mod naming;
+pub mod paging;
