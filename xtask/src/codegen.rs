@@ -32,7 +32,14 @@ pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
     main.apply_overlay(OVERLAY)?;
     let seed = Spec::load(&inputs.seed)?;
     let hooks = Spec::load(&inputs.webhooks)?;
-    let files = generate(&main, Some(&seed), Some(&hooks))?;
+    let ir = build(&Specs {
+        main: &main,
+        seed: Some(&seed),
+        webhooks: Some(&hooks),
+    })?;
+    let merged = ir.types.iter().filter(|d| d.merged_into.is_some()).count();
+    println!("one type per shape: {merged} copies merged into the type they repeat");
+    let files = emit_all(&ir, &main, Some(&seed), Some(&hooks))?;
     let tmp = root.join("target/codegen");
     let _ = std::fs::remove_dir_all(&tmp);
     write_files(&tmp, &files)?;
@@ -77,11 +84,16 @@ pub fn build(specs: &Specs<'_>) -> Result<Ir, String> {
     let mut ir = read::read(specs)?;
     check_unique(&ir.ops)?;
     passes::paging::detect(&mut ir);
+    passes::dedup::merge_same_shapes(&mut ir);
+    passes::naming::assign(&mut ir);
+    passes::check::one_type_per_shape(&ir)?;
+    passes::check::unique_names(&ir)?;
     Ok(ir)
 }
 
 /// Generate every file from the main spec (plus operations only the seed spec still has, and
 /// the webhook events when a webhooks spec is given).
+#[cfg(test)]
 pub fn generate(
     main: &Spec,
     seed: Option<&Spec>,
@@ -92,10 +104,20 @@ pub fn generate(
         seed,
         webhooks,
     })?;
+    emit_all(&ir, main, seed, webhooks)
+}
+
+/// Every file of the IR.
+fn emit_all(
+    ir: &Ir,
+    main: &Spec,
+    seed: Option<&Spec>,
+    webhooks: Option<&Spec>,
+) -> Result<Files, String> {
     let mut files = Files::new();
     let head = header(main);
 
-    for (rel, src) in emit::models::emit(&ir, &head) {
+    for (rel, src) in emit::models::emit(ir, &head) {
         files.insert(format!("{OUT_DIR}/{rel}"), src);
     }
 
@@ -122,7 +144,7 @@ pub fn generate(
             ops.len()
         );
         let mut src = head.clone();
-        emit::api::emit_group(&ir, group, ops, &mut src);
+        emit::api::emit_group(ir, group, ops, &mut src);
         files.insert(format!("{OUT_DIR}/api/{module}.rs"), src);
     }
     api_mod.push_str("}\n");
@@ -132,13 +154,13 @@ pub fn generate(
     let mut calls = format!(
         "{head}//! Realistic calls of every operation, for the Prism conformance test.\n\nuse clerk_backend::{{Clerk, Error}};\n\nfn ex<T: serde::de::DeserializeOwned>(json: &str) -> T {{\n    serde_json::from_str(json).expect(\"example fits the model\")\n}}\n\n"
     );
-    crate::conformance::emit_calls(main, &ir, "current", &mut calls)?;
+    crate::conformance::emit_calls(main, ir, "current", &mut calls)?;
     if let Some(seed) = seed {
-        crate::conformance::emit_calls(seed, &ir, "seed", &mut calls)?;
+        crate::conformance::emit_calls(seed, ir, "seed", &mut calls)?;
     }
     files.insert(CONFORMANCE_FILE.into(), calls);
 
-    files.insert(SECRETS_FILE.into(), crate::secrets::emit(&head, &ir)?);
+    files.insert(SECRETS_FILE.into(), crate::secrets::emit(&head, ir)?);
 
     let mut table = head.clone();
     emit::table::emit_table(&ir.ops, &mut table);
@@ -147,7 +169,7 @@ pub fn generate(
     if let Some(hooks) = webhooks {
         files.insert(
             format!("{OUT_DIR}/webhook_events.rs"),
-            emit::webhooks::emit(&ir, &header(hooks)),
+            emit::webhooks::emit(ir, &header(hooks)),
         );
     }
 
@@ -332,6 +354,88 @@ mod tests {
         assert!(file(&files, "api/misc.rs").contains("crate::rt::decode_text(response)"));
         // An operation with no x-speakeasy-group is named from its tag and operationId.
         assert!(file(&files, "api/gadget_keys.rs").contains("pub fn delete(self, gadget_key_id"));
+    }
+
+    fn mini_ir() -> Ir {
+        let bytes = include_bytes!("../tests/fixtures/mini.yml");
+        let spec = Spec::from_bytes(bytes, "mini.yml").expect("fixture parses");
+        build(&Specs {
+            main: &spec,
+            seed: None,
+            webhooks: None,
+        })
+        .expect("fixture builds")
+    }
+
+    #[test]
+    fn one_type_per_shape_with_one_name() {
+        let ir = mini_ir();
+        passes::check::one_type_per_shape(&ir).expect("no two types alike");
+        passes::check::unique_names(&ir).expect("every name once");
+        let files = mini();
+        // `allOf` merging copies the base's properties: their enum is the base's, not a copy.
+        let widget_2 = file(&files, "models/widget_2.rs");
+        assert!(widget_2.contains("pub status: WidgetStatus,"), "{widget_2}");
+        assert!(!widget_2.contains("pub enum"), "{widget_2}");
+        // The same inline response of `get` and `delete`: one type, the group's resource.
+        let keys = file(&files, "api/gadget_keys.rs");
+        assert_eq!(keys.matches("pub struct GadgetKey ").count(), 1, "{keys}");
+        assert_eq!(
+            keys.matches("type Output = GadgetKey;").count(),
+            2,
+            "{keys}"
+        );
+        // Request types are `{Verb}{Resource}…`.
+        assert!(file(&files, "api/widgets.rs").contains("pub struct UploadWidgetLogo<"));
+    }
+
+    #[test]
+    fn the_checks_fail_on_alike_types_and_repeated_names() {
+        let mut ir = mini_ir();
+        let id = ir.live()[0];
+        let mut copy = ir.get(id).clone();
+        copy.name = format!("{}Copy", copy.name);
+        copy.seq = usize::MAX;
+        ir.types.push(copy);
+        let err = passes::check::one_type_per_shape(&ir).expect_err("a copy is caught");
+        assert!(err.contains("Copy"), "{err}");
+        passes::check::unique_names(&ir).expect("the copy has its own name");
+        let last = ir.types.len() - 1;
+        ir.types[last].name = ir.get(id).name.clone();
+        let err = passes::check::unique_names(&ir).expect_err("a repeated name is caught");
+        assert!(err.contains(&format!("{} ×2", ir.get(id).name)), "{err}");
+    }
+
+    /// The real specs, when they are checked out next to the repository (CI has them): the
+    /// checks pass and the dedup pass has work to do.
+    #[test]
+    fn the_real_specs_have_one_type_per_shape() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/openapi");
+        let load = |name: &str| Spec::load(&dir.join(name));
+        let (Ok(mut main), Ok(seed), Ok(hooks)) = (
+            load("bapi-2026-05-12.yml"),
+            load("bapi-2025-03-12-seed.yml"),
+            load("webhooks-2025-04-15.yml"),
+        ) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have the specs in {}",
+                dir.display()
+            );
+            eprintln!("skipped: no specs in {}", dir.display());
+            return;
+        };
+        main.apply_overlay(OVERLAY).expect("overlay applies");
+        let ir = build(&Specs {
+            main: &main,
+            seed: Some(&seed),
+            webhooks: Some(&hooks),
+        })
+        .expect("the specs build");
+        let merged = ir.types.iter().filter(|d| d.merged_into.is_some()).count();
+        assert!(merged > 50, "only {merged} copies merged");
+        passes::check::one_type_per_shape(&ir).expect("no two types alike");
+        passes::check::unique_names(&ir).expect("every name once");
     }
 
     #[test]

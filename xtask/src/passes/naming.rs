@@ -1,24 +1,190 @@
-//! Naming: the Rust name of every generated type.
+//! Naming: one rule, and every public name unique across the crate.
+//!
+//! - **Component schemas** keep their schema's name (`User`, `OrganizationMembership`).
+//! - **Request types** are `{Verb}{Resource}{Rest}` ([`request_type_name`]): the operation's
+//!   verb, the group's resource noun (plural after `list`, `count`, `bulk_…`, `…_all`), then the
+//!   rest of the operation's name — `users.update_metadata` → `UpdateUserMetadata`,
+//!   `invitations.bulk_create` → `BulkCreateInvitations`. The noun is left out when the name
+//!   already says it (`organization_invitations.get_all` → `GetAllOrganizationInvitations`,
+//!   `jwks.get_jwks` → `GetJwks`).
+//! - **Inline types** are named after where they appear: the owner's name plus the property
+//!   path (`UserPrimaryEmailAddress`, `ListUsersOrderBy`). One that is the response of several
+//!   operations of a group, its `get` among them, is that group's resource (`api_keys` →
+//!   `ApiKey`). Inline types merged because they were alike take the words all their names
+//!   share (`VerificationOtpStatus` + `VerificationWeb3Status` → `VerificationStatus`).
+//! - **Webhook payload types** that differ from every API model are `Webhook{Name}`
+//!   (`WebhookUser`); those whose shape agrees with a model are that model.
+//! - A name still taken after that (rare) gets a number (`Foo2`); the check pass then proves
+//!   every name is unique.
 
+use std::collections::{BTreeMap, HashSet};
+
+use crate::ir::{BodyKind, Home, Ir, Output, Ty, TypeId};
 use crate::names;
 
-/// `users` + `list` → `ListUsers`; `users` + `get` → `GetUser`; multi-word names stand alone.
+/// The resource noun of a group, as words: `users` → `user`. A group named after a setting
+/// rather than a resource names the resource it sets.
+fn resource(group: &str) -> Vec<String> {
+    match group {
+        "instance_settings" | "beta_features" => vec!["instance".into()],
+        "miscellaneous" => Vec::new(),
+        _ => {
+            let mut words = names::words(group);
+            if let Some(last) = words.last_mut() {
+                *last = names::singular(last);
+            }
+            words
+        }
+    }
+}
+
+/// `users` + `list` → `ListUsers`, `users` + `update_metadata` → `UpdateUserMetadata`; see the
+/// module doc for the rule.
 pub fn request_type_name(group: &str, fn_name: &str) -> String {
     let words = names::words(fn_name);
-    if words.len() > 1 {
-        return names::type_name(fn_name);
+    if words.is_empty() {
+        return names::type_name(group);
     }
-    let gw = names::words(group);
-    let noun = if matches!(fn_name, "list" | "count" | "list_all") {
-        gw.join("_")
-    } else {
-        let mut g = gw.clone();
-        if let Some(last) = g.last_mut() {
-            *last = names::singular(last);
+    let noun = resource(group);
+    // The verb: one word, two for `bulk_create` and for `get_all` / `list_pending`.
+    let mut verb_len = 1.min(words.len());
+    if words.first().is_some_and(|w| w == "bulk")
+        || words
+            .get(1)
+            .is_some_and(|w| matches!(w.as_str(), "all" | "pending"))
+    {
+        verb_len = 2.min(words.len());
+    }
+    let (verb, rest) = words.split_at(verb_len);
+    let names_it = noun.last().is_some_and(|last| {
+        let plural = names::words(group).last().cloned().unwrap_or_default();
+        words.iter().any(|w| w == last || *w == plural)
+    });
+    let mut out: Vec<String> = verb.to_vec();
+    if !names_it && !noun.is_empty() {
+        let plural = rest.is_empty()
+            && (matches!(verb[0].as_str(), "list" | "count" | "bulk") || verb_len == 2);
+        if plural && !matches!(group, "instance_settings" | "beta_features") {
+            out.extend(names::words(group));
+        } else {
+            out.extend(noun);
         }
-        g.join("_")
-    };
-    names::type_name(&format!("{fn_name}_{noun}"))
+    }
+    out.extend_from_slice(rest);
+    names::type_name(&out.join("_"))
+}
+
+/// Give every emitted type its name by the rule, unique across the crate.
+pub fn assign(ir: &mut Ir) {
+    let mut taken: HashSet<String> = ["Event", "WebhookEvent"].map(str::to_owned).into();
+    for op in &ir.ops {
+        taken.insert(op.type_name.clone());
+        taken.insert(format!("{}Api", names::type_name(&op.group)));
+        if let BodyKind::Json { .. } = op.body {
+            taken.insert(format!("{}Body", op.type_name));
+        }
+    }
+    let resources = shared_responses(ir);
+    let common = common_names(ir);
+    let mut order: Vec<TypeId> = ir.live();
+    order.sort_by_key(|id| (ir.get(*id).component.is_none(), id.0));
+    for id in order {
+        let def = &ir.types[id.0];
+        let mut base = def.name.clone();
+        if let Some(noun) = resources.get(&id).or_else(|| common.get(&id)) {
+            if !taken.contains(noun) {
+                base = noun.clone();
+            }
+        }
+        if def.home == Home::Webhooks && !base.starts_with("Webhook") {
+            base = format!("Webhook{base}");
+        }
+        let mut name = base.clone();
+        let mut i = 2;
+        while taken.contains(&name) {
+            name = format!("{base}{i}");
+            i += 1;
+        }
+        taken.insert(name.clone());
+        ir.types[id.0].name = name;
+    }
+}
+
+/// Group-local types that are the response of the group's `get` and of other operations too:
+/// the group's resource, named after it.
+fn shared_responses(ir: &Ir) -> BTreeMap<TypeId, String> {
+    let mut uses: BTreeMap<TypeId, Vec<&crate::ir::Op>> = BTreeMap::new();
+    for op in &ir.ops {
+        if let Output::Json(Ty::Named(id)) = &op.output {
+            if ir.get(*id).home == Home::Group(op.group.clone()) {
+                uses.entry(*id).or_default().push(op);
+            }
+        }
+    }
+    uses.into_iter()
+        .filter(|(_, ops)| ops.len() > 1 && ops.iter().any(|op| op.fn_name == "get"))
+        .map(|(id, ops)| (id, names::type_name(&resource(&ops[0].group).join("_"))))
+        .collect()
+}
+
+/// Inline types the dedup pass merged: the words all their names share, in order, when they
+/// agree on the first and last word (`VerificationOtpStatus` + `VerificationWeb3Status` →
+/// `VerificationStatus`), so a type used in several places is not named after one of them.
+fn common_names(ir: &Ir) -> BTreeMap<TypeId, String> {
+    let mut members: BTreeMap<TypeId, Vec<Vec<String>>> = BTreeMap::new();
+    for (i, def) in ir.types.iter().enumerate() {
+        let rep = def.merged_into.unwrap_or(TypeId(i));
+        members
+            .entry(rep)
+            .or_default()
+            .push(names::words(&def.name));
+    }
+    let mut out = BTreeMap::new();
+    for (rep, words) in members {
+        if words.len() < 2 || ir.get(rep).component.is_some() || words.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let agree = |pick: fn(&Vec<String>) -> Option<&String>| {
+            words.iter().all(|w| pick(w) == pick(&words[0]))
+        };
+        if !agree(|w| w.first()) || !agree(|w| w.last()) {
+            continue;
+        }
+        let shared = words[1..]
+            .iter()
+            .fold(words[0].clone(), |acc, w| common_subsequence(&acc, w));
+        if shared.len() >= 2 {
+            out.insert(rep, names::type_name(&shared.join("_")));
+        }
+    }
+    out
+}
+
+/// The longest sequence of words both `a` and `b` contain in this order.
+fn common_subsequence(a: &[String], b: &[String]) -> Vec<String> {
+    let mut len = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            len[i][j] = if a[i] == b[j] {
+                len[i + 1][j + 1] + 1
+            } else {
+                len[i + 1][j].max(len[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            out.push(a[i].clone());
+            i += 1;
+            j += 1;
+        } else if len[i + 1][j] >= len[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -27,15 +193,63 @@ mod tests {
 
     #[test]
     fn request_type_names() {
-        assert_eq!(request_type_name("users", "list"), "ListUsers");
-        assert_eq!(request_type_name("users", "get"), "GetUser");
-        assert_eq!(
-            request_type_name("users", "get_oauth_access_token"),
-            "GetOauthAccessToken"
-        );
-        assert_eq!(
-            request_type_name("waitlist_entries", "create"),
-            "CreateWaitlistEntry"
-        );
+        let table = [
+            ("users", "list", "ListUsers"),
+            ("users", "get", "GetUser"),
+            ("users", "count", "CountUsers"),
+            ("users", "update_metadata", "UpdateUserMetadata"),
+            ("users", "bulk_ban", "BulkBanUsers"),
+            ("users", "get_oauth_access_token", "GetUserOauthAccessToken"),
+            ("invitations", "bulk_create", "BulkCreateInvitations"),
+            ("waitlist_entries", "create", "CreateWaitlistEntry"),
+            (
+                "organization_invitations",
+                "get_all",
+                "GetAllOrganizationInvitations",
+            ),
+            (
+                "organization_invitations",
+                "list_pending",
+                "ListPendingOrganizationInvitations",
+            ),
+            (
+                "organization_domains",
+                "list_all",
+                "ListAllOrganizationDomains",
+            ),
+            (
+                "email_addresses",
+                "replace_for_user",
+                "ReplaceEmailAddressForUser",
+            ),
+            ("m2m", "create_token", "CreateM2mToken"),
+            ("sessions", "create_token", "CreateSessionToken"),
+            ("jwks", "get_jwks", "GetJwks"),
+            ("instance_settings", "get", "GetInstance"),
+            (
+                "instance_settings",
+                "get_instance_protect",
+                "GetInstanceProtect",
+            ),
+            (
+                "beta_features",
+                "update_instance_settings",
+                "UpdateInstanceSettings",
+            ),
+            (
+                "email_sms_templates",
+                "toggle_template_delivery",
+                "ToggleTemplateDelivery",
+            ),
+            (
+                "miscellaneous",
+                "get_public_interstitial",
+                "GetPublicInterstitial",
+            ),
+            ("api_keys", "get_secret", "GetApiKeySecret"),
+        ];
+        for (group, name, want) in table {
+            assert_eq!(request_type_name(group, name), want, "{group}.{name}");
+        }
     }
 }

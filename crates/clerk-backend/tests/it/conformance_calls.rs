@@ -263,1603 +263,255 @@ pub const OPS_CURRENT: &[(&str, &str)] = &[
 /// Call one operation of the `current` spec with realistic arguments.
 pub async fn call_current(clerk: &Clerk, group: &str, name: &str) -> Option<Result<(), Error>> {
     Some(match (group, name) {
-        ("miscellaneous", "get_public_interstitial") => clerk
-            .miscellaneous()
-            .get_public_interstitial()
-            .frontend_api("example")
-            .send()
-            .await
-            .map(drop),
+        ("miscellaneous", "get_public_interstitial") => clerk.miscellaneous().get_public_interstitial().frontend_api("example").send().await.map(drop),
         ("jwks", "get_jwks") => clerk.jwks().get_jwks().send().await.map(drop),
-        ("clients", "list") => clerk
-            .clients()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("clients", "verify") => clerk
-            .clients()
-            .verify()
-            .token("example")
-            .send()
-            .await
-            .map(drop),
+        ("clients", "list") => clerk.clients().list().paginated(true).send().await.map(drop),
+        ("clients", "verify") => clerk.clients().verify().token("example").send().await.map(drop),
         ("clients", "get") => clerk.clients().get("client_123").send().await.map(drop),
-        ("email_addresses", "create") => clerk
-            .email_addresses()
-            .create()
-            .user_id("example")
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "get") => clerk
-            .email_addresses()
-            .get("email_address_123")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "update") => clerk
-            .email_addresses()
-            .update("email_address_123")
-            .verified(true)
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "delete") => clerk
-            .email_addresses()
-            .delete("email_address_123")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "prepare_verification") => clerk
-            .email_addresses()
-            .prepare_verification("email_address_123")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "attempt_verification") => clerk
-            .email_addresses()
-            .attempt_verification("email_address_123")
-            .verification_id("example")
-            .code("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "replace_for_user") => clerk
-            .email_addresses()
-            .replace_for_user("user_123")
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "create") => clerk
-            .phone_numbers()
-            .create()
-            .user_id("example")
-            .phone_number("example")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "get") => clerk
-            .phone_numbers()
-            .get("phone_number_123")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "update") => clerk
-            .phone_numbers()
-            .update("phone_number_123")
-            .verified(true)
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "delete") => clerk
-            .phone_numbers()
-            .delete("phone_number_123")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "prepare_verification") => clerk
-            .phone_numbers()
-            .prepare_verification("phone_number_123")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "attempt_verification") => clerk
-            .phone_numbers()
-            .attempt_verification("phone_number_123")
-            .verification_id("example")
-            .code("example")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "replace_for_user") => clerk
-            .phone_numbers()
-            .replace_for_user("user_123")
-            .phone_number("example")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "list") => clerk
-            .sessions()
-            .list()
-            .client_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "create") => clerk
-            .sessions()
-            .create()
-            .user_id("example")
-            .send()
-            .await
-            .map(drop),
+        ("email_addresses", "create") => clerk.email_addresses().create().user_id("example").email_address("example").send().await.map(drop),
+        ("email_addresses", "get") => clerk.email_addresses().get("email_address_123").send().await.map(drop),
+        ("email_addresses", "update") => clerk.email_addresses().update("email_address_123").verified(true).send().await.map(drop),
+        ("email_addresses", "delete") => clerk.email_addresses().delete("email_address_123").send().await.map(drop),
+        ("email_addresses", "prepare_verification") => clerk.email_addresses().prepare_verification("email_address_123").send().await.map(drop),
+        ("email_addresses", "attempt_verification") => clerk.email_addresses().attempt_verification("email_address_123").verification_id("example").code("example").send().await.map(drop),
+        ("email_addresses", "replace_for_user") => clerk.email_addresses().replace_for_user("user_123").email_address("example").send().await.map(drop),
+        ("phone_numbers", "create") => clerk.phone_numbers().create().user_id("example").phone_number("example").send().await.map(drop),
+        ("phone_numbers", "get") => clerk.phone_numbers().get("phone_number_123").send().await.map(drop),
+        ("phone_numbers", "update") => clerk.phone_numbers().update("phone_number_123").verified(true).send().await.map(drop),
+        ("phone_numbers", "delete") => clerk.phone_numbers().delete("phone_number_123").send().await.map(drop),
+        ("phone_numbers", "prepare_verification") => clerk.phone_numbers().prepare_verification("phone_number_123").send().await.map(drop),
+        ("phone_numbers", "attempt_verification") => clerk.phone_numbers().attempt_verification("phone_number_123").verification_id("example").code("example").send().await.map(drop),
+        ("phone_numbers", "replace_for_user") => clerk.phone_numbers().replace_for_user("user_123").phone_number("example").send().await.map(drop),
+        ("sessions", "list") => clerk.sessions().list().client_id("example").send().await.map(drop),
+        ("sessions", "create") => clerk.sessions().create().user_id("example").send().await.map(drop),
         ("sessions", "get") => clerk.sessions().get("session_123").send().await.map(drop),
-        ("sessions", "refresh") => clerk
-            .sessions()
-            .refresh("session_123")
-            .expired_token("example")
-            .refresh_token("example")
-            .request_origin("example")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "revoke") => clerk
-            .sessions()
-            .revoke("session_123")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "create_token") => clerk
-            .sessions()
-            .create_token("session_123")
-            .expires_in_seconds(30_i64)
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "create_token_from_template") => clerk
-            .sessions()
-            .create_token_from_template("session_123", "template_name_123")
-            .expires_in_seconds(30_i64)
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "list") => clerk
-            .email_sms_templates()
-            .list("email")
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "get") => clerk
-            .email_sms_templates()
-            .get("email", "slug_123")
-            .send()
-            .await
-            .map(drop),
-        ("email_and_sms_templates", "upsert") => clerk
-            .email_and_sms_templates()
-            .upsert("email", "slug_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "revert") => clerk
-            .email_sms_templates()
-            .revert("email", "slug_123")
-            .send()
-            .await
-            .map(drop),
-        ("templates", "preview") => clerk
-            .templates()
-            .preview("template_type_123", "slug_123")
-            .subject("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "toggle_template_delivery") => clerk
-            .email_sms_templates()
-            .toggle_template_delivery("email", "slug_123")
-            .delivered_by_clerk(true)
-            .send()
-            .await
-            .map(drop),
-        ("users", "list") => clerk
-            .users()
-            .list()
-            .email_address(["example"])
-            .send()
-            .await
-            .map(drop),
-        ("users", "create") => clerk
-            .users()
-            .create()
-            .external_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("users", "count") => clerk
-            .users()
-            .count()
-            .email_address(["example"])
-            .send()
-            .await
-            .map(drop),
+        ("sessions", "refresh") => clerk.sessions().refresh("session_123").expired_token("example").refresh_token("example").request_origin("example").send().await.map(drop),
+        ("sessions", "revoke") => clerk.sessions().revoke("session_123").send().await.map(drop),
+        ("sessions", "create_token") => clerk.sessions().create_token("session_123").expires_in_seconds(30_i64).send().await.map(drop),
+        ("sessions", "create_token_from_template") => clerk.sessions().create_token_from_template("session_123", "template_name_123").expires_in_seconds(30_i64).send().await.map(drop),
+        ("email_sms_templates", "list") => clerk.email_sms_templates().list("email").paginated(true).send().await.map(drop),
+        ("email_sms_templates", "get") => clerk.email_sms_templates().get("email", "slug_123").send().await.map(drop),
+        ("email_and_sms_templates", "upsert") => clerk.email_and_sms_templates().upsert("email", "slug_123").name("example").send().await.map(drop),
+        ("email_sms_templates", "revert") => clerk.email_sms_templates().revert("email", "slug_123").send().await.map(drop),
+        ("templates", "preview") => clerk.templates().preview("template_type_123", "slug_123").subject("example").send().await.map(drop),
+        ("email_sms_templates", "toggle_template_delivery") => clerk.email_sms_templates().toggle_template_delivery("email", "slug_123").delivered_by_clerk(true).send().await.map(drop),
+        ("users", "list") => clerk.users().list().email_address(["example"]).send().await.map(drop),
+        ("users", "create") => clerk.users().create().external_id("example").send().await.map(drop),
+        ("users", "count") => clerk.users().count().email_address(["example"]).send().await.map(drop),
         ("users", "get") => clerk.users().get("user_123").send().await.map(drop),
-        ("users", "update") => clerk
-            .users()
-            .update("user_123")
-            .external_id("example")
-            .send()
-            .await
-            .map(drop),
+        ("users", "update") => clerk.users().update("user_123").external_id("example").send().await.map(drop),
         ("users", "delete") => clerk.users().delete("user_123").send().await.map(drop),
         ("users", "ban") => clerk.users().ban("user_123").send().await.map(drop),
         ("users", "unban") => clerk.users().unban("user_123").send().await.map(drop),
-        ("users", "bulk_ban") => clerk
-            .users()
-            .bulk_ban()
-            .user_ids(["example"])
-            .send()
-            .await
-            .map(drop),
-        ("users", "bulk_unban") => clerk
-            .users()
-            .bulk_unban()
-            .user_ids(["example"])
-            .send()
-            .await
-            .map(drop),
+        ("users", "bulk_ban") => clerk.users().bulk_ban().user_ids(["example"]).send().await.map(drop),
+        ("users", "bulk_unban") => clerk.users().bulk_unban().user_ids(["example"]).send().await.map(drop),
         ("users", "lock") => clerk.users().lock("user_123").send().await.map(drop),
         ("users", "unlock") => clerk.users().unlock("user_123").send().await.map(drop),
-        ("users", "set_profile_image") => clerk
-            .users()
-            .set_profile_image("user_123")
-            .file(
-                clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png"),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("users", "delete_profile_image") => clerk
-            .users()
-            .delete_profile_image("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "replace_metadata") => clerk
-            .users()
-            .replace_metadata("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "update_metadata") => clerk
-            .users()
-            .update_metadata("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_billing_subscription") => clerk
-            .users()
-            .get_billing_subscription("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_billing_credit_balance") => clerk
-            .users()
-            .get_billing_credit_balance("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "adjust_billing_credit_balance") => clerk
-            .users()
-            .adjust_billing_credit_balance("user_123")
-            .amount(1_i64)
-            .action("increase")
-            .idempotency_key("example")
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_oauth_access_token") => clerk
-            .users()
-            .get_oauth_access_token("user_123", "provider_123")
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_organization_memberships") => clerk
-            .users()
-            .get_organization_memberships("user_123")
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_organization_invitations") => clerk
-            .users()
-            .get_organization_invitations("user_123")
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("users", "remove_password") => clerk
-            .users()
-            .remove_password("user_123")
-            .sign_out_of_other_sessions(false)
-            .send()
-            .await
-            .map(drop),
-        ("users", "verify_password") => clerk
-            .users()
-            .verify_password("user_123")
-            .password("example")
-            .send()
-            .await
-            .map(drop),
-        ("users", "verify_totp") => clerk
-            .users()
-            .verify_totp("user_123")
-            .code("example")
-            .send()
-            .await
-            .map(drop),
+        ("users", "set_profile_image") => clerk.users().set_profile_image("user_123").file(clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png")).send().await.map(drop),
+        ("users", "delete_profile_image") => clerk.users().delete_profile_image("user_123").send().await.map(drop),
+        ("users", "replace_metadata") => clerk.users().replace_metadata("user_123").send().await.map(drop),
+        ("users", "update_metadata") => clerk.users().update_metadata("user_123").send().await.map(drop),
+        ("users", "get_billing_subscription") => clerk.users().get_billing_subscription("user_123").send().await.map(drop),
+        ("users", "get_billing_credit_balance") => clerk.users().get_billing_credit_balance("user_123").send().await.map(drop),
+        ("users", "adjust_billing_credit_balance") => clerk.users().adjust_billing_credit_balance("user_123").amount(1_i64).action("increase").idempotency_key("example").send().await.map(drop),
+        ("users", "get_oauth_access_token") => clerk.users().get_oauth_access_token("user_123", "provider_123").paginated(true).send().await.map(drop),
+        ("users", "get_organization_memberships") => clerk.users().get_organization_memberships("user_123").limit(10_i64).send().await.map(drop),
+        ("users", "get_organization_invitations") => clerk.users().get_organization_invitations("user_123").limit(10_i64).send().await.map(drop),
+        ("users", "remove_password") => clerk.users().remove_password("user_123").sign_out_of_other_sessions(false).send().await.map(drop),
+        ("users", "verify_password") => clerk.users().verify_password("user_123").password("example").send().await.map(drop),
+        ("users", "verify_totp") => clerk.users().verify_totp("user_123").code("example").send().await.map(drop),
         ("users", "disable_mfa") => clerk.users().disable_mfa("user_123").send().await.map(drop),
-        ("users", "delete_backup_codes") => clerk
-            .users()
-            .delete_backup_codes("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "delete_passkey") => clerk
-            .users()
-            .delete_passkey("user_123", "passkey_identification_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "list_trusted_devices") => clerk
-            .users()
-            .list_trusted_devices("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "revoke_trusted_device") => clerk
-            .users()
-            .revoke_trusted_device("user_123", "trusted_device_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "delete_web3_wallet") => clerk
-            .users()
-            .delete_web3_wallet("user_123", "web3_wallet_identification_123")
-            .send()
-            .await
-            .map(drop),
+        ("users", "delete_backup_codes") => clerk.users().delete_backup_codes("user_123").send().await.map(drop),
+        ("users", "delete_passkey") => clerk.users().delete_passkey("user_123", "passkey_identification_123").send().await.map(drop),
+        ("users", "list_trusted_devices") => clerk.users().list_trusted_devices("user_123").send().await.map(drop),
+        ("users", "revoke_trusted_device") => clerk.users().revoke_trusted_device("user_123", "trusted_device_123").send().await.map(drop),
+        ("users", "delete_web3_wallet") => clerk.users().delete_web3_wallet("user_123", "web3_wallet_identification_123").send().await.map(drop),
         ("users", "delete_totp") => clerk.users().delete_totp("user_123").send().await.map(drop),
-        ("users", "delete_external_account") => clerk
-            .users()
-            .delete_external_account("user_123", "external_account_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "set_password_compromised") => clerk
-            .users()
-            .set_password_compromised("user_123")
-            .revoke_all_sessions(true)
-            .send()
-            .await
-            .map(drop),
-        ("users", "unset_password_compromised") => clerk
-            .users()
-            .unset_password_compromised("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "list") => clerk
-            .invitations()
-            .list()
-            .status("pending")
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "create") => clerk
-            .invitations()
-            .create()
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "bulk_create") => clerk
-            .invitations()
-            .bulk_create()
-            .body(
-                ex::<Vec<clerk_backend::api::invitations::BulkCreateBodyItem>>(
-                    r#"[{"email_address":"example"}]"#,
-                ),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "revoke") => clerk
-            .invitations()
-            .revoke("invitation_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "get_all") => clerk
-            .organization_invitations()
-            .get_all()
-            .order_by("-created_at")
-            .send()
-            .await
-            .map(drop),
-        ("allowlist_identifiers", "list") => clerk
-            .allowlist_identifiers()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("allowlist_identifiers", "create") => clerk
-            .allowlist_identifiers()
-            .create()
-            .identifier("example")
-            .send()
-            .await
-            .map(drop),
-        ("allowlist_identifiers", "delete") => clerk
-            .allowlist_identifiers()
-            .delete("identifier_123")
-            .send()
-            .await
-            .map(drop),
-        ("blocklist_identifiers", "list") => {
-            clerk.blocklist_identifiers().list().send().await.map(drop)
-        }
-        ("blocklist_identifiers", "create") => clerk
-            .blocklist_identifiers()
-            .create()
-            .identifier("example")
-            .send()
-            .await
-            .map(drop),
-        ("blocklist_identifiers", "delete") => clerk
-            .blocklist_identifiers()
-            .delete("identifier_123")
-            .send()
-            .await
-            .map(drop),
-        ("beta_features", "update_instance_settings") => clerk
-            .beta_features()
-            .update_instance_settings()
-            .restricted_to_allowlist(false)
-            .send()
-            .await
-            .map(drop),
-        ("beta_features", "update_production_instance_domain") => clerk
-            .beta_features()
-            .update_production_instance_domain()
-            .home_url("example")
-            .send()
-            .await
-            .map(drop),
-        ("actor_tokens", "create") => clerk
-            .actor_tokens()
-            .create()
-            .user_id("example")
-            .actor(
-                ex::<clerk_backend::api::actor_tokens::CreateActorTokenActor>(
-                    r#"{"sub":"user_2OEpKhcCN1Lat9NQ0G6puh7q5Rb"}"#,
-                ),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("actor_tokens", "revoke") => clerk
-            .actor_tokens()
-            .revoke("actor_token_123")
-            .send()
-            .await
-            .map(drop),
+        ("users", "delete_external_account") => clerk.users().delete_external_account("user_123", "external_account_123").send().await.map(drop),
+        ("users", "set_password_compromised") => clerk.users().set_password_compromised("user_123").revoke_all_sessions(true).send().await.map(drop),
+        ("users", "unset_password_compromised") => clerk.users().unset_password_compromised("user_123").send().await.map(drop),
+        ("invitations", "list") => clerk.invitations().list().status("pending").send().await.map(drop),
+        ("invitations", "create") => clerk.invitations().create().email_address("example").send().await.map(drop),
+        ("invitations", "bulk_create") => clerk.invitations().bulk_create().body(ex::<Vec<clerk_backend::api::invitations::BulkCreateInvitationsBodyItem>>(r#"[{"email_address":"example"}]"#)).send().await.map(drop),
+        ("invitations", "revoke") => clerk.invitations().revoke("invitation_123").send().await.map(drop),
+        ("organization_invitations", "get_all") => clerk.organization_invitations().get_all().order_by("-created_at").send().await.map(drop),
+        ("allowlist_identifiers", "list") => clerk.allowlist_identifiers().list().paginated(true).send().await.map(drop),
+        ("allowlist_identifiers", "create") => clerk.allowlist_identifiers().create().identifier("example").send().await.map(drop),
+        ("allowlist_identifiers", "delete") => clerk.allowlist_identifiers().delete("identifier_123").send().await.map(drop),
+        ("blocklist_identifiers", "list") => clerk.blocklist_identifiers().list().send().await.map(drop),
+        ("blocklist_identifiers", "create") => clerk.blocklist_identifiers().create().identifier("example").send().await.map(drop),
+        ("blocklist_identifiers", "delete") => clerk.blocklist_identifiers().delete("identifier_123").send().await.map(drop),
+        ("beta_features", "update_instance_settings") => clerk.beta_features().update_instance_settings().restricted_to_allowlist(false).send().await.map(drop),
+        ("beta_features", "update_production_instance_domain") => clerk.beta_features().update_production_instance_domain().home_url("example").send().await.map(drop),
+        ("actor_tokens", "create") => clerk.actor_tokens().create().user_id("example").actor(ex::<clerk_backend::api::actor_tokens::CreateActorTokenActor>(r#"{"sub":"user_2OEpKhcCN1Lat9NQ0G6puh7q5Rb"}"#)).send().await.map(drop),
+        ("actor_tokens", "revoke") => clerk.actor_tokens().revoke("actor_token_123").send().await.map(drop),
         ("domains", "list") => clerk.domains().list().send().await.map(drop),
-        ("domains", "add") => clerk
-            .domains()
-            .add()
-            .name("example")
-            .is_satellite(true)
-            .send()
-            .await
-            .map(drop),
-        ("domains", "update") => clerk
-            .domains()
-            .update("domain_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
+        ("domains", "add") => clerk.domains().add().name("example").is_satellite(true).send().await.map(drop),
+        ("domains", "update") => clerk.domains().update("domain_123").name("example").send().await.map(drop),
         ("domains", "delete") => clerk.domains().delete("domain_123").send().await.map(drop),
         ("instance_settings", "get") => clerk.instance_settings().get().send().await.map(drop),
-        ("instance_settings", "update") => clerk
-            .instance_settings()
-            .update()
-            .test_mode(true)
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_restrictions") => clerk
-            .instance_settings()
-            .update_restrictions()
-            .allowlist(true)
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "get_instance_protect") => clerk
-            .instance_settings()
-            .get_instance_protect()
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_instance_protect") => clerk
-            .instance_settings()
-            .update_instance_protect()
-            .rules_enabled(true)
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "get_communication") => clerk
-            .instance_settings()
-            .get_communication()
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_communication") => clerk
-            .instance_settings()
-            .update_communication()
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "get_oauth_application_settings") => clerk
-            .instance_settings()
-            .get_oauth_application_settings()
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_oauth_application_settings") => clerk
-            .instance_settings()
-            .update_oauth_application_settings()
-            .dynamic_oauth_client_registration(true)
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "change_domain") => clerk
-            .instance_settings()
-            .change_domain()
-            .home_url("example")
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "get_organization_settings") => clerk
-            .instance_settings()
-            .get_organization_settings()
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_organization_settings") => clerk
-            .instance_settings()
-            .update_organization_settings()
-            .enabled(true)
-            .send()
-            .await
-            .map(drop),
-        ("webhooks", "create_svix_app") => {
-            clerk.webhooks().create_svix_app().send().await.map(drop)
-        }
-        ("webhooks", "delete_svix_app") => {
-            clerk.webhooks().delete_svix_app().send().await.map(drop)
-        }
-        ("webhooks", "generate_svix_auth_url") => clerk
-            .webhooks()
-            .generate_svix_auth_url()
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "list") => clerk
-            .jwt_templates()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "create") => clerk
-            .jwt_templates()
-            .create()
-            .name("example")
-            .claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#))
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "get") => clerk
-            .jwt_templates()
-            .get("template_123")
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "update") => clerk
-            .jwt_templates()
-            .update("template_123")
-            .name("example")
-            .claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#))
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "delete") => clerk
-            .jwt_templates()
-            .delete("template_123")
-            .send()
-            .await
-            .map(drop),
+        ("instance_settings", "update") => clerk.instance_settings().update().test_mode(true).send().await.map(drop),
+        ("instance_settings", "update_restrictions") => clerk.instance_settings().update_restrictions().allowlist(true).send().await.map(drop),
+        ("instance_settings", "get_instance_protect") => clerk.instance_settings().get_instance_protect().send().await.map(drop),
+        ("instance_settings", "update_instance_protect") => clerk.instance_settings().update_instance_protect().rules_enabled(true).send().await.map(drop),
+        ("instance_settings", "get_communication") => clerk.instance_settings().get_communication().send().await.map(drop),
+        ("instance_settings", "update_communication") => clerk.instance_settings().update_communication().send().await.map(drop),
+        ("instance_settings", "get_oauth_application_settings") => clerk.instance_settings().get_oauth_application_settings().send().await.map(drop),
+        ("instance_settings", "update_oauth_application_settings") => clerk.instance_settings().update_oauth_application_settings().dynamic_oauth_client_registration(true).send().await.map(drop),
+        ("instance_settings", "change_domain") => clerk.instance_settings().change_domain().home_url("example").send().await.map(drop),
+        ("instance_settings", "get_organization_settings") => clerk.instance_settings().get_organization_settings().send().await.map(drop),
+        ("instance_settings", "update_organization_settings") => clerk.instance_settings().update_organization_settings().enabled(true).send().await.map(drop),
+        ("webhooks", "create_svix_app") => clerk.webhooks().create_svix_app().send().await.map(drop),
+        ("webhooks", "delete_svix_app") => clerk.webhooks().delete_svix_app().send().await.map(drop),
+        ("webhooks", "generate_svix_auth_url") => clerk.webhooks().generate_svix_auth_url().send().await.map(drop),
+        ("jwt_templates", "list") => clerk.jwt_templates().list().paginated(true).send().await.map(drop),
+        ("jwt_templates", "create") => clerk.jwt_templates().create().name("example").claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#)).send().await.map(drop),
+        ("jwt_templates", "get") => clerk.jwt_templates().get("template_123").send().await.map(drop),
+        ("jwt_templates", "update") => clerk.jwt_templates().update("template_123").name("example").claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#)).send().await.map(drop),
+        ("jwt_templates", "delete") => clerk.jwt_templates().delete("template_123").send().await.map(drop),
         ("machines", "list") => clerk.machines().list().limit(10_i64).send().await.map(drop),
-        ("machines", "create") => clerk
-            .machines()
-            .create()
-            .name("example")
-            .send()
-            .await
-            .map(drop),
+        ("machines", "create") => clerk.machines().create().name("example").send().await.map(drop),
         ("machines", "get") => clerk.machines().get("machine_123").send().await.map(drop),
-        ("machines", "update") => clerk
-            .machines()
-            .update("machine_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("machines", "delete") => clerk
-            .machines()
-            .delete("machine_123")
-            .send()
-            .await
-            .map(drop),
-        ("machines", "get_secret_key") => clerk
-            .machines()
-            .get_secret_key("machine_123")
-            .send()
-            .await
-            .map(drop),
-        ("machines", "rotate_secret_key") => clerk
-            .machines()
-            .rotate_secret_key("machine_123")
-            .previous_token_ttl(1_i64)
-            .send()
-            .await
-            .map(drop),
-        ("machines", "create_scope") => clerk
-            .machines()
-            .create_scope("machine_123")
-            .to_machine_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("machines", "delete_scope") => clerk
-            .machines()
-            .delete_scope("machine_123", "other_machine_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "list") => clerk
-            .organizations()
-            .list()
-            .include_members_count(true)
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "create") => clerk
-            .organizations()
-            .create()
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "get") => clerk
-            .organizations()
-            .get("organization_123")
-            .include_members_count(true)
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "update") => clerk
-            .organizations()
-            .update("organization_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "delete") => clerk
-            .organizations()
-            .delete("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "replace_metadata") => clerk
-            .organizations()
-            .replace_metadata("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "merge_metadata") => clerk
-            .organizations()
-            .merge_metadata("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "upload_logo") => clerk
-            .organizations()
-            .upload_logo("organization_123")
-            .file(
-                clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png"),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "delete_logo") => clerk
-            .organizations()
-            .delete_logo("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "get_billing_subscription") => clerk
-            .organizations()
-            .get_billing_subscription("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "get_billing_credit_balance") => clerk
-            .organizations()
-            .get_billing_credit_balance("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "adjust_billing_credit_balance") => clerk
-            .organizations()
-            .adjust_billing_credit_balance("organization_123")
-            .amount(1_i64)
-            .action("increase")
-            .idempotency_key("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "list") => clerk
-            .organization_invitations()
-            .list("organization_123")
-            .status("pending")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "create") => clerk
-            .organization_invitations()
-            .create("organization_123")
-            .email_address("example")
-            .role("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "bulk_create") => clerk
-            .organization_invitations()
-            .bulk_create("organization_123")
-            .body(ex::<
-                Vec<clerk_backend::api::organization_invitations::BulkCreateBodyItem>,
-            >(
-                r#"[{"email_address":"example","role":"example"}]"#
-            ))
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "list_pending") => clerk
-            .organization_invitations()
-            .list_pending("organization_123")
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "get") => clerk
-            .organization_invitations()
-            .get("organization_123", "invitation_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "revoke") => clerk
-            .organization_invitations()
-            .revoke("organization_123", "invitation_123")
-            .requesting_user_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "list") => clerk
-            .organization_roles()
-            .list()
-            .query("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "create") => clerk
-            .organization_roles()
-            .create()
-            .name("example")
-            .key("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "get") => clerk
-            .organization_roles()
-            .get("organization_role_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "update") => clerk
-            .organization_roles()
-            .update("organization_role_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "delete") => clerk
-            .organization_roles()
-            .delete("organization_role_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "assign_permission") => clerk
-            .organization_roles()
-            .assign_permission("organization_role_123", "permission_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_roles", "remove_permission") => clerk
-            .organization_roles()
-            .remove_permission("organization_role_123", "permission_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "list") => clerk
-            .organization_memberships()
-            .list("organization_123")
-            .order_by("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "create") => clerk
-            .organization_memberships()
-            .create("organization_123")
-            .user_id("example")
-            .role("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "update") => clerk
-            .organization_memberships()
-            .update("organization_123", "user_123")
-            .role("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "delete") => clerk
-            .organization_memberships()
-            .delete("organization_123", "user_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "update_metadata") => clerk
-            .organization_memberships()
-            .update_metadata("organization_123", "user_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "list") => clerk
-            .organization_domains()
-            .list("organization_123")
-            .verified("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "create") => clerk
-            .organization_domains()
-            .create("organization_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "update") => clerk
-            .organization_domains()
-            .update("organization_123", "domain_123")
-            .enrollment_mode("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "delete") => clerk
-            .organization_domains()
-            .delete("organization_123", "domain_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "verify_ownership") => clerk
-            .organization_domains()
-            .verify_ownership("organization_123", "domain_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "list_all") => clerk
-            .organization_domains()
-            .list_all()
-            .organization_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("proxy_checks", "verify") => clerk
-            .proxy_checks()
-            .verify()
-            .domain_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("redirect_urls", "list") => clerk
-            .redirect_urls()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("redirect_urls", "create") => clerk
-            .redirect_urls()
-            .create()
-            .url("example")
-            .send()
-            .await
-            .map(drop),
+        ("machines", "update") => clerk.machines().update("machine_123").name("example").send().await.map(drop),
+        ("machines", "delete") => clerk.machines().delete("machine_123").send().await.map(drop),
+        ("machines", "get_secret_key") => clerk.machines().get_secret_key("machine_123").send().await.map(drop),
+        ("machines", "rotate_secret_key") => clerk.machines().rotate_secret_key("machine_123").previous_token_ttl(1_i64).send().await.map(drop),
+        ("machines", "create_scope") => clerk.machines().create_scope("machine_123").to_machine_id("example").send().await.map(drop),
+        ("machines", "delete_scope") => clerk.machines().delete_scope("machine_123", "other_machine_123").send().await.map(drop),
+        ("organizations", "list") => clerk.organizations().list().include_members_count(true).send().await.map(drop),
+        ("organizations", "create") => clerk.organizations().create().name("example").send().await.map(drop),
+        ("organizations", "get") => clerk.organizations().get("organization_123").include_members_count(true).send().await.map(drop),
+        ("organizations", "update") => clerk.organizations().update("organization_123").name("example").send().await.map(drop),
+        ("organizations", "delete") => clerk.organizations().delete("organization_123").send().await.map(drop),
+        ("organizations", "replace_metadata") => clerk.organizations().replace_metadata("organization_123").send().await.map(drop),
+        ("organizations", "merge_metadata") => clerk.organizations().merge_metadata("organization_123").send().await.map(drop),
+        ("organizations", "upload_logo") => clerk.organizations().upload_logo("organization_123").file(clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png")).send().await.map(drop),
+        ("organizations", "delete_logo") => clerk.organizations().delete_logo("organization_123").send().await.map(drop),
+        ("organizations", "get_billing_subscription") => clerk.organizations().get_billing_subscription("organization_123").send().await.map(drop),
+        ("organizations", "get_billing_credit_balance") => clerk.organizations().get_billing_credit_balance("organization_123").send().await.map(drop),
+        ("organizations", "adjust_billing_credit_balance") => clerk.organizations().adjust_billing_credit_balance("organization_123").amount(1_i64).action("increase").idempotency_key("example").send().await.map(drop),
+        ("organization_invitations", "list") => clerk.organization_invitations().list("organization_123").status("pending").send().await.map(drop),
+        ("organization_invitations", "create") => clerk.organization_invitations().create("organization_123").email_address("example").role("example").send().await.map(drop),
+        ("organization_invitations", "bulk_create") => clerk.organization_invitations().bulk_create("organization_123").body(ex::<Vec<clerk_backend::api::organization_invitations::BulkCreateOrganizationInvitationsBodyItem>>(r#"[{"email_address":"example","role":"example"}]"#)).send().await.map(drop),
+        ("organization_invitations", "list_pending") => clerk.organization_invitations().list_pending("organization_123").limit(10_i64).send().await.map(drop),
+        ("organization_invitations", "get") => clerk.organization_invitations().get("organization_123", "invitation_123").send().await.map(drop),
+        ("organization_invitations", "revoke") => clerk.organization_invitations().revoke("organization_123", "invitation_123").requesting_user_id("example").send().await.map(drop),
+        ("organization_roles", "list") => clerk.organization_roles().list().query("example").send().await.map(drop),
+        ("organization_roles", "create") => clerk.organization_roles().create().name("example").key("example").send().await.map(drop),
+        ("organization_roles", "get") => clerk.organization_roles().get("organization_role_123").send().await.map(drop),
+        ("organization_roles", "update") => clerk.organization_roles().update("organization_role_123").name("example").send().await.map(drop),
+        ("organization_roles", "delete") => clerk.organization_roles().delete("organization_role_123").send().await.map(drop),
+        ("organization_roles", "assign_permission") => clerk.organization_roles().assign_permission("organization_role_123", "permission_123").send().await.map(drop),
+        ("organization_roles", "remove_permission") => clerk.organization_roles().remove_permission("organization_role_123", "permission_123").send().await.map(drop),
+        ("organization_memberships", "list") => clerk.organization_memberships().list("organization_123").order_by("example").send().await.map(drop),
+        ("organization_memberships", "create") => clerk.organization_memberships().create("organization_123").user_id("example").role("example").send().await.map(drop),
+        ("organization_memberships", "update") => clerk.organization_memberships().update("organization_123", "user_123").role("example").send().await.map(drop),
+        ("organization_memberships", "delete") => clerk.organization_memberships().delete("organization_123", "user_123").send().await.map(drop),
+        ("organization_memberships", "update_metadata") => clerk.organization_memberships().update_metadata("organization_123", "user_123").send().await.map(drop),
+        ("organization_domains", "list") => clerk.organization_domains().list("organization_123").verified("example").send().await.map(drop),
+        ("organization_domains", "create") => clerk.organization_domains().create("organization_123").name("example").send().await.map(drop),
+        ("organization_domains", "update") => clerk.organization_domains().update("organization_123", "domain_123").enrollment_mode("example").send().await.map(drop),
+        ("organization_domains", "delete") => clerk.organization_domains().delete("organization_123", "domain_123").send().await.map(drop),
+        ("organization_domains", "verify_ownership") => clerk.organization_domains().verify_ownership("organization_123", "domain_123").send().await.map(drop),
+        ("organization_domains", "list_all") => clerk.organization_domains().list_all().organization_id("example").send().await.map(drop),
+        ("proxy_checks", "verify") => clerk.proxy_checks().verify().domain_id("example").send().await.map(drop),
+        ("redirect_urls", "list") => clerk.redirect_urls().list().paginated(true).send().await.map(drop),
+        ("redirect_urls", "create") => clerk.redirect_urls().create().url("example").send().await.map(drop),
         ("redirect_urls", "get") => clerk.redirect_urls().get("id_123").send().await.map(drop),
-        ("redirect_urls", "delete") => clerk
-            .redirect_urls()
-            .delete("id_123")
-            .send()
-            .await
-            .map(drop),
-        ("sign_in_tokens", "create") => clerk
-            .sign_in_tokens()
-            .create()
-            .user_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("sign_in_tokens", "revoke") => clerk
-            .sign_in_tokens()
-            .revoke("sign_in_token_123")
-            .send()
-            .await
-            .map(drop),
+        ("redirect_urls", "delete") => clerk.redirect_urls().delete("id_123").send().await.map(drop),
+        ("sign_in_tokens", "create") => clerk.sign_in_tokens().create().user_id("example").send().await.map(drop),
+        ("sign_in_tokens", "revoke") => clerk.sign_in_tokens().revoke("sign_in_token_123").send().await.map(drop),
         ("sign_ups", "get") => clerk.sign_ups().get("id_123").send().await.map(drop),
-        ("sign_ups", "update") => clerk
-            .sign_ups()
-            .update("id_123")
-            .external_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "list") => clerk
-            .oauth_applications()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "create") => clerk
-            .oauth_applications()
-            .create()
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "get") => clerk
-            .oauth_applications()
-            .get("oauth_application_123")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "update") => clerk
-            .oauth_applications()
-            .update("oauth_application_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "delete") => clerk
-            .oauth_applications()
-            .delete("oauth_application_123")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "upload_logo") => clerk
-            .oauth_applications()
-            .upload_logo("oauth_application_123")
-            .file(
-                clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png"),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "rotate_secret") => clerk
-            .oauth_applications()
-            .rotate_secret("oauth_application_123")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "revoke_token") => clerk
-            .oauth_applications()
-            .revoke_token("oauth_application_123")
-            .token("example")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "list") => clerk
-            .saml_connections()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "create") => clerk
-            .saml_connections()
-            .create()
-            .name("example")
-            .provider("saml_custom")
-            .domain("example")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "get") => clerk
-            .saml_connections()
-            .get("saml_connection_123")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "update") => clerk
-            .saml_connections()
-            .update("saml_connection_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "delete") => clerk
-            .saml_connections()
-            .delete("saml_connection_123")
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "list") => clerk
-            .enterprise_connections()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "create") => clerk
-            .enterprise_connections()
-            .create()
-            .name("example")
-            .provider("saml_custom")
-            .domains(["example"])
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "get") => clerk
-            .enterprise_connections()
-            .get("enterprise_connection_123")
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "update") => clerk
-            .enterprise_connections()
-            .update("enterprise_connection_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "delete") => clerk
-            .enterprise_connections()
-            .delete("enterprise_connection_123")
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "list_test_runs") => clerk
-            .enterprise_connections()
-            .list_test_runs("enterprise_connection_123")
-            .status(["pending"])
-            .send()
-            .await
-            .map(drop),
-        ("enterprise_connections", "create_test_run") => clerk
-            .enterprise_connections()
-            .create_test_run("enterprise_connection_123")
-            .send()
-            .await
-            .map(drop),
+        ("sign_ups", "update") => clerk.sign_ups().update("id_123").external_id("example").send().await.map(drop),
+        ("oauth_applications", "list") => clerk.oauth_applications().list().limit(10_i64).send().await.map(drop),
+        ("oauth_applications", "create") => clerk.oauth_applications().create().name("example").send().await.map(drop),
+        ("oauth_applications", "get") => clerk.oauth_applications().get("oauth_application_123").send().await.map(drop),
+        ("oauth_applications", "update") => clerk.oauth_applications().update("oauth_application_123").name("example").send().await.map(drop),
+        ("oauth_applications", "delete") => clerk.oauth_applications().delete("oauth_application_123").send().await.map(drop),
+        ("oauth_applications", "upload_logo") => clerk.oauth_applications().upload_logo("oauth_application_123").file(clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png")).send().await.map(drop),
+        ("oauth_applications", "rotate_secret") => clerk.oauth_applications().rotate_secret("oauth_application_123").send().await.map(drop),
+        ("oauth_applications", "revoke_token") => clerk.oauth_applications().revoke_token("oauth_application_123").token("example").send().await.map(drop),
+        ("saml_connections", "list") => clerk.saml_connections().list().limit(10_i64).send().await.map(drop),
+        ("saml_connections", "create") => clerk.saml_connections().create().name("example").provider("saml_custom").domain("example").send().await.map(drop),
+        ("saml_connections", "get") => clerk.saml_connections().get("saml_connection_123").send().await.map(drop),
+        ("saml_connections", "update") => clerk.saml_connections().update("saml_connection_123").name("example").send().await.map(drop),
+        ("saml_connections", "delete") => clerk.saml_connections().delete("saml_connection_123").send().await.map(drop),
+        ("enterprise_connections", "list") => clerk.enterprise_connections().list().limit(10_i64).send().await.map(drop),
+        ("enterprise_connections", "create") => clerk.enterprise_connections().create().name("example").provider("saml_custom").domains(["example"]).send().await.map(drop),
+        ("enterprise_connections", "get") => clerk.enterprise_connections().get("enterprise_connection_123").send().await.map(drop),
+        ("enterprise_connections", "update") => clerk.enterprise_connections().update("enterprise_connection_123").name("example").send().await.map(drop),
+        ("enterprise_connections", "delete") => clerk.enterprise_connections().delete("enterprise_connection_123").send().await.map(drop),
+        ("enterprise_connections", "list_test_runs") => clerk.enterprise_connections().list_test_runs("enterprise_connection_123").status(["pending"]).send().await.map(drop),
+        ("enterprise_connections", "create_test_run") => clerk.enterprise_connections().create_test_run("enterprise_connection_123").send().await.map(drop),
         ("testing_tokens", "create") => clerk.testing_tokens().create().send().await.map(drop),
-        ("agent_tasks", "create") => clerk
-            .agent_tasks()
-            .create()
-            .on_behalf_of(ex::<
-                clerk_backend::api::agent_tasks::CreateAgentTaskOnBehalfOf,
-            >(r#"{}"#))
-            .permissions("*")
-            .agent_name("example")
-            .task_description("example")
-            .redirect_url("https://example.com")
-            .send()
-            .await
-            .map(drop),
-        ("agent_tasks", "revoke") => clerk
-            .agent_tasks()
-            .revoke("agent_task_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_instance_organization_memberships") => clerk
-            .users()
-            .get_instance_organization_memberships()
-            .order_by("example")
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "list") => clerk
-            .waitlist_entries()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "create") => clerk
-            .waitlist_entries()
-            .create()
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "bulk_create") => clerk
-            .waitlist_entries()
-            .bulk_create()
-            .body(ex::<
-                Vec<clerk_backend::api::waitlist_entries::BulkCreateBodyItem>,
-            >(r#"[{"email_address":"ada@example.com"}]"#))
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "delete") => clerk
-            .waitlist_entries()
-            .delete("waitlist_entry_123")
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "invite") => clerk
-            .waitlist_entries()
-            .invite("waitlist_entry_123")
-            .ignore_existing(false)
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "reject") => clerk
-            .waitlist_entries()
-            .reject("waitlist_entry_123")
-            .send()
-            .await
-            .map(drop),
-        ("billing", "list_plans") => clerk
-            .billing()
-            .list_plans()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("billing", "list_prices") => clerk
-            .billing()
-            .list_prices()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("billing", "create_price") => clerk
-            .billing()
-            .create_price()
-            .plan_id("example")
-            .amount(1_i64)
-            .send()
-            .await
-            .map(drop),
-        ("billing", "list_subscription_items") => clerk
-            .billing()
-            .list_subscription_items()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("billing", "cancel_subscription_item") => clerk
-            .billing()
-            .cancel_subscription_item("subscription_item_123")
-            .end_now(false)
-            .send()
-            .await
-            .map(drop),
-        ("billing", "extend_subscription_item_free_trial") => clerk
-            .billing()
-            .extend_subscription_item_free_trial("subscription_item_123")
-            .extend_to("2026-01-08T00:00:00Z")
-            .send()
-            .await
-            .map(drop),
-        ("billing", "create_price_transition") => clerk
-            .billing()
-            .create_price_transition("subscription_item_123")
-            .from_price_id("example")
-            .to_price_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("billing", "apply_subscription_item_discount") => clerk
-            .billing()
-            .apply_subscription_item_discount("subscription_item_123")
-            .discount_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("billing", "remove_subscription_item_discount") => clerk
-            .billing()
-            .remove_subscription_item_discount("subscription_item_123", "discount_123")
-            .send()
-            .await
-            .map(drop),
-        ("billing", "list_statements") => clerk
-            .billing()
-            .list_statements()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("billing", "get_statement") => clerk
-            .billing()
-            .get_statement("statement_123")
-            .send()
-            .await
-            .map(drop),
-        ("billing", "get_statement_payment_attempts") => clerk
-            .billing()
-            .get_statement_payment_attempts("statement_123")
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("organization_permissions", "list") => clerk
-            .organization_permissions()
-            .list()
-            .query("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_permissions", "create") => clerk
-            .organization_permissions()
-            .create()
-            .name("example")
-            .key("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_permissions", "get") => clerk
-            .organization_permissions()
-            .get("permission_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_permissions", "update") => clerk
-            .organization_permissions()
-            .update("permission_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_permissions", "delete") => clerk
-            .organization_permissions()
-            .delete("permission_123")
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "list") => clerk
-            .role_sets()
-            .list()
-            .query("example")
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "create") => clerk
-            .role_sets()
-            .create()
-            .name("example")
-            .default_role_key("example")
-            .creator_role_key("example")
-            .roles(["example"])
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "get") => clerk
-            .role_sets()
-            .get("role_set_key_or_123")
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "update") => clerk
-            .role_sets()
-            .update("role_set_key_or_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "replace") => clerk
-            .role_sets()
-            .replace("role_set_key_or_123")
-            .dest_role_set_key("example")
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "add_roles") => clerk
-            .role_sets()
-            .add_roles("role_set_key_or_123")
-            .role_keys(["example"])
-            .send()
-            .await
-            .map(drop),
-        ("role_sets", "replace_role") => clerk
-            .role_sets()
-            .replace_role("role_set_key_or_123")
-            .role_key("example")
-            .to_role_key("example")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "list") => clerk
-            .scim_directories()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "create") => clerk
-            .scim_directories()
-            .create()
-            .enterprise_connection_id("example")
-            .provider("example")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "get") => clerk
-            .scim_directories()
-            .get("scim_directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "update") => clerk
-            .scim_directories()
-            .update("scim_directory_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "delete") => clerk
-            .scim_directories()
-            .delete("scim_directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "rotate_api_key") => clerk
-            .scim_directories()
-            .rotate_api_key("scim_directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "list_group_role_mappings") => clerk
-            .scim_directories()
-            .list_group_role_mappings("scim_directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "replace_group_role_mappings") => clerk
-            .scim_directories()
-            .replace_group_role_mappings("scim_directory_123")
-            .mappings(ex::<
-                Vec<clerk_backend::api::scim_directories::ReplaceGroupRoleMappingsMappingsItem>,
-            >(
-                r#"[{"scim_group_id":"example","role_id":"example"}]"#
-            ))
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "create_group_role_mapping") => clerk
-            .scim_directories()
-            .create_group_role_mapping("scim_directory_123")
-            .scim_group_id("example")
-            .role_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("scim_directories", "delete_group_role_mapping") => clerk
-            .scim_directories()
-            .delete_group_role_mapping("scim_directory_123", "mapping_123")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "list") => clerk
-            .directories()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("directories", "create") => clerk
-            .directories()
-            .create()
-            .enterprise_connection_id("example")
-            .provider("example")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "get") => clerk
-            .directories()
-            .get("directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "update") => clerk
-            .directories()
-            .update("directory_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "delete") => clerk
-            .directories()
-            .delete("directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "rotate_api_key") => clerk
-            .directories()
-            .rotate_api_key("directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "list_group_role_mappings") => clerk
-            .directories()
-            .list_group_role_mappings("directory_123")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "replace_group_role_mappings") => clerk
-            .directories()
-            .replace_group_role_mappings("directory_123")
-            .mappings(ex::<
-                Vec<clerk_backend::api::directories::ReplaceGroupRoleMappingsMappingsItem>,
-            >(r#"[{"role_id":"example"}]"#))
-            .send()
-            .await
-            .map(drop),
-        ("directories", "create_group_role_mapping") => clerk
-            .directories()
-            .create_group_role_mapping("directory_123")
-            .role_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("directories", "delete_group_role_mapping") => clerk
-            .directories()
-            .delete_group_role_mapping("directory_123", "mapping_123")
-            .send()
-            .await
-            .map(drop),
-        ("admin_portal_link_tokens", "create") => clerk
-            .admin_portal_link_tokens()
-            .create()
-            .organization_id("org_aaaaaaaaaaaaaaaaaaaaaaaaaaa")
-            .send()
-            .await
-            .map(drop),
-        ("admin_portal_link_tokens", "revoke") => clerk
-            .admin_portal_link_tokens()
-            .revoke("aplt_00000000000000000000000000000000")
-            .revocation_reason("example")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "list") => clerk
-            .api_keys()
-            .list()
-            .type_("api_key")
-            .subject("user_aaaaaaaaaaaaaaaaaaaaaaaaaaa")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "create") => clerk
-            .api_keys()
-            .create()
-            .name("aaa")
-            .subject("user_aaaaaaaaaaaaaaaaaaaaaaaaaaa")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "get") => clerk
-            .api_keys()
-            .get("ak_00000000000000000000000000000000")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "update") => clerk
-            .api_keys()
-            .update("ak_00000000000000000000000000000000")
-            .description("example")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "delete") => clerk
-            .api_keys()
-            .delete("ak_00000000000000000000000000000000")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "get_secret") => clerk
-            .api_keys()
-            .get_secret("ak_00000000000000000000000000000000")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "revoke") => clerk
-            .api_keys()
-            .revoke("ak_00000000000000000000000000000000")
-            .revocation_reason("example")
-            .send()
-            .await
-            .map(drop),
-        ("api_keys", "verify") => clerk
-            .api_keys()
-            .verify()
-            .secret("example")
-            .send()
-            .await
-            .map(drop),
-        ("m2m", "list_tokens") => clerk
-            .m2m()
-            .list_tokens()
-            .subject("mch_aaaaaaaaaaaaaaaaaaaaaaaaaaa")
-            .revoked(false)
-            .send()
-            .await
-            .map(drop),
-        ("m2m", "create_token") => clerk
-            .m2m()
-            .create_token()
-            .min_remaining_ttl_seconds(240_i64)
-            .send()
-            .await
-            .map(drop),
-        ("m2m", "revoke_token") => clerk
-            .m2m()
-            .revoke_token("mt_00000000000000000000000000000000")
-            .revocation_reason("example")
-            .send()
-            .await
-            .map(drop),
-        ("m2m", "verify_token") => clerk
-            .m2m()
-            .verify_token()
-            .token("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_access_tokens", "verify") => {
-            clerk.oauth_access_tokens().verify().send().await.map(drop)
-        }
+        ("agent_tasks", "create") => clerk.agent_tasks().create().on_behalf_of(ex::<clerk_backend::api::agent_tasks::CreateAgentTaskOnBehalfOf>(r#"{}"#)).permissions("*").agent_name("example").task_description("example").redirect_url("https://example.com").send().await.map(drop),
+        ("agent_tasks", "revoke") => clerk.agent_tasks().revoke("agent_task_123").send().await.map(drop),
+        ("users", "get_instance_organization_memberships") => clerk.users().get_instance_organization_memberships().order_by("example").send().await.map(drop),
+        ("waitlist_entries", "list") => clerk.waitlist_entries().list().limit(10_i64).send().await.map(drop),
+        ("waitlist_entries", "create") => clerk.waitlist_entries().create().email_address("example").send().await.map(drop),
+        ("waitlist_entries", "bulk_create") => clerk.waitlist_entries().bulk_create().body(ex::<Vec<clerk_backend::api::waitlist_entries::BulkCreateWaitlistEntriesBodyItem>>(r#"[{"email_address":"ada@example.com"}]"#)).send().await.map(drop),
+        ("waitlist_entries", "delete") => clerk.waitlist_entries().delete("waitlist_entry_123").send().await.map(drop),
+        ("waitlist_entries", "invite") => clerk.waitlist_entries().invite("waitlist_entry_123").ignore_existing(false).send().await.map(drop),
+        ("waitlist_entries", "reject") => clerk.waitlist_entries().reject("waitlist_entry_123").send().await.map(drop),
+        ("billing", "list_plans") => clerk.billing().list_plans().paginated(true).send().await.map(drop),
+        ("billing", "list_prices") => clerk.billing().list_prices().paginated(true).send().await.map(drop),
+        ("billing", "create_price") => clerk.billing().create_price().plan_id("example").amount(1_i64).send().await.map(drop),
+        ("billing", "list_subscription_items") => clerk.billing().list_subscription_items().paginated(true).send().await.map(drop),
+        ("billing", "cancel_subscription_item") => clerk.billing().cancel_subscription_item("subscription_item_123").end_now(false).send().await.map(drop),
+        ("billing", "extend_subscription_item_free_trial") => clerk.billing().extend_subscription_item_free_trial("subscription_item_123").extend_to("2026-01-08T00:00:00Z").send().await.map(drop),
+        ("billing", "create_price_transition") => clerk.billing().create_price_transition("subscription_item_123").from_price_id("example").to_price_id("example").send().await.map(drop),
+        ("billing", "apply_subscription_item_discount") => clerk.billing().apply_subscription_item_discount("subscription_item_123").discount_id("example").send().await.map(drop),
+        ("billing", "remove_subscription_item_discount") => clerk.billing().remove_subscription_item_discount("subscription_item_123", "discount_123").send().await.map(drop),
+        ("billing", "list_statements") => clerk.billing().list_statements().paginated(true).send().await.map(drop),
+        ("billing", "get_statement") => clerk.billing().get_statement("statement_123").send().await.map(drop),
+        ("billing", "get_statement_payment_attempts") => clerk.billing().get_statement_payment_attempts("statement_123").paginated(true).send().await.map(drop),
+        ("organization_permissions", "list") => clerk.organization_permissions().list().query("example").send().await.map(drop),
+        ("organization_permissions", "create") => clerk.organization_permissions().create().name("example").key("example").send().await.map(drop),
+        ("organization_permissions", "get") => clerk.organization_permissions().get("permission_123").send().await.map(drop),
+        ("organization_permissions", "update") => clerk.organization_permissions().update("permission_123").name("example").send().await.map(drop),
+        ("organization_permissions", "delete") => clerk.organization_permissions().delete("permission_123").send().await.map(drop),
+        ("role_sets", "list") => clerk.role_sets().list().query("example").send().await.map(drop),
+        ("role_sets", "create") => clerk.role_sets().create().name("example").default_role_key("example").creator_role_key("example").roles(["example"]).send().await.map(drop),
+        ("role_sets", "get") => clerk.role_sets().get("role_set_key_or_123").send().await.map(drop),
+        ("role_sets", "update") => clerk.role_sets().update("role_set_key_or_123").name("example").send().await.map(drop),
+        ("role_sets", "replace") => clerk.role_sets().replace("role_set_key_or_123").dest_role_set_key("example").send().await.map(drop),
+        ("role_sets", "add_roles") => clerk.role_sets().add_roles("role_set_key_or_123").role_keys(["example"]).send().await.map(drop),
+        ("role_sets", "replace_role") => clerk.role_sets().replace_role("role_set_key_or_123").role_key("example").to_role_key("example").send().await.map(drop),
+        ("scim_directories", "list") => clerk.scim_directories().list().limit(10_i64).send().await.map(drop),
+        ("scim_directories", "create") => clerk.scim_directories().create().enterprise_connection_id("example").provider("example").send().await.map(drop),
+        ("scim_directories", "get") => clerk.scim_directories().get("scim_directory_123").send().await.map(drop),
+        ("scim_directories", "update") => clerk.scim_directories().update("scim_directory_123").name("example").send().await.map(drop),
+        ("scim_directories", "delete") => clerk.scim_directories().delete("scim_directory_123").send().await.map(drop),
+        ("scim_directories", "rotate_api_key") => clerk.scim_directories().rotate_api_key("scim_directory_123").send().await.map(drop),
+        ("scim_directories", "list_group_role_mappings") => clerk.scim_directories().list_group_role_mappings("scim_directory_123").send().await.map(drop),
+        ("scim_directories", "replace_group_role_mappings") => clerk.scim_directories().replace_group_role_mappings("scim_directory_123").mappings(ex::<Vec<clerk_backend::api::scim_directories::ReplaceScimDirectoryGroupRoleMappingsMappingsItem>>(r#"[{"scim_group_id":"example","role_id":"example"}]"#)).send().await.map(drop),
+        ("scim_directories", "create_group_role_mapping") => clerk.scim_directories().create_group_role_mapping("scim_directory_123").scim_group_id("example").role_id("example").send().await.map(drop),
+        ("scim_directories", "delete_group_role_mapping") => clerk.scim_directories().delete_group_role_mapping("scim_directory_123", "mapping_123").send().await.map(drop),
+        ("directories", "list") => clerk.directories().list().limit(10_i64).send().await.map(drop),
+        ("directories", "create") => clerk.directories().create().enterprise_connection_id("example").provider("example").send().await.map(drop),
+        ("directories", "get") => clerk.directories().get("directory_123").send().await.map(drop),
+        ("directories", "update") => clerk.directories().update("directory_123").name("example").send().await.map(drop),
+        ("directories", "delete") => clerk.directories().delete("directory_123").send().await.map(drop),
+        ("directories", "rotate_api_key") => clerk.directories().rotate_api_key("directory_123").send().await.map(drop),
+        ("directories", "list_group_role_mappings") => clerk.directories().list_group_role_mappings("directory_123").send().await.map(drop),
+        ("directories", "replace_group_role_mappings") => clerk.directories().replace_group_role_mappings("directory_123").mappings(ex::<Vec<clerk_backend::api::directories::ReplaceDirectoryGroupRoleMappingsMappingsItem>>(r#"[{"role_id":"example"}]"#)).send().await.map(drop),
+        ("directories", "create_group_role_mapping") => clerk.directories().create_group_role_mapping("directory_123").role_id("example").send().await.map(drop),
+        ("directories", "delete_group_role_mapping") => clerk.directories().delete_group_role_mapping("directory_123", "mapping_123").send().await.map(drop),
+        ("admin_portal_link_tokens", "create") => clerk.admin_portal_link_tokens().create().organization_id("org_aaaaaaaaaaaaaaaaaaaaaaaaaaa").send().await.map(drop),
+        ("admin_portal_link_tokens", "revoke") => clerk.admin_portal_link_tokens().revoke("aplt_00000000000000000000000000000000").revocation_reason("example").send().await.map(drop),
+        ("api_keys", "list") => clerk.api_keys().list().type_("api_key").subject("user_aaaaaaaaaaaaaaaaaaaaaaaaaaa").send().await.map(drop),
+        ("api_keys", "create") => clerk.api_keys().create().name("aaa").subject("user_aaaaaaaaaaaaaaaaaaaaaaaaaaa").send().await.map(drop),
+        ("api_keys", "get") => clerk.api_keys().get("ak_00000000000000000000000000000000").send().await.map(drop),
+        ("api_keys", "update") => clerk.api_keys().update("ak_00000000000000000000000000000000").description("example").send().await.map(drop),
+        ("api_keys", "delete") => clerk.api_keys().delete("ak_00000000000000000000000000000000").send().await.map(drop),
+        ("api_keys", "get_secret") => clerk.api_keys().get_secret("ak_00000000000000000000000000000000").send().await.map(drop),
+        ("api_keys", "revoke") => clerk.api_keys().revoke("ak_00000000000000000000000000000000").revocation_reason("example").send().await.map(drop),
+        ("api_keys", "verify") => clerk.api_keys().verify().secret("example").send().await.map(drop),
+        ("m2m", "list_tokens") => clerk.m2m().list_tokens().subject("mch_aaaaaaaaaaaaaaaaaaaaaaaaaaa").revoked(false).send().await.map(drop),
+        ("m2m", "create_token") => clerk.m2m().create_token().min_remaining_ttl_seconds(240_i64).send().await.map(drop),
+        ("m2m", "revoke_token") => clerk.m2m().revoke_token("mt_00000000000000000000000000000000").revocation_reason("example").send().await.map(drop),
+        ("m2m", "verify_token") => clerk.m2m().verify_token().token("example").send().await.map(drop),
+        ("oauth_access_tokens", "verify") => clerk.oauth_access_tokens().verify().send().await.map(drop),
         _ => return None,
     })
 }
@@ -2001,795 +653,136 @@ pub const OPS_SEED: &[(&str, &str)] = &[
 /// Call one operation of the `seed` spec with realistic arguments.
 pub async fn call_seed(clerk: &Clerk, group: &str, name: &str) -> Option<Result<(), Error>> {
     Some(match (group, name) {
-        ("miscellaneous", "get_public_interstitial") => clerk
-            .miscellaneous()
-            .get_public_interstitial()
-            .frontend_api("example")
-            .send()
-            .await
-            .map(drop),
+        ("miscellaneous", "get_public_interstitial") => clerk.miscellaneous().get_public_interstitial().frontend_api("example").send().await.map(drop),
         ("jwks", "get_jwks") => clerk.jwks().get_jwks().send().await.map(drop),
-        ("clients", "list") => clerk
-            .clients()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("clients", "verify") => clerk
-            .clients()
-            .verify()
-            .token("example")
-            .send()
-            .await
-            .map(drop),
+        ("clients", "list") => clerk.clients().list().paginated(true).send().await.map(drop),
+        ("clients", "verify") => clerk.clients().verify().token("example").send().await.map(drop),
         ("clients", "get") => clerk.clients().get("client_123").send().await.map(drop),
-        ("email_addresses", "create") => clerk
-            .email_addresses()
-            .create()
-            .user_id("example")
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "get") => clerk
-            .email_addresses()
-            .get("email_address_123")
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "update") => clerk
-            .email_addresses()
-            .update("email_address_123")
-            .verified(true)
-            .send()
-            .await
-            .map(drop),
-        ("email_addresses", "delete") => clerk
-            .email_addresses()
-            .delete("email_address_123")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "create") => clerk
-            .phone_numbers()
-            .create()
-            .user_id("example")
-            .phone_number("example")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "get") => clerk
-            .phone_numbers()
-            .get("phone_number_123")
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "update") => clerk
-            .phone_numbers()
-            .update("phone_number_123")
-            .verified(true)
-            .send()
-            .await
-            .map(drop),
-        ("phone_numbers", "delete") => clerk
-            .phone_numbers()
-            .delete("phone_number_123")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "list") => clerk
-            .sessions()
-            .list()
-            .client_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "create") => clerk
-            .sessions()
-            .create()
-            .user_id("example")
-            .send()
-            .await
-            .map(drop),
+        ("email_addresses", "create") => clerk.email_addresses().create().user_id("example").email_address("example").send().await.map(drop),
+        ("email_addresses", "get") => clerk.email_addresses().get("email_address_123").send().await.map(drop),
+        ("email_addresses", "update") => clerk.email_addresses().update("email_address_123").verified(true).send().await.map(drop),
+        ("email_addresses", "delete") => clerk.email_addresses().delete("email_address_123").send().await.map(drop),
+        ("phone_numbers", "create") => clerk.phone_numbers().create().user_id("example").phone_number("example").send().await.map(drop),
+        ("phone_numbers", "get") => clerk.phone_numbers().get("phone_number_123").send().await.map(drop),
+        ("phone_numbers", "update") => clerk.phone_numbers().update("phone_number_123").verified(true).send().await.map(drop),
+        ("phone_numbers", "delete") => clerk.phone_numbers().delete("phone_number_123").send().await.map(drop),
+        ("sessions", "list") => clerk.sessions().list().client_id("example").send().await.map(drop),
+        ("sessions", "create") => clerk.sessions().create().user_id("example").send().await.map(drop),
         ("sessions", "get") => clerk.sessions().get("session_123").send().await.map(drop),
-        ("sessions", "refresh") => clerk
-            .sessions()
-            .refresh("session_123")
-            .expired_token("example")
-            .refresh_token("example")
-            .request_origin("example")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "revoke") => clerk
-            .sessions()
-            .revoke("session_123")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "verify") => clerk
-            .sessions()
-            .verify("session_123")
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "create_token") => clerk
-            .sessions()
-            .create_token("session_123")
-            .expires_in_seconds(30_i64)
-            .send()
-            .await
-            .map(drop),
-        ("sessions", "create_token_from_template") => clerk
-            .sessions()
-            .create_token_from_template("session_123", "template_name_123")
-            .expires_in_seconds(30_i64)
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "list") => clerk
-            .email_sms_templates()
-            .list("email")
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "get") => clerk
-            .email_sms_templates()
-            .get("email", "slug_123")
-            .send()
-            .await
-            .map(drop),
-        ("email_and_sms_templates", "upsert") => clerk
-            .email_and_sms_templates()
-            .upsert("email", "slug_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "revert") => clerk
-            .email_sms_templates()
-            .revert("email", "slug_123")
-            .send()
-            .await
-            .map(drop),
-        ("templates", "preview") => clerk
-            .templates()
-            .preview("template_type_123", "slug_123")
-            .subject("example")
-            .send()
-            .await
-            .map(drop),
-        ("email_sms_templates", "toggle_template_delivery") => clerk
-            .email_sms_templates()
-            .toggle_template_delivery("email", "slug_123")
-            .delivered_by_clerk(true)
-            .send()
-            .await
-            .map(drop),
-        ("users", "list") => clerk
-            .users()
-            .list()
-            .email_address(["example"])
-            .send()
-            .await
-            .map(drop),
-        ("users", "create") => clerk
-            .users()
-            .create()
-            .external_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("users", "count") => clerk
-            .users()
-            .count()
-            .email_address(["example"])
-            .send()
-            .await
-            .map(drop),
+        ("sessions", "refresh") => clerk.sessions().refresh("session_123").expired_token("example").refresh_token("example").request_origin("example").send().await.map(drop),
+        ("sessions", "revoke") => clerk.sessions().revoke("session_123").send().await.map(drop),
+        ("sessions", "verify") => clerk.sessions().verify("session_123").send().await.map(drop),
+        ("sessions", "create_token") => clerk.sessions().create_token("session_123").expires_in_seconds(30_i64).send().await.map(drop),
+        ("sessions", "create_token_from_template") => clerk.sessions().create_token_from_template("session_123", "template_name_123").expires_in_seconds(30_i64).send().await.map(drop),
+        ("email_sms_templates", "list") => clerk.email_sms_templates().list("email").paginated(true).send().await.map(drop),
+        ("email_sms_templates", "get") => clerk.email_sms_templates().get("email", "slug_123").send().await.map(drop),
+        ("email_and_sms_templates", "upsert") => clerk.email_and_sms_templates().upsert("email", "slug_123").name("example").send().await.map(drop),
+        ("email_sms_templates", "revert") => clerk.email_sms_templates().revert("email", "slug_123").send().await.map(drop),
+        ("templates", "preview") => clerk.templates().preview("template_type_123", "slug_123").subject("example").send().await.map(drop),
+        ("email_sms_templates", "toggle_template_delivery") => clerk.email_sms_templates().toggle_template_delivery("email", "slug_123").delivered_by_clerk(true).send().await.map(drop),
+        ("users", "list") => clerk.users().list().email_address(["example"]).send().await.map(drop),
+        ("users", "create") => clerk.users().create().external_id("example").send().await.map(drop),
+        ("users", "count") => clerk.users().count().email_address(["example"]).send().await.map(drop),
         ("users", "get") => clerk.users().get("user_123").send().await.map(drop),
-        ("users", "update") => clerk
-            .users()
-            .update("user_123")
-            .external_id("example")
-            .send()
-            .await
-            .map(drop),
+        ("users", "update") => clerk.users().update("user_123").external_id("example").send().await.map(drop),
         ("users", "delete") => clerk.users().delete("user_123").send().await.map(drop),
         ("users", "ban") => clerk.users().ban("user_123").send().await.map(drop),
         ("users", "unban") => clerk.users().unban("user_123").send().await.map(drop),
         ("users", "lock") => clerk.users().lock("user_123").send().await.map(drop),
         ("users", "unlock") => clerk.users().unlock("user_123").send().await.map(drop),
-        ("users", "set_profile_image") => clerk
-            .users()
-            .set_profile_image("user_123")
-            .file(
-                clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png"),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("users", "delete_profile_image") => clerk
-            .users()
-            .delete_profile_image("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "update_metadata") => clerk
-            .users()
-            .update_metadata("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_oauth_access_token") => clerk
-            .users()
-            .get_oauth_access_token("user_123", "provider_123")
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_organization_memberships") => clerk
-            .users()
-            .get_organization_memberships("user_123")
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("users", "get_organization_invitations") => clerk
-            .users()
-            .get_organization_invitations("user_123")
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("users", "verify_password") => clerk
-            .users()
-            .verify_password("user_123")
-            .password("example")
-            .send()
-            .await
-            .map(drop),
-        ("users", "verify_totp") => clerk
-            .users()
-            .verify_totp("user_123")
-            .code("example")
-            .send()
-            .await
-            .map(drop),
+        ("users", "set_profile_image") => clerk.users().set_profile_image("user_123").file(clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png")).send().await.map(drop),
+        ("users", "delete_profile_image") => clerk.users().delete_profile_image("user_123").send().await.map(drop),
+        ("users", "update_metadata") => clerk.users().update_metadata("user_123").send().await.map(drop),
+        ("users", "get_oauth_access_token") => clerk.users().get_oauth_access_token("user_123", "provider_123").paginated(true).send().await.map(drop),
+        ("users", "get_organization_memberships") => clerk.users().get_organization_memberships("user_123").limit(10_i64).send().await.map(drop),
+        ("users", "get_organization_invitations") => clerk.users().get_organization_invitations("user_123").limit(10_i64).send().await.map(drop),
+        ("users", "verify_password") => clerk.users().verify_password("user_123").password("example").send().await.map(drop),
+        ("users", "verify_totp") => clerk.users().verify_totp("user_123").code("example").send().await.map(drop),
         ("users", "disable_mfa") => clerk.users().disable_mfa("user_123").send().await.map(drop),
-        ("users", "delete_backup_codes") => clerk
-            .users()
-            .delete_backup_codes("user_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "delete_passkey") => clerk
-            .users()
-            .delete_passkey("user_123", "passkey_identification_123")
-            .send()
-            .await
-            .map(drop),
-        ("users", "delete_web3_wallet") => clerk
-            .users()
-            .delete_web3_wallet("user_123", "web3_wallet_identification_123")
-            .send()
-            .await
-            .map(drop),
+        ("users", "delete_backup_codes") => clerk.users().delete_backup_codes("user_123").send().await.map(drop),
+        ("users", "delete_passkey") => clerk.users().delete_passkey("user_123", "passkey_identification_123").send().await.map(drop),
+        ("users", "delete_web3_wallet") => clerk.users().delete_web3_wallet("user_123", "web3_wallet_identification_123").send().await.map(drop),
         ("users", "delete_totp") => clerk.users().delete_totp("user_123").send().await.map(drop),
-        ("users", "delete_external_account") => clerk
-            .users()
-            .delete_external_account("user_123", "external_account_123")
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "list") => clerk
-            .invitations()
-            .list()
-            .status("pending")
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "create") => clerk
-            .invitations()
-            .create()
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "bulk_create") => clerk
-            .invitations()
-            .bulk_create()
-            .body(
-                ex::<Vec<clerk_backend::api::invitations::BulkCreateBodyItem>>(
-                    r#"[{"email_address":"example"}]"#,
-                ),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("invitations", "revoke") => clerk
-            .invitations()
-            .revoke("invitation_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "get_all") => clerk
-            .organization_invitations()
-            .get_all()
-            .order_by("-created_at")
-            .send()
-            .await
-            .map(drop),
-        ("allowlist_identifiers", "list") => clerk
-            .allowlist_identifiers()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("allowlist_identifiers", "create") => clerk
-            .allowlist_identifiers()
-            .create()
-            .identifier("example")
-            .send()
-            .await
-            .map(drop),
-        ("allowlist_identifiers", "delete") => clerk
-            .allowlist_identifiers()
-            .delete("identifier_123")
-            .send()
-            .await
-            .map(drop),
-        ("blocklist_identifiers", "list") => {
-            clerk.blocklist_identifiers().list().send().await.map(drop)
-        }
-        ("blocklist_identifiers", "create") => clerk
-            .blocklist_identifiers()
-            .create()
-            .identifier("example")
-            .send()
-            .await
-            .map(drop),
-        ("blocklist_identifiers", "delete") => clerk
-            .blocklist_identifiers()
-            .delete("identifier_123")
-            .send()
-            .await
-            .map(drop),
-        ("beta_features", "update_instance_settings") => clerk
-            .beta_features()
-            .update_instance_settings()
-            .restricted_to_allowlist(false)
-            .send()
-            .await
-            .map(drop),
-        ("beta_features", "update_production_instance_domain") => clerk
-            .beta_features()
-            .update_production_instance_domain()
-            .home_url("example")
-            .send()
-            .await
-            .map(drop),
-        ("actor_tokens", "create") => clerk
-            .actor_tokens()
-            .create()
-            .user_id("example")
-            .actor(
-                ex::<clerk_backend::api::actor_tokens::CreateActorTokenActor>(
-                    r#"{"sub":"user_2OEpKhcCN1Lat9NQ0G6puh7q5Rb"}"#,
-                ),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("actor_tokens", "revoke") => clerk
-            .actor_tokens()
-            .revoke("actor_token_123")
-            .send()
-            .await
-            .map(drop),
+        ("users", "delete_external_account") => clerk.users().delete_external_account("user_123", "external_account_123").send().await.map(drop),
+        ("invitations", "list") => clerk.invitations().list().status("pending").send().await.map(drop),
+        ("invitations", "create") => clerk.invitations().create().email_address("example").send().await.map(drop),
+        ("invitations", "bulk_create") => clerk.invitations().bulk_create().body(ex::<Vec<clerk_backend::api::invitations::BulkCreateInvitationsBodyItem>>(r#"[{"email_address":"example"}]"#)).send().await.map(drop),
+        ("invitations", "revoke") => clerk.invitations().revoke("invitation_123").send().await.map(drop),
+        ("organization_invitations", "get_all") => clerk.organization_invitations().get_all().order_by("-created_at").send().await.map(drop),
+        ("allowlist_identifiers", "list") => clerk.allowlist_identifiers().list().paginated(true).send().await.map(drop),
+        ("allowlist_identifiers", "create") => clerk.allowlist_identifiers().create().identifier("example").send().await.map(drop),
+        ("allowlist_identifiers", "delete") => clerk.allowlist_identifiers().delete("identifier_123").send().await.map(drop),
+        ("blocklist_identifiers", "list") => clerk.blocklist_identifiers().list().send().await.map(drop),
+        ("blocklist_identifiers", "create") => clerk.blocklist_identifiers().create().identifier("example").send().await.map(drop),
+        ("blocklist_identifiers", "delete") => clerk.blocklist_identifiers().delete("identifier_123").send().await.map(drop),
+        ("beta_features", "update_instance_settings") => clerk.beta_features().update_instance_settings().restricted_to_allowlist(false).send().await.map(drop),
+        ("beta_features", "update_production_instance_domain") => clerk.beta_features().update_production_instance_domain().home_url("example").send().await.map(drop),
+        ("actor_tokens", "create") => clerk.actor_tokens().create().user_id("example").actor(ex::<clerk_backend::api::actor_tokens::CreateActorTokenActor>(r#"{"sub":"user_2OEpKhcCN1Lat9NQ0G6puh7q5Rb"}"#)).send().await.map(drop),
+        ("actor_tokens", "revoke") => clerk.actor_tokens().revoke("actor_token_123").send().await.map(drop),
         ("domains", "list") => clerk.domains().list().send().await.map(drop),
-        ("domains", "add") => clerk
-            .domains()
-            .add()
-            .name("example")
-            .is_satellite(true)
-            .send()
-            .await
-            .map(drop),
-        ("domains", "update") => clerk
-            .domains()
-            .update("domain_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
+        ("domains", "add") => clerk.domains().add().name("example").is_satellite(true).send().await.map(drop),
+        ("domains", "update") => clerk.domains().update("domain_123").name("example").send().await.map(drop),
         ("domains", "delete") => clerk.domains().delete("domain_123").send().await.map(drop),
         ("instance_settings", "get") => clerk.instance_settings().get().send().await.map(drop),
-        ("instance_settings", "update") => clerk
-            .instance_settings()
-            .update()
-            .test_mode(true)
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_restrictions") => clerk
-            .instance_settings()
-            .update_restrictions()
-            .allowlist(true)
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "change_domain") => clerk
-            .instance_settings()
-            .change_domain()
-            .home_url("example")
-            .send()
-            .await
-            .map(drop),
-        ("instance_settings", "update_organization_settings") => clerk
-            .instance_settings()
-            .update_organization_settings()
-            .enabled(true)
-            .send()
-            .await
-            .map(drop),
-        ("webhooks", "create_svix_app") => {
-            clerk.webhooks().create_svix_app().send().await.map(drop)
-        }
-        ("webhooks", "delete_svix_app") => {
-            clerk.webhooks().delete_svix_app().send().await.map(drop)
-        }
-        ("webhooks", "generate_svix_auth_url") => clerk
-            .webhooks()
-            .generate_svix_auth_url()
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "list") => clerk
-            .jwt_templates()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "create") => clerk
-            .jwt_templates()
-            .create()
-            .name("example")
-            .claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#))
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "get") => clerk
-            .jwt_templates()
-            .get("template_123")
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "update") => clerk
-            .jwt_templates()
-            .update("template_123")
-            .name("example")
-            .claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#))
-            .send()
-            .await
-            .map(drop),
-        ("jwt_templates", "delete") => clerk
-            .jwt_templates()
-            .delete("template_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "list") => clerk
-            .organizations()
-            .list()
-            .include_members_count(true)
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "create") => clerk
-            .organizations()
-            .create()
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "get") => clerk
-            .organizations()
-            .get("organization_123")
-            .include_members_count(true)
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "update") => clerk
-            .organizations()
-            .update("organization_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "delete") => clerk
-            .organizations()
-            .delete("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "merge_metadata") => clerk
-            .organizations()
-            .merge_metadata("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "upload_logo") => clerk
-            .organizations()
-            .upload_logo("organization_123")
-            .file(
-                clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png"),
-            )
-            .send()
-            .await
-            .map(drop),
-        ("organizations", "delete_logo") => clerk
-            .organizations()
-            .delete_logo("organization_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "list") => clerk
-            .organization_invitations()
-            .list("organization_123")
-            .status("pending")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "create") => clerk
-            .organization_invitations()
-            .create("organization_123")
-            .email_address("example")
-            .role("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "bulk_create") => clerk
-            .organization_invitations()
-            .bulk_create("organization_123")
-            .body(ex::<
-                Vec<clerk_backend::api::organization_invitations::BulkCreateBodyItem>,
-            >(
-                r#"[{"email_address":"example","role":"example"}]"#
-            ))
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "list_pending") => clerk
-            .organization_invitations()
-            .list_pending("organization_123")
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "get") => clerk
-            .organization_invitations()
-            .get("organization_123", "invitation_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_invitations", "revoke") => clerk
-            .organization_invitations()
-            .revoke("organization_123", "invitation_123")
-            .requesting_user_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "list") => clerk
-            .organization_memberships()
-            .list("organization_123")
-            .order_by("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "create") => clerk
-            .organization_memberships()
-            .create("organization_123")
-            .user_id("example")
-            .role("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "update") => clerk
-            .organization_memberships()
-            .update("organization_123", "user_123")
-            .role("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "delete") => clerk
-            .organization_memberships()
-            .delete("organization_123", "user_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_memberships", "update_metadata") => clerk
-            .organization_memberships()
-            .update_metadata("organization_123", "user_123")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "list") => clerk
-            .organization_domains()
-            .list("organization_123")
-            .verified("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "create") => clerk
-            .organization_domains()
-            .create("organization_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "update") => clerk
-            .organization_domains()
-            .update("organization_123", "domain_123")
-            .enrollment_mode("example")
-            .send()
-            .await
-            .map(drop),
-        ("organization_domains", "delete") => clerk
-            .organization_domains()
-            .delete("organization_123", "domain_123")
-            .send()
-            .await
-            .map(drop),
-        ("proxy_checks", "verify") => clerk
-            .proxy_checks()
-            .verify()
-            .domain_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("redirect_urls", "list") => clerk
-            .redirect_urls()
-            .list()
-            .paginated(true)
-            .send()
-            .await
-            .map(drop),
-        ("redirect_urls", "create") => clerk
-            .redirect_urls()
-            .create()
-            .url("example")
-            .send()
-            .await
-            .map(drop),
+        ("instance_settings", "update") => clerk.instance_settings().update().test_mode(true).send().await.map(drop),
+        ("instance_settings", "update_restrictions") => clerk.instance_settings().update_restrictions().allowlist(true).send().await.map(drop),
+        ("instance_settings", "change_domain") => clerk.instance_settings().change_domain().home_url("example").send().await.map(drop),
+        ("instance_settings", "update_organization_settings") => clerk.instance_settings().update_organization_settings().enabled(true).send().await.map(drop),
+        ("webhooks", "create_svix_app") => clerk.webhooks().create_svix_app().send().await.map(drop),
+        ("webhooks", "delete_svix_app") => clerk.webhooks().delete_svix_app().send().await.map(drop),
+        ("webhooks", "generate_svix_auth_url") => clerk.webhooks().generate_svix_auth_url().send().await.map(drop),
+        ("jwt_templates", "list") => clerk.jwt_templates().list().paginated(true).send().await.map(drop),
+        ("jwt_templates", "create") => clerk.jwt_templates().create().name("example").claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#)).send().await.map(drop),
+        ("jwt_templates", "get") => clerk.jwt_templates().get("template_123").send().await.map(drop),
+        ("jwt_templates", "update") => clerk.jwt_templates().update("template_123").name("example").claims(ex::<serde_json::Map<String, serde_json::Value>>(r#"{}"#)).send().await.map(drop),
+        ("jwt_templates", "delete") => clerk.jwt_templates().delete("template_123").send().await.map(drop),
+        ("organizations", "list") => clerk.organizations().list().include_members_count(true).send().await.map(drop),
+        ("organizations", "create") => clerk.organizations().create().name("example").send().await.map(drop),
+        ("organizations", "get") => clerk.organizations().get("organization_123").include_members_count(true).send().await.map(drop),
+        ("organizations", "update") => clerk.organizations().update("organization_123").name("example").send().await.map(drop),
+        ("organizations", "delete") => clerk.organizations().delete("organization_123").send().await.map(drop),
+        ("organizations", "merge_metadata") => clerk.organizations().merge_metadata("organization_123").send().await.map(drop),
+        ("organizations", "upload_logo") => clerk.organizations().upload_logo("organization_123").file(clerk_backend::Upload::from_bytes(&b"\x89PNG\r\n\x1a\n"[..]).file_name("logo.png")).send().await.map(drop),
+        ("organizations", "delete_logo") => clerk.organizations().delete_logo("organization_123").send().await.map(drop),
+        ("organization_invitations", "list") => clerk.organization_invitations().list("organization_123").status("pending").send().await.map(drop),
+        ("organization_invitations", "create") => clerk.organization_invitations().create("organization_123").email_address("example").role("example").send().await.map(drop),
+        ("organization_invitations", "bulk_create") => clerk.organization_invitations().bulk_create("organization_123").body(ex::<Vec<clerk_backend::api::organization_invitations::BulkCreateOrganizationInvitationsBodyItem>>(r#"[{"email_address":"example","role":"example"}]"#)).send().await.map(drop),
+        ("organization_invitations", "list_pending") => clerk.organization_invitations().list_pending("organization_123").limit(10_i64).send().await.map(drop),
+        ("organization_invitations", "get") => clerk.organization_invitations().get("organization_123", "invitation_123").send().await.map(drop),
+        ("organization_invitations", "revoke") => clerk.organization_invitations().revoke("organization_123", "invitation_123").requesting_user_id("example").send().await.map(drop),
+        ("organization_memberships", "list") => clerk.organization_memberships().list("organization_123").order_by("example").send().await.map(drop),
+        ("organization_memberships", "create") => clerk.organization_memberships().create("organization_123").user_id("example").role("example").send().await.map(drop),
+        ("organization_memberships", "update") => clerk.organization_memberships().update("organization_123", "user_123").role("example").send().await.map(drop),
+        ("organization_memberships", "delete") => clerk.organization_memberships().delete("organization_123", "user_123").send().await.map(drop),
+        ("organization_memberships", "update_metadata") => clerk.organization_memberships().update_metadata("organization_123", "user_123").send().await.map(drop),
+        ("organization_domains", "list") => clerk.organization_domains().list("organization_123").verified("example").send().await.map(drop),
+        ("organization_domains", "create") => clerk.organization_domains().create("organization_123").name("example").send().await.map(drop),
+        ("organization_domains", "update") => clerk.organization_domains().update("organization_123", "domain_123").enrollment_mode("example").send().await.map(drop),
+        ("organization_domains", "delete") => clerk.organization_domains().delete("organization_123", "domain_123").send().await.map(drop),
+        ("proxy_checks", "verify") => clerk.proxy_checks().verify().domain_id("example").send().await.map(drop),
+        ("redirect_urls", "list") => clerk.redirect_urls().list().paginated(true).send().await.map(drop),
+        ("redirect_urls", "create") => clerk.redirect_urls().create().url("example").send().await.map(drop),
         ("redirect_urls", "get") => clerk.redirect_urls().get("id_123").send().await.map(drop),
-        ("redirect_urls", "delete") => clerk
-            .redirect_urls()
-            .delete("id_123")
-            .send()
-            .await
-            .map(drop),
-        ("sign_in_tokens", "create") => clerk
-            .sign_in_tokens()
-            .create()
-            .user_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("sign_in_tokens", "revoke") => clerk
-            .sign_in_tokens()
-            .revoke("sign_in_token_123")
-            .send()
-            .await
-            .map(drop),
+        ("redirect_urls", "delete") => clerk.redirect_urls().delete("id_123").send().await.map(drop),
+        ("sign_in_tokens", "create") => clerk.sign_in_tokens().create().user_id("example").send().await.map(drop),
+        ("sign_in_tokens", "revoke") => clerk.sign_in_tokens().revoke("sign_in_token_123").send().await.map(drop),
         ("sign_ups", "get") => clerk.sign_ups().get("id_123").send().await.map(drop),
-        ("sign_ups", "update") => clerk
-            .sign_ups()
-            .update("id_123")
-            .external_id("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "list") => clerk
-            .oauth_applications()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "create") => clerk
-            .oauth_applications()
-            .create()
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "get") => clerk
-            .oauth_applications()
-            .get("oauth_application_123")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "update") => clerk
-            .oauth_applications()
-            .update("oauth_application_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "delete") => clerk
-            .oauth_applications()
-            .delete("oauth_application_123")
-            .send()
-            .await
-            .map(drop),
-        ("oauth_applications", "rotate_secret") => clerk
-            .oauth_applications()
-            .rotate_secret("oauth_application_123")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "list") => clerk
-            .saml_connections()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "create") => clerk
-            .saml_connections()
-            .create()
-            .name("example")
-            .domain("example")
-            .provider("saml_custom")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "get") => clerk
-            .saml_connections()
-            .get("saml_connection_123")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "update") => clerk
-            .saml_connections()
-            .update("saml_connection_123")
-            .name("example")
-            .send()
-            .await
-            .map(drop),
-        ("saml_connections", "delete") => clerk
-            .saml_connections()
-            .delete("saml_connection_123")
-            .send()
-            .await
-            .map(drop),
+        ("sign_ups", "update") => clerk.sign_ups().update("id_123").external_id("example").send().await.map(drop),
+        ("oauth_applications", "list") => clerk.oauth_applications().list().limit(10_i64).send().await.map(drop),
+        ("oauth_applications", "create") => clerk.oauth_applications().create().name("example").send().await.map(drop),
+        ("oauth_applications", "get") => clerk.oauth_applications().get("oauth_application_123").send().await.map(drop),
+        ("oauth_applications", "update") => clerk.oauth_applications().update("oauth_application_123").name("example").send().await.map(drop),
+        ("oauth_applications", "delete") => clerk.oauth_applications().delete("oauth_application_123").send().await.map(drop),
+        ("oauth_applications", "rotate_secret") => clerk.oauth_applications().rotate_secret("oauth_application_123").send().await.map(drop),
+        ("saml_connections", "list") => clerk.saml_connections().list().limit(10_i64).send().await.map(drop),
+        ("saml_connections", "create") => clerk.saml_connections().create().name("example").domain("example").provider("saml_custom").send().await.map(drop),
+        ("saml_connections", "get") => clerk.saml_connections().get("saml_connection_123").send().await.map(drop),
+        ("saml_connections", "update") => clerk.saml_connections().update("saml_connection_123").name("example").send().await.map(drop),
+        ("saml_connections", "delete") => clerk.saml_connections().delete("saml_connection_123").send().await.map(drop),
         ("testing_tokens", "create") => clerk.testing_tokens().create().send().await.map(drop),
-        ("users", "get_instance_organization_memberships") => clerk
-            .users()
-            .get_instance_organization_memberships()
-            .order_by("example")
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "list") => clerk
-            .waitlist_entries()
-            .list()
-            .limit(10_i64)
-            .send()
-            .await
-            .map(drop),
-        ("waitlist_entries", "create") => clerk
-            .waitlist_entries()
-            .create()
-            .email_address("example")
-            .send()
-            .await
-            .map(drop),
+        ("users", "get_instance_organization_memberships") => clerk.users().get_instance_organization_memberships().order_by("example").send().await.map(drop),
+        ("waitlist_entries", "list") => clerk.waitlist_entries().list().limit(10_i64).send().await.map(drop),
+        ("waitlist_entries", "create") => clerk.waitlist_entries().create().email_address("example").send().await.map(drop),
         _ => return None,
     })
 }
