@@ -104,6 +104,8 @@ pub struct TypeDef {
     pub doc: Option<String>,
     pub kind: Kind,
     pub home: Home,
+    /// The module reading put it in (the dedup pass may move it to the models).
+    pub read_home: Home,
     /// The component schema this type is (`Some`) rather than an inline schema.
     pub component: Option<String>,
     /// The component schema whose file holds this type (models only).

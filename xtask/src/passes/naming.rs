@@ -86,19 +86,31 @@ pub fn assign(ir: &mut Ir) {
     }
     let resources = shared_responses(ir);
     let common = common_names(ir);
+    let members = member_names(ir);
     let mut order: Vec<TypeId> = ir.live();
     order.sort_by_key(|id| (ir.get(*id).component.is_none(), id.0));
     for id in order {
         let def = &ir.types[id.0];
-        let mut base = def.name.clone();
-        if let Some(noun) = resources.get(&id).or_else(|| common.get(&id)) {
-            if !taken.contains(noun) {
-                base = noun.clone();
+        let own = |n: &str| {
+            if def.home == Home::Webhooks && !n.starts_with("Webhook") {
+                format!("Webhook{n}")
+            } else {
+                n.to_owned()
             }
-        }
-        if def.home == Home::Webhooks && !base.starts_with("Webhook") {
-            base = format!("Webhook{base}");
-        }
+        };
+        // The rule's name, else the best name of a type merged into this one.
+        let candidates: Vec<String> = resources
+            .get(&id)
+            .or_else(|| common.get(&id))
+            .into_iter()
+            .chain(members.get(&id).into_iter().flatten())
+            .map(|n| own(n))
+            .collect();
+        let base = candidates
+            .iter()
+            .find(|n| !taken.contains(*n))
+            .cloned()
+            .unwrap_or_else(|| own(&def.name));
         let mut name = base.clone();
         let mut i = 2;
         while taken.contains(&name) {
@@ -108,6 +120,30 @@ pub fn assign(ir: &mut Ir) {
         taken.insert(name.clone());
         ir.types[id.0].name = name;
     }
+}
+
+/// The names of every type merged into each one: API models' names, then webhook payloads',
+/// then a group's (which are named after a request), shortest first.
+fn member_names(ir: &Ir) -> BTreeMap<TypeId, Vec<String>> {
+    let mut out: BTreeMap<TypeId, Vec<(u8, usize, String)>> = BTreeMap::new();
+    for (i, def) in ir.types.iter().enumerate() {
+        let rep = def.merged_into.unwrap_or(TypeId(i));
+        let origin = match (&def.read_home, &def.component) {
+            (Home::Models, Some(_)) => 0,
+            (Home::Models, None) => 1,
+            (Home::Webhooks, _) => 2,
+            (Home::Group(_), _) => 3,
+        };
+        out.entry(rep)
+            .or_default()
+            .push((origin, def.name.len(), def.name.clone()));
+    }
+    out.into_iter()
+        .map(|(id, mut names)| {
+            names.sort();
+            (id, names.into_iter().map(|n| n.2).collect())
+        })
+        .collect()
 }
 
 /// Group-local types that are the response of the group's `get` and of other operations too:
@@ -131,21 +167,24 @@ fn shared_responses(ir: &Ir) -> BTreeMap<TypeId, String> {
 /// agree on the first and last word (`VerificationOtpStatus` + `VerificationWeb3Status` →
 /// `VerificationStatus`), so a type used in several places is not named after one of them.
 fn common_names(ir: &Ir) -> BTreeMap<TypeId, String> {
-    let mut members: BTreeMap<TypeId, Vec<Vec<String>>> = BTreeMap::new();
+    // Per type: the words of every name merged into it, as written and singular (`Sessions`
+    // and `Session` are the same word here).
+    let mut members: BTreeMap<TypeId, Vec<(Vec<String>, Vec<String>)>> = BTreeMap::new();
     for (i, def) in ir.types.iter().enumerate() {
         let rep = def.merged_into.unwrap_or(TypeId(i));
-        members
-            .entry(rep)
-            .or_default()
-            .push(names::words(&def.name));
+        let words = names::words(&def.name);
+        let singular = words.iter().map(|w| names::singular(w)).collect();
+        members.entry(rep).or_default().push((words, singular));
     }
     let mut out = BTreeMap::new();
-    for (rep, words) in members {
-        if words.len() < 2 || ir.get(rep).component.is_some() || words.iter().any(Vec::is_empty) {
+    for (rep, names_) in members {
+        let words: Vec<&Vec<String>> = names_.iter().map(|(_, s)| s).collect();
+        if words.len() < 2 || ir.get(rep).component.is_some() || words.iter().any(|w| w.is_empty())
+        {
             continue;
         }
         let agree = |pick: fn(&Vec<String>) -> Option<&String>| {
-            words.iter().all(|w| pick(w) == pick(&words[0]))
+            words.iter().all(|w| pick(w) == pick(words[0]))
         };
         if !agree(|w| w.first()) || !agree(|w| w.last()) {
             continue;
@@ -153,9 +192,20 @@ fn common_names(ir: &Ir) -> BTreeMap<TypeId, String> {
         let shared = words[1..]
             .iter()
             .fold(words[0].clone(), |acc, w| common_subsequence(&acc, w));
-        if shared.len() >= 2 {
-            out.insert(rep, names::type_name(&shared.join("_")));
+        if shared.len() < 2 {
+            continue;
         }
+        // Spell the shared words as the first name does.
+        let (written, singular) = &names_[0];
+        let mut k = 0;
+        let mut spelled = Vec::new();
+        for (w, s) in written.iter().zip(singular) {
+            if shared.get(k) == Some(s) {
+                spelled.push(w.clone());
+                k += 1;
+            }
+        }
+        out.insert(rep, names::type_name(&spelled.join("_")));
     }
     out
 }
@@ -190,6 +240,23 @@ fn common_subsequence(a: &[String], b: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_types_take_the_words_their_names_share() {
+        let w = |s: &str| names::words(s);
+        assert_eq!(
+            common_subsequence(&w("VerificationOtpStatus"), &w("VerificationEmailLinkStatus")),
+            w("VerificationStatus")
+        );
+        assert_eq!(
+            common_subsequence(
+                &w("AdjustUserBillingCreditBalanceAction"),
+                &w("AdjustCreditBalanceRequestAction")
+            ),
+            w("AdjustCreditBalanceAction")
+        );
+        assert!(common_subsequence(&w("UserId"), &w("SessionStatus")).is_empty());
+    }
 
     #[test]
     fn request_type_names() {

@@ -24,6 +24,7 @@ impl Arena {
             hint: name.to_owned(),
             doc: None,
             kind: Kind::Alias { ty: Ty::Json },
+            read_home: home.clone(),
             home,
             component: None,
             file: None,

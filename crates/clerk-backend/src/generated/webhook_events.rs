@@ -29,11 +29,11 @@ crate::tagged_union! {
         /// `organizationDomain.deleted`
         OrganizationDomainDeleted(Event<crate::models::DeletedObject>) = "organizationDomain.deleted",
         /// `organizationInvitation.created`
-        OrganizationInvitationCreated(Event<WebhookOrganizationInvitationData2>) = "organizationInvitation.created",
+        OrganizationInvitationCreated(Event<WebhookOrganizationInvitationCreatedData>) = "organizationInvitation.created",
         /// `organizationInvitation.accepted`
         OrganizationInvitationAccepted(Event<WebhookOrganizationInvitationAcceptedPayload>) = "organizationInvitation.accepted",
         /// `organizationInvitation.revoked`
-        OrganizationInvitationRevoked(Event<WebhookOrganizationInvitationData2>) = "organizationInvitation.revoked",
+        OrganizationInvitationRevoked(Event<WebhookOrganizationInvitationCreatedData>) = "organizationInvitation.revoked",
         /// `organizationMembership.created`
         OrganizationMembershipCreated(Event<WebhookOrganizationMembership>) = "organizationMembership.created",
         /// `organizationMembership.updated`
@@ -1102,7 +1102,7 @@ pub struct WebhookSession {
     pub actor: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ListSessionsStatus>,
+    pub status: Option<crate::models::SessionEventPayloadStatus>,
     /// `last_active_organization_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_organization_id: Option<String>,
@@ -2070,7 +2070,7 @@ pub struct WebhookSessionEventPayload {
     pub actor: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ListSessionsStatus>,
+    pub status: Option<crate::models::SessionEventPayloadStatus>,
     /// `last_active_organization_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_organization_id: Option<String>,
@@ -2390,10 +2390,10 @@ pub struct WebhookWaitlistEntry {
     pub invitation: Option<WebhookInvitation>,
 }
 
-/// `WebhookOrganizationInvitationData2`.
+/// `WebhookOrganizationInvitationCreatedData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct WebhookOrganizationInvitationData2 {
+pub struct WebhookOrganizationInvitationCreatedData {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,

@@ -130,11 +130,11 @@ fn model_credentials_never_show_in_debug() {
         "Pl4nt3c628a773c02cce9b921e936",
         "CreateEnterpriseConnectionOidc.client_secret",
     );
-    let m: clerk_backend::api::m2m::ListM2mTokensResponseM2mTokensItem = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4nt4e7c879db8b2dabc4e857262"}"#).expect("sample fits ListM2mTokensResponseM2mTokensItem");
+    let m: clerk_backend::api::m2m::VerifyM2mTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4nt28c595eb75c4751276bb5e29"}"#).expect("sample fits VerifyM2mTokenResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt4e7c879db8b2dabc4e857262",
-        "ListM2mTokensResponseM2mTokensItem.token",
+        "Pl4nt28c595eb75c4751276bb5e29",
+        "VerifyM2mTokenResponse.token",
     );
     let m: clerk_backend::api::m2m::CreateM2mTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","token":"Pl4nt45b3406484dadb5981036426","revoked":false,"expired":false,"created_at":0,"updated_at":0}"#).expect("sample fits CreateM2mTokenResponse");
     assert_hidden(

@@ -88,7 +88,7 @@ pub struct ListApiKeys<B = Detached> {
     options: crate::rt::RequestOptions,
     type_: Option<String>,
     subject: Option<String>,
-    include_invalid: Option<crate::models::ListAllOrganizationDomainsVerified>,
+    include_invalid: Option<crate::models::ListApiKeysIncludeInvalid>,
     limit: Option<f64>,
     offset: Option<f64>,
     query: Option<String>,
@@ -180,7 +180,7 @@ impl<B> ListApiKeys<B> {
     /// Set `include_invalid`.
     pub fn include_invalid(
         mut self,
-        value: impl Into<crate::models::ListAllOrganizationDomainsVerified>,
+        value: impl Into<crate::models::ListApiKeysIncludeInvalid>,
     ) -> Self {
         self.include_invalid = Some(value.into());
         self

@@ -145,7 +145,7 @@ impl ListDirectories {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::ScimDirectory>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Directory>>
     + Unpin
     + Send
     + 'static
@@ -158,7 +158,7 @@ impl ListDirectories {
         self,
         clerk: &Clerk,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<crate::models::ScimDirectory>>,
+        Item = crate::Result<crate::pagination::Page<crate::models::Directory>>,
     >
     + Unpin
     + Send
@@ -181,7 +181,7 @@ impl ListDirectories<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::ScimDirectory>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Directory>>
     + Unpin
     + Send
     + 'static
@@ -194,7 +194,7 @@ impl ListDirectories<&Clerk> {
     pub fn into_pages(
         self,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<crate::models::ScimDirectory>>,
+        Item = crate::Result<crate::pagination::Page<crate::models::Directory>>,
     >
     + Unpin
     + Send
@@ -259,7 +259,7 @@ impl<B: Send> Operation for ListDirectories<B> {
 }
 
 impl crate::pagination::Paginated for ListDirectories {
-    type Item = crate::models::ScimDirectory;
+    type Item = crate::models::Directory;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
     }
@@ -311,7 +311,7 @@ impl CreateDirectory {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -321,7 +321,7 @@ impl CreateDirectory<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -367,7 +367,7 @@ impl<B> CreateDirectory<B> {
 }
 
 impl<B: Send> Operation for CreateDirectory<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::DIRECTORIES_CREATE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -421,7 +421,7 @@ impl GetDirectory {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -431,7 +431,7 @@ impl GetDirectory<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -450,7 +450,7 @@ impl<B> GetDirectory<B> {
 }
 
 impl<B: Send> Operation for GetDirectory<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::DIRECTORIES_GET;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -516,7 +516,7 @@ impl UpdateDirectory {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -526,7 +526,7 @@ impl UpdateDirectory<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -576,7 +576,7 @@ impl<B> UpdateDirectory<B> {
 }
 
 impl<B: Send> Operation for UpdateDirectory<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::DIRECTORIES_UPDATE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -707,7 +707,7 @@ impl RotateDirectoryApiKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -717,7 +717,7 @@ impl RotateDirectoryApiKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -736,7 +736,7 @@ impl<B> RotateDirectoryApiKey<B> {
 }
 
 impl<B: Send> Operation for RotateDirectoryApiKey<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::DIRECTORIES_ROTATE_API_KEY;
 
     fn build(self) -> crate::Result<ApiRequest> {

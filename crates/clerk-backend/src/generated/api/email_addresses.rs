@@ -538,7 +538,7 @@ impl PrepareEmailAddressVerification {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
@@ -550,7 +550,7 @@ impl PrepareEmailAddressVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(
         self,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -569,7 +569,7 @@ impl<B> PrepareEmailAddressVerification<B> {
 }
 
 impl<B: Send> Operation for PrepareEmailAddressVerification<B> {
-    type Output = crate::models::PrepareEmailAddressVerificationResponse;
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_PREPARE_VERIFICATION;
 
@@ -634,7 +634,7 @@ impl AttemptEmailAddressVerification {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
@@ -646,7 +646,7 @@ impl AttemptEmailAddressVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(
         self,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -678,7 +678,7 @@ impl<B> AttemptEmailAddressVerification<B> {
 }
 
 impl<B: Send> Operation for AttemptEmailAddressVerification<B> {
-    type Output = crate::models::PrepareEmailAddressVerificationResponse;
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_ATTEMPT_VERIFICATION;
 

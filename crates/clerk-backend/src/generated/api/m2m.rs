@@ -81,7 +81,7 @@ impl ListM2mTokens {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<ListM2mTokensResponseM2mTokensItem>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<VerifyM2mTokenResponse>>
     + Unpin
     + Send
     + 'static
@@ -94,7 +94,7 @@ impl ListM2mTokens {
         self,
         clerk: &Clerk,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<ListM2mTokensResponseM2mTokensItem>>,
+        Item = crate::Result<crate::pagination::Page<VerifyM2mTokenResponse>>,
     >
     + Unpin
     + Send
@@ -117,7 +117,7 @@ impl ListM2mTokens<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<ListM2mTokensResponseM2mTokensItem>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<VerifyM2mTokenResponse>>
     + Unpin
     + Send
     + 'static
@@ -130,7 +130,7 @@ impl ListM2mTokens<&Clerk> {
     pub fn into_pages(
         self,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<ListM2mTokensResponseM2mTokensItem>>,
+        Item = crate::Result<crate::pagination::Page<VerifyM2mTokenResponse>>,
     >
     + Unpin
     + Send
@@ -220,7 +220,7 @@ impl<B: Send> Operation for ListM2mTokens<B> {
 }
 
 impl crate::pagination::Paginated for ListM2mTokens {
-    type Item = ListM2mTokensResponseM2mTokensItem;
+    type Item = VerifyM2mTokenResponse;
     fn offset(&self) -> i64 {
         self.offset.map_or(0, |v| v as i64)
     }
@@ -491,7 +491,7 @@ impl VerifyM2mToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListM2mTokensResponseM2mTokensItem> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyM2mTokenResponse> {
         clerk.call(self).await
     }
 }
@@ -501,7 +501,7 @@ impl VerifyM2mToken<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListM2mTokensResponseM2mTokensItem> {
+    pub async fn send(self) -> crate::Result<VerifyM2mTokenResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -526,7 +526,7 @@ impl<B> VerifyM2mToken<B> {
 }
 
 impl<B: Send> Operation for VerifyM2mToken<B> {
-    type Output = ListM2mTokensResponseM2mTokensItem;
+    type Output = VerifyM2mTokenResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::M2M_VERIFY_TOKEN;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -551,10 +551,10 @@ impl<B: Send> Operation for VerifyM2mToken<B> {
     }
 }
 
-/// `ListM2mTokensResponseM2mTokensItem`.
+/// `VerifyM2mTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListM2mTokensResponseM2mTokensItem {
+pub struct VerifyM2mTokenResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -598,7 +598,7 @@ pub struct ListM2mTokensResponseM2mTokensItem {
     pub token: Option<crate::SecretString>,
 }
 
-impl ListM2mTokensResponseM2mTokensItem {
+impl VerifyM2mTokenResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -636,7 +636,7 @@ pub struct ListM2mTokensResponse {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub m2m_tokens: Vec<ListM2mTokensResponseM2mTokensItem>,
+    pub m2m_tokens: Vec<VerifyM2mTokenResponse>,
     /// `total_count`.
     pub total_count: f64,
 }
@@ -645,7 +645,7 @@ impl ListM2mTokensResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        m2m_tokens: impl Into<Vec<ListM2mTokensResponseM2mTokensItem>>,
+        m2m_tokens: impl Into<Vec<VerifyM2mTokenResponse>>,
         total_count: impl Into<f64>,
     ) -> Self {
         Self {

@@ -679,7 +679,7 @@ pub struct ListAllOrganizationDomains<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: Option<String>,
-    verified: Option<crate::models::ListAllOrganizationDomainsVerified>,
+    verified: Option<crate::models::ListApiKeysIncludeInvalid>,
     enrollment_mode: Option<Vec<ListAllOrganizationDomainsEnrollmentModeItem>>,
     query: Option<String>,
     domains: Option<Vec<String>>,
@@ -776,10 +776,7 @@ impl<B> ListAllOrganizationDomains<B> {
     }
 
     /// Filter by verification status
-    pub fn verified(
-        mut self,
-        value: impl Into<crate::models::ListAllOrganizationDomainsVerified>,
-    ) -> Self {
+    pub fn verified(mut self, value: impl Into<crate::models::ListApiKeysIncludeInvalid>) -> Self {
         self.verified = Some(value.into());
         self
     }

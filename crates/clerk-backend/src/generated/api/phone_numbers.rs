@@ -538,7 +538,7 @@ impl PreparePhoneNumberVerification {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
@@ -550,7 +550,7 @@ impl PreparePhoneNumberVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(
         self,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -569,7 +569,7 @@ impl<B> PreparePhoneNumberVerification<B> {
 }
 
 impl<B: Send> Operation for PreparePhoneNumberVerification<B> {
-    type Output = crate::models::PrepareEmailAddressVerificationResponse;
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::PHONE_NUMBERS_PREPARE_VERIFICATION;
 
@@ -634,7 +634,7 @@ impl AttemptPhoneNumberVerification {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
@@ -646,7 +646,7 @@ impl AttemptPhoneNumberVerification<&Clerk> {
     /// See [`crate::Error`].
     pub async fn send(
         self,
-    ) -> crate::Result<crate::models::PrepareEmailAddressVerificationResponse> {
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -678,7 +678,7 @@ impl<B> AttemptPhoneNumberVerification<B> {
 }
 
 impl<B: Send> Operation for AttemptPhoneNumberVerification<B> {
-    type Output = crate::models::PrepareEmailAddressVerificationResponse;
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::PHONE_NUMBERS_ATTEMPT_VERIFICATION;
 

@@ -93,7 +93,7 @@ pub struct ListSessions<B = Detached> {
     options: crate::rt::RequestOptions,
     client_id: Option<String>,
     user_id: Option<String>,
-    status: Option<crate::models::ListSessionsStatus>,
+    status: Option<crate::models::SessionEventPayloadStatus>,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -196,7 +196,7 @@ impl<B> ListSessions<B> {
     }
 
     /// Filter sessions by the provided status
-    pub fn status(mut self, value: impl Into<crate::models::ListSessionsStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::SessionEventPayloadStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

@@ -9,7 +9,7 @@ use super::*;
 #[non_exhaustive]
 pub struct ListDirectoriesResponse {
     /// `data`.
-    pub data: ScimDirectories,
+    pub data: Directories,
     /// Total number of directories.
     pub total_count: i64,
 }
@@ -17,7 +17,7 @@ pub struct ListDirectoriesResponse {
 impl ListDirectoriesResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(data: impl Into<ScimDirectories>, total_count: impl Into<i64>) -> Self {
+    pub fn new(data: impl Into<Directories>, total_count: impl Into<i64>) -> Self {
         Self {
             data: data.into(),
             total_count: total_count.into(),
