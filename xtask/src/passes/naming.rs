@@ -151,10 +151,10 @@ fn member_names(ir: &Ir) -> BTreeMap<TypeId, Vec<String>> {
 fn shared_responses(ir: &Ir) -> BTreeMap<TypeId, String> {
     let mut uses: BTreeMap<TypeId, Vec<&crate::ir::Op>> = BTreeMap::new();
     for op in &ir.ops {
-        if let Output::Json(Ty::Named(id)) = &op.output {
-            if ir.get(*id).home == Home::Group(op.group.clone()) {
-                uses.entry(*id).or_default().push(op);
-            }
+        if let Output::Json(Ty::Named(id)) = &op.output
+            && ir.get(*id).home == Home::Group(op.group.clone())
+        {
+            uses.entry(*id).or_default().push(op);
         }
     }
     uses.into_iter()
@@ -169,7 +169,8 @@ fn shared_responses(ir: &Ir) -> BTreeMap<TypeId, String> {
 fn common_names(ir: &Ir) -> BTreeMap<TypeId, String> {
     // Per type: the words of every name merged into it, as written and singular (`Sessions`
     // and `Session` are the same word here).
-    let mut members: BTreeMap<TypeId, Vec<(Vec<String>, Vec<String>)>> = BTreeMap::new();
+    type Spellings = (Vec<String>, Vec<String>);
+    let mut members: BTreeMap<TypeId, Vec<Spellings>> = BTreeMap::new();
     for (i, def) in ir.types.iter().enumerate() {
         let rep = def.merged_into.unwrap_or(TypeId(i));
         let words = names::words(&def.name);
@@ -245,7 +246,10 @@ mod tests {
     fn merged_types_take_the_words_their_names_share() {
         let w = |s: &str| names::words(s);
         assert_eq!(
-            common_subsequence(&w("VerificationOtpStatus"), &w("VerificationEmailLinkStatus")),
+            common_subsequence(
+                &w("VerificationOtpStatus"),
+                &w("VerificationEmailLinkStatus")
+            ),
             w("VerificationStatus")
         );
         assert_eq!(
