@@ -373,7 +373,8 @@ mod tests {
         passes::check::one_type_per_shape(&ir).expect("no two types alike");
         passes::check::unique_names(&ir).expect("every name once");
         let files = mini();
-        // `allOf` merging copies the base's properties: their enum is the base's, not a copy.
+        // `allOf` merging copies the base's properties: their enum is the base's, not a copy,
+        // also where a part narrows it to one value.
         let widget_2 = file(&files, "models/widget_2.rs");
         assert!(widget_2.contains("pub status: WidgetStatus,"), "{widget_2}");
         assert!(!widget_2.contains("pub enum"), "{widget_2}");

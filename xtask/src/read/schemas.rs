@@ -461,6 +461,11 @@ pub fn merge_all_of(spec: &Spec, schema: &Value) -> Value {
         }
         if let Some(p) = s.get("properties").and_then(Value::as_object) {
             for (k, v) in p {
+                // A part that only narrows a base property to some of its values (`status:
+                // revoked` on an invitation) keeps the base's type.
+                if props.get(k).is_some_and(|base| narrows(spec, base, v)) {
+                    continue;
+                }
                 props.insert(k.clone(), v.clone());
             }
         }
@@ -476,4 +481,17 @@ pub fn merge_all_of(spec: &Spec, schema: &Value) -> Value {
     m.insert("properties".into(), Value::Object(props));
     m.insert("required".into(), Value::Array(required));
     Value::Object(m)
+}
+
+/// Whether `part` restates `base` with a subset of its enum values and nothing else of note.
+fn narrows(spec: &Spec, base: &Value, part: &Value) -> bool {
+    let base = spec.deref(base);
+    let values =
+        |s: &Value| -> Option<Vec<Value>> { s.get("enum").and_then(Value::as_array).cloned() };
+    let (Some(allowed), Some(given)) = (values(base), values(part)) else {
+        return false;
+    };
+    let same_type =
+        str_of(part, "type").is_none_or(|t| str_of(base, "type").unwrap_or("string") == t);
+    same_type && given.iter().all(|v| allowed.contains(v))
 }

@@ -514,7 +514,7 @@ impl RevokeInvitation {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<RevokeInvitationResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Invitation> {
         clerk.call(self).await
     }
 }
@@ -524,7 +524,7 @@ impl RevokeInvitation<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<RevokeInvitationResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::Invitation> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -543,7 +543,7 @@ impl<B> RevokeInvitation<B> {
 }
 
 impl<B: Send> Operation for RevokeInvitation<B> {
-    type Output = RevokeInvitationResponse;
+    type Output = crate::models::Invitation;
     const INFO: &'static OperationInfo = &crate::generated::operations::INVITATIONS_REVOKE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -617,66 +617,6 @@ impl BulkCreateInvitationsBodyItem {
             ignore_existing: None,
             expires_in_days: None,
             template_slug: None,
-        }
-    }
-}
-
-/// `RevokeInvitationResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RevokeInvitationResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `email_address`.
-    pub email_address: String,
-    /// `public_metadata`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
-    /// `revoked`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<bool>,
-    /// `status`.
-    pub status: String,
-    /// `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Unix timestamp of expiration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    /// Unix timestamp of creation.
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    pub updated_at: i64,
-}
-
-impl RevokeInvitationResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        email_address: impl Into<String>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
-        status: impl Into<String>,
-        created_at: impl Into<i64>,
-        updated_at: impl Into<i64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            email_address: email_address.into(),
-            public_metadata: public_metadata.into(),
-            revoked: None,
-            status: status.into(),
-            url: None,
-            expires_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
         }
     }
 }
