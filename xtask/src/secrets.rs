@@ -156,10 +156,9 @@ pub fn emit(head: &str, ir: &Ir) -> Result<String, String> {
     Ok(out)
 }
 
-/// Models by name, then each group's types in definition order.
+/// Models by name, then each group's types and the webhook payloads in definition order.
 fn in_test_order(ir: &Ir) -> Vec<TypeId> {
     let mut ids = ir.live();
-    ids.retain(|&id| ir.get(id).home != Home::Webhooks);
     ids.sort_by(|a, b| {
         let (a, b) = (ir.get(*a), ir.get(*b));
         let key = |d: &crate::ir::TypeDef| match &d.home {

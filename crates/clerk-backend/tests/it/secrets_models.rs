@@ -164,6 +164,14 @@ fn model_credentials_never_show_in_debug() {
         "Pl4ntb98662ccfe7f8a648ff1a7ae",
         "CreateSessionTokenResponse.jwt",
     );
+    let m: clerk_backend::webhook_events::WebhookPhoneNumber =
+        serde_json::from_str(r#"{"backup_codes":["Pl4nt72fe4be3f95dcceefdc22cac"]}"#)
+            .expect("sample fits WebhookPhoneNumber");
+    assert_hidden(
+        &format!("{m:?}"),
+        "Pl4nt72fe4be3f95dcceefdc22cac",
+        "WebhookPhoneNumber.backup_codes",
+    );
 }
 
 #[test]
