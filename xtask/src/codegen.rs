@@ -152,7 +152,7 @@ fn emit_all(
 
     // The conformance test's calls, one per operation of each spec.
     let mut calls = format!(
-        "{head}//! Realistic calls of every operation, for the Prism conformance test.\n\nuse clerk_backend::{{Clerk, Error}};\n\nfn ex<T: serde::de::DeserializeOwned>(json: &str) -> T {{\n    serde_json::from_str(json).expect(\"example fits the model\")\n}}\n\n"
+        "{head}//! Realistic calls of every operation, for the Prism conformance test.\n\n#[allow(unused_imports)]\nuse clerk_backend::{{Clerk, Error, api, models}};\n\nfn ex<T: serde::de::DeserializeOwned>(json: &str) -> T {{\n    serde_json::from_str(json).expect(\"example fits the model\")\n}}\n\n"
     );
     crate::conformance::emit_calls(main, ir, "current", &mut calls)?;
     if let Some(seed) = seed {

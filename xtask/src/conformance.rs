@@ -262,7 +262,11 @@ fn arg(ctx: &Ctx, ty: &Ty, v: &Value) -> String {
         }
         Ty::Upload => "clerk_backend::Upload::from_bytes(&b\"\\x89PNG\\r\\n\\x1a\\n\"[..]).file_name(\"logo.png\")".into(),
         other => {
-            let rendered = Cx::outside(ctx.ir).ty(other);
+            // `api::…` and `models::…` are imported: short enough for rustfmt to format.
+            let rendered = Cx::outside(ctx.ir)
+                .ty(other)
+                .replace("clerk_backend::api::", "api::")
+                .replace("clerk_backend::models::", "models::");
             format!("ex::<{rendered}>({})", raw(&v.to_string()))
         }
     }
