@@ -1,13 +1,16 @@
 //! `cargo xtask codegen`: spec → `crates/clerk-backend/src/generated/`.
+//!
+//! Three steps: [`read`] turns the specs into an [`Ir`], [`passes`] decide paging, identity and
+//! names over it, and [`emit`] prints it; this module runs them and writes (or checks) the files.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::names;
-use crate::ops::{self, Op};
+use crate::ir::{Ir, Op};
+use crate::read::{self, Specs};
 use crate::spec::Spec;
-use crate::types::{Def, TypeGen, emit_defs};
+use crate::{emit, names, passes};
 
 pub struct Inputs {
     pub main: PathBuf,
@@ -29,11 +32,14 @@ pub fn run(root: &Path, inputs: &Inputs, check: bool) -> Result<(), String> {
     main.apply_overlay(OVERLAY)?;
     let seed = Spec::load(&inputs.seed)?;
     let hooks = Spec::load(&inputs.webhooks)?;
-    let mut files = generate(&main, Some(&seed))?;
-    files.insert(
-        format!("{OUT_DIR}/webhook_events.rs"),
-        webhook_events(&hooks)?,
-    );
+    let ir = build(&Specs {
+        main: &main,
+        seed: Some(&seed),
+        webhooks: Some(&hooks),
+    })?;
+    let merged = ir.types.iter().filter(|d| d.merged_into.is_some()).count();
+    println!("one type per shape: {merged} copies merged into the type they repeat");
+    let files = emit_all(&ir, &main, Some(&seed), Some(&hooks))?;
     let tmp = root.join("target/codegen");
     let _ = std::fs::remove_dir_all(&tmp);
     write_files(&tmp, &files)?;
@@ -70,75 +76,55 @@ fn header(spec: &Spec) -> String {
     )
 }
 
-/// Generate every file from the main spec (plus operations only the seed spec still has).
-pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
+/// Read the specs into the IR and run every pass over it.
+///
+/// # Errors
+/// A spec the reader cannot use, or an IR a pass finds inconsistent.
+pub fn build(specs: &Specs<'_>) -> Result<Ir, String> {
+    let mut ir = read::read(specs)?;
+    check_unique(&ir.ops)?;
+    passes::paging::detect(&mut ir);
+    passes::dedup::merge_same_shapes(&mut ir);
+    passes::naming::assign(&mut ir);
+    passes::check::one_type_per_shape(&ir)?;
+    passes::check::unique_names(&ir)?;
+    Ok(ir)
+}
+
+/// Generate every file from the main spec (plus operations only the seed spec still has, and
+/// the webhook events when a webhooks spec is given).
+#[cfg(test)]
+pub fn generate(
+    main: &Spec,
+    seed: Option<&Spec>,
+    webhooks: Option<&Spec>,
+) -> Result<Files, String> {
+    let ir = build(&Specs {
+        main,
+        seed,
+        webhooks,
+    })?;
+    emit_all(&ir, main, seed, webhooks)
+}
+
+/// Every file of the IR.
+fn emit_all(
+    ir: &Ir,
+    main: &Spec,
+    seed: Option<&Spec>,
+    webhooks: Option<&Spec>,
+) -> Result<Files, String> {
     let mut files = Files::new();
     let head = header(main);
-    let mut tg = TypeGen::new(main);
-    if let Some(seed) = seed {
-        tg.add_compat(seed);
+
+    for (rel, src) in emit::models::emit(ir, &head) {
+        files.insert(format!("{OUT_DIR}/{rel}"), src);
     }
 
-    // Models: one file per component schema, with the inline types it owns.
-    let components = tg.components();
-    let mut model_defs: BTreeMap<String, Def> = BTreeMap::new();
-    let mut models_mod = format!(
-        "{head}//! Models of the Backend API: one type per schema, plus the inline types each owns.\n\n"
-    );
-    let mut module_names = HashSet::new();
-    for (key, defs) in &components {
-        let mut module = names::field(key);
-        while !module_names.insert(module.clone()) {
-            module.push('_');
-        }
-        let mut src = format!("{head}//! `{key}`.\n\n#[allow(unused_imports)]\nuse super::*;\n\n");
-        emit_defs(defs, "", &mut src);
-        files.insert(format!("{OUT_DIR}/models/{module}.rs"), src);
-        let _ = writeln!(models_mod, "mod {module};\npub use {module}::*;");
-        for d in defs {
-            model_defs.insert(d.name().to_owned(), d.clone());
-        }
-    }
-    files.insert(format!("{OUT_DIR}/models/mod.rs"), models_mod);
-
-    // Operations.
-    let mut local_defs: BTreeMap<String, Vec<Def>> = BTreeMap::new();
-    let mut all_ops = ops::collect(main, &mut tg, &mut local_defs, None, &|_, _| true);
-    if let Some(seed) = seed {
-        let present: HashSet<(String, String)> = all_ops
-            .iter()
-            .map(|o| (o.group.clone(), o.fn_name.clone()))
-            .collect();
-        let mut seed_tg = TypeGen::new(seed);
-        seed_tg.component_names.clone_from(&tg.component_names);
-        let version = main
-            .doc
-            .pointer("/info/version")
-            .and_then(|v| v.as_str())
-            .unwrap_or("current")
-            .to_owned();
-        let extra = ops::collect(
-            seed,
-            &mut seed_tg,
-            &mut local_defs,
-            Some(&version),
-            &|g, n| !present.contains(&(g.to_owned(), n.to_owned())),
-        );
-        all_ops.extend(extra);
-    }
-    check_unique(&all_ops)?;
-    ops::detect_paging(&mut all_ops, &model_defs, &local_defs);
-
-    let enums: HashSet<String> = model_defs
-        .values()
-        .chain(local_defs.values().flatten())
-        .filter(|d| matches!(d, Def::Enum { .. }))
-        .map(|d| d.name().to_owned())
-        .collect();
-
-    let mut groups: BTreeMap<String, Vec<Op>> = BTreeMap::new();
-    for op in &all_ops {
-        groups.entry(op.group.clone()).or_default().push(op.clone());
+    // Operations, one file per group.
+    let mut groups: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
+    for op in &ir.ops {
+        groups.entry(op.group.as_str()).or_default().push(op);
     }
     let mut api_mod = format!(
         "{head}//! Request types of every operation, one module per group, and the group accessors on [`Clerk`].\n\nuse crate::Clerk;\n\n"
@@ -158,8 +144,7 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
             ops.len()
         );
         let mut src = head.clone();
-        let defs = local_defs.get(group).cloned().unwrap_or_default();
-        ops::emit_group(group, ops, &defs, &enums, &mut src);
+        emit::api::emit_group(ir, group, ops, &mut src);
         files.insert(format!("{OUT_DIR}/api/{module}.rs"), src);
     }
     api_mod.push_str("}\n");
@@ -167,24 +152,26 @@ pub fn generate(main: &Spec, seed: Option<&Spec>) -> Result<Files, String> {
 
     // The conformance test's calls, one per operation of each spec.
     let mut calls = format!(
-        "{head}//! Realistic calls of every operation, for the Prism conformance test.\n\nuse clerk_backend::{{Clerk, Error}};\n\nfn ex<T: serde::de::DeserializeOwned>(json: &str) -> T {{\n    serde_json::from_str(json).expect(\"example fits the model\")\n}}\n\n"
+        "{head}//! Realistic calls of every operation, for the Prism conformance test.\n\n#[allow(unused_imports)]\nuse clerk_backend::{{Clerk, Error, api, models}};\n\nfn ex<T: serde::de::DeserializeOwned>(json: &str) -> T {{\n    serde_json::from_str(json).expect(\"example fits the model\")\n}}\n\n"
     );
-    crate::conformance::emit_calls(main, &all_ops, &enums, "current", &mut calls)?;
+    crate::conformance::emit_calls(main, ir, "current", &mut calls)?;
     if let Some(seed) = seed {
-        crate::conformance::emit_calls(seed, &all_ops, &enums, "seed", &mut calls)?;
+        crate::conformance::emit_calls(seed, ir, "seed", &mut calls)?;
     }
     files.insert(CONFORMANCE_FILE.into(), calls);
 
-    let model_list: Vec<Def> = model_defs.values().cloned().collect();
-    let scopes = crate::secrets::scopes(&model_list, &local_defs);
-    files.insert(
-        SECRETS_FILE.into(),
-        crate::secrets::emit(&head, &scopes, &all_ops)?,
-    );
+    files.insert(SECRETS_FILE.into(), crate::secrets::emit(&head, ir)?);
 
     let mut table = head.clone();
-    ops::emit_table(&all_ops, &mut table);
+    emit::table::emit_table(&ir.ops, &mut table);
     files.insert(format!("{OUT_DIR}/operations.rs"), table);
+
+    if let Some(hooks) = webhooks {
+        files.insert(
+            format!("{OUT_DIR}/webhook_events.rs"),
+            emit::webhooks::emit(ir, &header(hooks)),
+        );
+    }
 
     files.insert(
         format!("{OUT_DIR}/mod.rs"),
@@ -294,66 +281,6 @@ fn copy_tree(from: &Path, to: &Path, files: &Files) -> Result<(), String> {
     Ok(())
 }
 
-/// Typed webhook events: every `x-webhooks` entry becomes a variant of `WebhookEvent`.
-pub fn webhook_events(spec: &Spec) -> Result<String, String> {
-    use serde_json::Value;
-    let mut out = header(spec);
-    out.push_str(
-        "//! Webhook event payloads: [`WebhookEvent`] has one variant per event type.\n\n",
-    );
-    out.push_str(
-        "/// One delivered event: the envelope (type, timestamp, instance) and its typed `data`.\n\
-         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n\
-         pub struct Event<T> {\n    /// The event's payload.\n    pub data: T,\n    \
-         /// Envelope fields shared by every event.\n    #[serde(flatten)]\n    pub envelope: WebhookEventPayload,\n}\n\n",
-    );
-    // The spec's own examples omit properties its schemas call required (6 of 27 examples
-    // measured), and a webhook handler must not drop an event over a missing field: every
-    // payload field is optional.
-    let mut tg = TypeGen::new(spec);
-    tg.lenient = true;
-    let components = tg.components();
-    let hooks = spec
-        .doc
-        .get("x-webhooks")
-        .and_then(Value::as_object)
-        .ok_or("webhooks spec has no x-webhooks")?;
-    let mut extra = Vec::new();
-    let mut variants = Vec::new();
-    for (event, item) in hooks {
-        let schema = item
-            .pointer("/post/requestBody/content/application~1json/schema")
-            .ok_or_else(|| format!("webhook {event} has no JSON body"))?;
-        let data = schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find_map(|part| part.pointer("/properties/data"))
-            .ok_or_else(|| format!("webhook {event} has no data property"))?;
-        let name = names::type_name(event);
-        let (ty, _) = tg.resolve(data, &format!("{name}Data"), &mut extra);
-        variants.push((event.clone(), name, ty.render("")));
-    }
-    out.push_str("crate::tagged_union! {\n    /// A webhook event, decoded by its `type`; unknown types are kept as raw JSON.\n    pub enum WebhookEvent tag \"type\" {\n");
-    for (event, name, ty) in &variants {
-        let _ = writeln!(
-            out,
-            "        /// `{event}`\n        {name}(Event<{ty}>) = {event:?},"
-        );
-    }
-    out.push_str("    }\n}\n\nimpl WebhookEvent {\n    /// The event type, e.g. `user.created`.\n    #[must_use]\n    pub fn event_type(&self) -> &str {\n        match self {\n");
-    for (event, name, _) in &variants {
-        let _ = writeln!(out, "            Self::{name}(_) => {event:?},");
-    }
-    out.push_str("            Self::Unknown(v) => v.get(\"type\").and_then(serde_json::Value::as_str).unwrap_or(\"\"),\n        }\n    }\n}\n\n");
-    for (_, defs) in &components {
-        emit_defs(defs, "", &mut out);
-    }
-    emit_defs(&extra, "", &mut out);
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,7 +288,7 @@ mod tests {
     fn mini() -> Files {
         let bytes = include_bytes!("../tests/fixtures/mini.yml");
         let spec = Spec::from_bytes(bytes, "mini.yml").expect("fixture parses");
-        generate(&spec, None).expect("fixture generates")
+        generate(&spec, None, None).expect("fixture generates")
     }
 
     fn file<'a>(files: &'a Files, rel: &str) -> &'a str {
@@ -427,6 +354,89 @@ mod tests {
         assert!(file(&files, "api/misc.rs").contains("crate::rt::decode_text(response)"));
         // An operation with no x-speakeasy-group is named from its tag and operationId.
         assert!(file(&files, "api/gadget_keys.rs").contains("pub fn delete(self, gadget_key_id"));
+    }
+
+    fn mini_ir() -> Ir {
+        let bytes = include_bytes!("../tests/fixtures/mini.yml");
+        let spec = Spec::from_bytes(bytes, "mini.yml").expect("fixture parses");
+        build(&Specs {
+            main: &spec,
+            seed: None,
+            webhooks: None,
+        })
+        .expect("fixture builds")
+    }
+
+    #[test]
+    fn one_type_per_shape_with_one_name() {
+        let ir = mini_ir();
+        passes::check::one_type_per_shape(&ir).expect("no two types alike");
+        passes::check::unique_names(&ir).expect("every name once");
+        let files = mini();
+        // `allOf` merging copies the base's properties: their enum is the base's, not a copy,
+        // also where a part narrows it to one value.
+        let widget_2 = file(&files, "models/widget_2.rs");
+        assert!(widget_2.contains("pub status: WidgetStatus,"), "{widget_2}");
+        assert!(!widget_2.contains("pub enum"), "{widget_2}");
+        // The same inline response of `get` and `delete`: one type, the group's resource.
+        let keys = file(&files, "api/gadget_keys.rs");
+        assert_eq!(keys.matches("pub struct GadgetKey ").count(), 1, "{keys}");
+        assert_eq!(
+            keys.matches("type Output = GadgetKey;").count(),
+            2,
+            "{keys}"
+        );
+        // Request types are `{Verb}{Resource}…`.
+        assert!(file(&files, "api/widgets.rs").contains("pub struct UploadWidgetLogo<"));
+    }
+
+    #[test]
+    fn the_checks_fail_on_alike_types_and_repeated_names() {
+        let mut ir = mini_ir();
+        let id = ir.live()[0];
+        let mut copy = ir.get(id).clone();
+        copy.name = format!("{}Copy", copy.name);
+        copy.seq = usize::MAX;
+        ir.types.push(copy);
+        let err = passes::check::one_type_per_shape(&ir).expect_err("a copy is caught");
+        assert!(err.contains("Copy"), "{err}");
+        passes::check::unique_names(&ir).expect("the copy has its own name");
+        let last = ir.types.len() - 1;
+        ir.types[last].name = ir.get(id).name.clone();
+        let err = passes::check::unique_names(&ir).expect_err("a repeated name is caught");
+        assert!(err.contains(&format!("{} ×2", ir.get(id).name)), "{err}");
+    }
+
+    /// The real specs, when they are checked out next to the repository (CI has them): the
+    /// checks pass and the dedup pass has work to do.
+    #[test]
+    fn the_real_specs_have_one_type_per_shape() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/openapi");
+        let load = |name: &str| Spec::load(&dir.join(name));
+        let (Ok(mut main), Ok(seed), Ok(hooks)) = (
+            load("bapi-2026-05-12.yml"),
+            load("bapi-2025-03-12-seed.yml"),
+            load("webhooks-2025-04-15.yml"),
+        ) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have the specs in {}",
+                dir.display()
+            );
+            eprintln!("skipped: no specs in {}", dir.display());
+            return;
+        };
+        main.apply_overlay(OVERLAY).expect("overlay applies");
+        let ir = build(&Specs {
+            main: &main,
+            seed: Some(&seed),
+            webhooks: Some(&hooks),
+        })
+        .expect("the specs build");
+        let merged = ir.types.iter().filter(|d| d.merged_into.is_some()).count();
+        assert!(merged > 50, "only {merged} copies merged");
+        passes::check::one_type_per_shape(&ir).expect("no two types alike");
+        passes::check::unique_names(&ir).expect("every name once");
     }
 
     #[test]

@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use crate::emit::Cx;
+use crate::ir::{BodyKind, Ir, Op, Ty};
 use crate::names;
-use crate::ops::{BodyKind, METHODS, Op, op_names};
+use crate::read::operations::{METHODS, op_names};
 use crate::spec::{Spec, str_of};
-use crate::types::Ty;
 
 /// A value matching a (small) regular expression, as the spec's patterns use them.
 pub fn sample_pattern(pattern: &str) -> String {
@@ -227,7 +228,7 @@ pub fn example(spec: &Spec, schema: &Value, depth: usize) -> Value {
 }
 
 struct Ctx<'a> {
-    enums: &'a HashSet<String>,
+    ir: &'a Ir,
 }
 
 fn lit(s: &str) -> String {
@@ -243,9 +244,9 @@ fn raw(s: &str) -> String {
 }
 
 /// A Rust expression for a setter argument of type `ty` holding `v`.
-fn arg(ctx: &Ctx, group: &str, ty: &Ty, v: &Value) -> String {
+fn arg(ctx: &Ctx, ty: &Ty, v: &Value) -> String {
     let as_text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-    let is_enum = |t: &Ty| matches!(t, Ty::Model(n) | Ty::Local(n) if ctx.enums.contains(n));
+    let is_enum = |t: &Ty| ctx.ir.is_enum(t);
     match ty {
         Ty::Str | Ty::Secret => lit(&as_text(v)),
         Ty::I64 => format!("{}_i64", v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)).unwrap_or(1)),
@@ -261,39 +262,24 @@ fn arg(ctx: &Ctx, group: &str, ty: &Ty, v: &Value) -> String {
         }
         Ty::Upload => "clerk_backend::Upload::from_bytes(&b\"\\x89PNG\\r\\n\\x1a\\n\"[..]).file_name(\"logo.png\")".into(),
         other => {
-            let path = format!("clerk_backend::api::{}", names::field(group));
-            let rendered = render_test_ty(other, &path);
+            // `api::…` and `models::…` are imported: short enough for rustfmt to format.
+            let rendered = Cx::outside(ctx.ir)
+                .ty(other)
+                .replace("clerk_backend::api::", "api::")
+                .replace("clerk_backend::models::", "models::");
             format!("ex::<{rendered}>({})", raw(&v.to_string()))
         }
     }
 }
 
-fn render_test_ty(ty: &Ty, local_path: &str) -> String {
-    match ty {
-        Ty::Local(n) => format!("{local_path}::{n}"),
-        Ty::Vec(t) => format!("Vec<{}>", render_test_ty(t, local_path)),
-        Ty::MapOf(t) => format!(
-            "std::collections::BTreeMap<String, {}>",
-            render_test_ty(t, local_path)
-        ),
-        Ty::Secret => "clerk_backend::SecretString".into(),
-        other => other.render("clerk_backend::models"),
-    }
-}
-
 /// Emit `pub async fn call_<suffix>(clerk, group, name)` and `pub const OPS_<SUFFIX>`.
-pub fn emit_calls(
-    spec: &Spec,
-    ops: &[Op],
-    enums: &HashSet<String>,
-    suffix: &str,
-    out: &mut String,
-) -> Result<usize, String> {
-    let by_name: BTreeMap<(&str, &str), &Op> = ops
+pub fn emit_calls(spec: &Spec, ir: &Ir, suffix: &str, out: &mut String) -> Result<usize, String> {
+    let by_name: BTreeMap<(&str, &str), &Op> = ir
+        .ops
         .iter()
         .map(|o| ((o.group.as_str(), o.fn_name.as_str()), o))
         .collect();
-    let ctx = Ctx { enums };
+    let ctx = Ctx { ir };
     let mut arms = Vec::new();
     let paths = spec
         .doc
@@ -359,7 +345,7 @@ fn call_expr(spec: &Spec, ctx: &Ctx, op: &Op, item: &Value, sop: &Value) -> Stri
             .unwrap_or(Value::Null);
         let v = match example(spec, &schema, 0) {
             Value::String(s) if s != "example" => s,
-            _ => crate::ops::example_id(p),
+            _ => crate::emit::api::example_id(p),
         };
         args.push(lit(&v));
     }
@@ -380,7 +366,7 @@ fn call_expr(spec: &Spec, ctx: &Ctx, op: &Op, item: &Value, sop: &Value) -> Stri
             continue;
         }
         let v = example(spec, sp.get("schema").unwrap_or(&Value::Null), 0);
-        let _ = write!(expr, ".{}({})", q.rust, arg(ctx, g, &q.ty, &v));
+        let _ = write!(expr, ".{}({})", q.rust, arg(ctx, &q.ty, &v));
         picked_optional |= !required;
     }
     // Body.
@@ -438,12 +424,12 @@ fn call_expr(spec: &Spec, ctx: &Ctx, op: &Op, item: &Value, sop: &Value) -> Stri
                 } else {
                     f.rust.clone()
                 };
-                let _ = write!(expr, ".{setter}({})", arg(ctx, g, &f.ty, &v));
+                let _ = write!(expr, ".{setter}({})", arg(ctx, &f.ty, &v));
             }
         }
         (BodyKind::JsonValue { ty, .. }, Some(schema)) => {
             let v = example(spec, &schema, 0);
-            let _ = write!(expr, ".body({})", arg(ctx, g, ty, &v));
+            let _ = write!(expr, ".body({})", arg(ctx, ty, &v));
         }
         (BodyKind::Multipart { fields, .. }, Some(schema)) => {
             expr.push_str(".file(clerk_backend::Upload::from_bytes(&b\"\\x89PNG\\r\\n\\x1a\\n\"[..]).file_name(\"logo.png\"))");

@@ -4,11 +4,13 @@ mod cli;
 mod codegen;
 mod conformance;
 mod diff;
+mod emit;
+mod ir;
 mod names;
-mod ops;
+mod passes;
+mod read;
 mod secrets;
 mod spec;
-mod types;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

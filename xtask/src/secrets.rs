@@ -2,20 +2,14 @@
 //! makes fields `SecretString`: every model field and request setter the generator marks as a
 //! credential gets a unique value, and `Debug` of its type must not show any 8-character piece.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use crate::emit::Cx;
+use crate::emit::api::example_id;
+use crate::ir::{BodyKind, Home, Ir, Kind, Ty, TypeId};
 use crate::names;
-use crate::ops::{BodyKind, Op, example_id};
-use crate::types::{Def, Ty};
-
-/// Where a definition lives, for the test's paths.
-pub struct Scope<'a> {
-    pub module: String,
-    pub defs: &'a [Def],
-}
 
 /// A value unique to `owner.field`, with no 8-character piece shared with other output.
 fn planted(owner: &str, field: &str) -> String {
@@ -38,7 +32,7 @@ fn plant(ty: &Ty, value: &str) -> Value {
 }
 
 /// The smallest JSON the type accepts.
-fn sample(ty: &Ty, find: &dyn Fn(&Ty) -> Option<Def>, depth: usize) -> Value {
+fn sample(ty: &Ty, ir: &Ir, depth: usize) -> Value {
     match ty {
         Ty::Str | Ty::Secret => Value::from("x"),
         Ty::I64 | Ty::F64 => Value::from(0),
@@ -46,21 +40,19 @@ fn sample(ty: &Ty, find: &dyn Fn(&Ty) -> Option<Def>, depth: usize) -> Value {
         Ty::Json | Ty::Map | Ty::MapOf(_) => Value::Object(Map::new()),
         Ty::Vec(_) | Ty::Page(_) => Value::Array(Vec::new()),
         Ty::Upload => Value::Null,
-        Ty::Model(_) | Ty::Local(_) => match find(ty) {
+        Ty::Named(id) => match &ir.get(*id).kind {
             _ if depth > 12 => Value::Object(Map::new()),
-            Some(Def::Struct { fields, .. }) => Value::Object(
+            Kind::Struct { fields } => Value::Object(
                 fields
                     .iter()
                     .filter(|f| f.required && !f.nullable)
-                    .map(|f| (f.json.clone(), sample(&f.ty, find, depth + 1)))
+                    .map(|f| (f.json.clone(), sample(&f.ty, ir, depth + 1)))
                     .collect(),
             ),
-            Some(Def::Enum { values, .. }) => {
-                Value::from(values.first().cloned().unwrap_or_default())
-            }
-            Some(Def::Alias { ty, .. }) => sample(&ty, find, depth + 1),
+            Kind::Enum { values } => Value::from(values.first().cloned().unwrap_or_default()),
+            Kind::Alias { ty } => sample(ty, ir, depth + 1),
             // Unions keep any shape they do not know.
-            Some(Def::Union { .. }) | None => Value::Object(Map::new()),
+            Kind::Union { .. } => Value::Object(Map::new()),
         },
     }
 }
@@ -69,7 +61,7 @@ fn sample(ty: &Ty, find: &dyn Fn(&Ty) -> Option<Def>, depth: usize) -> Value {
 ///
 /// # Errors
 /// When the rule finds no credential model field or setter (the rule itself is broken).
-pub fn emit(head: &str, scopes: &[Scope<'_>], ops: &[Op]) -> Result<String, String> {
+pub fn emit(head: &str, ir: &Ir) -> Result<String, String> {
     let mut out = format!(
         "{head}//! Every field the generator marks as a credential, planted with a unique value: `Debug` of its\n\
          //! model or request never shows any 8-character piece of it.\n\n\
@@ -84,37 +76,27 @@ pub fn emit(head: &str, scopes: &[Scope<'_>], ops: &[Op]) -> Result<String, Stri
     );
     let mut model_cases = String::new();
     let mut count = 0;
-    for scope in scopes {
-        let find = |ty: &Ty| -> Option<Def> {
-            let name = match ty {
-                Ty::Model(n) | Ty::Local(n) => n,
-                _ => return None,
-            };
-            scope
-                .defs
-                .iter()
-                .chain(scopes[0].defs.iter())
-                .find(|d| d.name() == name)
-                .cloned()
+    let cx = Cx::outside(ir);
+    for id in in_test_order(ir) {
+        let def = ir.get(id);
+        let Kind::Struct { fields } = &def.kind else {
+            continue;
         };
-        for def in scope.defs {
-            let Def::Struct { name, fields, .. } = def else {
+        let name = &def.name;
+        for f in fields.iter().filter(|f| is_secret(&f.ty)) {
+            let value = planted(name, &f.json);
+            let Value::Object(mut json) = sample(&Ty::Named(id), ir, 0) else {
                 continue;
             };
-            for f in fields.iter().filter(|f| is_secret(&f.ty)) {
-                let value = planted(name, &f.json);
-                let Value::Object(mut json) = sample(&Ty::Local(name.clone()), &find, 0) else {
-                    continue;
-                };
-                json.insert(f.json.clone(), plant(&f.ty, &value));
-                let text = Value::Object(json).to_string();
-                let _ = writeln!(
-                    model_cases,
-                    "    let m: {}::{name} = serde_json::from_str(r#\"{text}\"#).expect(\"sample fits {name}\");\n    assert_hidden(&format!(\"{{m:?}}\"), \"{value}\", \"{name}.{}\");",
-                    scope.module, f.json
-                );
-                count += 1;
-            }
+            json.insert(f.json.clone(), plant(&f.ty, &value));
+            let text = Value::Object(json).to_string();
+            let _ = writeln!(
+                model_cases,
+                "    let m: {} = serde_json::from_str(r#\"{text}\"#).expect(\"sample fits {name}\");\n    assert_hidden(&format!(\"{{m:?}}\"), \"{value}\", \"{name}.{}\");",
+                cx.path(id),
+                f.json
+            );
+            count += 1;
         }
     }
     let _ = writeln!(
@@ -123,7 +105,7 @@ pub fn emit(head: &str, scopes: &[Scope<'_>], ops: &[Op]) -> Result<String, Stri
     );
     let mut req_cases = String::new();
     let mut requests = 0;
-    for op in ops {
+    for op in &ir.ops {
         let BodyKind::Json { fields } = &op.body else {
             continue;
         };
@@ -174,17 +156,17 @@ pub fn emit(head: &str, scopes: &[Scope<'_>], ops: &[Op]) -> Result<String, Stri
     Ok(out)
 }
 
-/// Definitions grouped by the module they are emitted in.
-pub fn scopes<'a>(models: &'a [Def], locals: &'a BTreeMap<String, Vec<Def>>) -> Vec<Scope<'a>> {
-    let mut out = vec![Scope {
-        module: "clerk_backend::models".into(),
-        defs: models,
-    }];
-    for (group, defs) in locals {
-        out.push(Scope {
-            module: format!("clerk_backend::api::{}", names::field(group)),
-            defs,
-        });
-    }
-    out
+/// Models by name, then each group's types and the webhook payloads in definition order.
+fn in_test_order(ir: &Ir) -> Vec<TypeId> {
+    let mut ids = ir.live();
+    ids.sort_by(|a, b| {
+        let (a, b) = (ir.get(*a), ir.get(*b));
+        let key = |d: &crate::ir::TypeDef| match &d.home {
+            Home::Models => (0, String::new(), d.name.clone(), 0),
+            Home::Group(g) => (1, g.clone(), String::new(), d.seq),
+            Home::Webhooks => (2, String::new(), String::new(), d.seq),
+        };
+        key(a).cmp(&key(b))
+    });
+    ids
 }

@@ -385,7 +385,7 @@ pub mod __private {
 
 #[cfg(test)]
 mod tests {
-    use crate::models::{EmailAddressVerification, VerificationOtpStatus};
+    use crate::models::{EmailAddressVerification, VerificationStatus};
     use serde_json::json;
 
     fn decode(v: &serde_json::Value) -> EmailAddressVerification {
@@ -406,7 +406,7 @@ mod tests {
                 panic!("wrong variant for {text}: {v:?}");
             };
             assert_eq!(otp.object.as_deref(), Some("verification_otp"));
-            assert_eq!(otp.status, VerificationOtpStatus::Verified);
+            assert_eq!(otp.status, VerificationStatus::Verified);
             assert_eq!(otp.attempts, Some(1));
         }
     }

@@ -15,95 +15,95 @@ crate::tagged_union! {
     /// A webhook event, decoded by its `type`; unknown types are kept as raw JSON.
     pub enum WebhookEvent tag "type" {
         /// `email.created`
-        EmailCreated(Event<EmailEventPayload>) = "email.created",
+        EmailCreated(Event<WebhookEmailEventPayload>) = "email.created",
         /// `organization.created`
-        OrganizationCreated(Event<Organization>) = "organization.created",
+        OrganizationCreated(Event<WebhookOrganization>) = "organization.created",
         /// `organization.updated`
-        OrganizationUpdated(Event<Organization>) = "organization.updated",
+        OrganizationUpdated(Event<WebhookOrganization>) = "organization.updated",
         /// `organization.deleted`
-        OrganizationDeleted(Event<DeletedObject>) = "organization.deleted",
+        OrganizationDeleted(Event<crate::models::DeletedObject>) = "organization.deleted",
         /// `organizationDomain.created`
-        OrganizationDomainCreated(Event<OrganizationDomain>) = "organizationDomain.created",
+        OrganizationDomainCreated(Event<WebhookOrganizationDomain>) = "organizationDomain.created",
         /// `organizationDomain.updated`
-        OrganizationDomainUpdated(Event<OrganizationDomain>) = "organizationDomain.updated",
+        OrganizationDomainUpdated(Event<WebhookOrganizationDomain>) = "organizationDomain.updated",
         /// `organizationDomain.deleted`
-        OrganizationDomainDeleted(Event<DeletedObject>) = "organizationDomain.deleted",
+        OrganizationDomainDeleted(Event<crate::models::DeletedObject>) = "organizationDomain.deleted",
         /// `organizationInvitation.created`
-        OrganizationInvitationCreated(Event<OrganizationInvitationCreatedData>) = "organizationInvitation.created",
+        OrganizationInvitationCreated(Event<WebhookOrganizationInvitationCreatedData>) = "organizationInvitation.created",
         /// `organizationInvitation.accepted`
-        OrganizationInvitationAccepted(Event<OrganizationInvitationAcceptedPayload>) = "organizationInvitation.accepted",
+        OrganizationInvitationAccepted(Event<WebhookOrganizationInvitationAcceptedPayload>) = "organizationInvitation.accepted",
         /// `organizationInvitation.revoked`
-        OrganizationInvitationRevoked(Event<OrganizationInvitationRevokedData>) = "organizationInvitation.revoked",
+        OrganizationInvitationRevoked(Event<WebhookOrganizationInvitationCreatedData>) = "organizationInvitation.revoked",
         /// `organizationMembership.created`
-        OrganizationMembershipCreated(Event<OrganizationMembership>) = "organizationMembership.created",
+        OrganizationMembershipCreated(Event<WebhookOrganizationMembership>) = "organizationMembership.created",
         /// `organizationMembership.updated`
-        OrganizationMembershipUpdated(Event<OrganizationMembership>) = "organizationMembership.updated",
+        OrganizationMembershipUpdated(Event<WebhookOrganizationMembership>) = "organizationMembership.updated",
         /// `organizationMembership.deleted`
-        OrganizationMembershipDeleted(Event<OrganizationMembership>) = "organizationMembership.deleted",
+        OrganizationMembershipDeleted(Event<WebhookOrganizationMembership>) = "organizationMembership.deleted",
         /// `paymentAttempt.created`
-        PaymentAttemptCreated(Event<PaymentAttemptEventPayload>) = "paymentAttempt.created",
+        PaymentAttemptCreated(Event<WebhookPaymentAttemptEventPayload>) = "paymentAttempt.created",
         /// `paymentAttempt.updated`
-        PaymentAttemptUpdated(Event<PaymentAttemptEventPayload>) = "paymentAttempt.updated",
+        PaymentAttemptUpdated(Event<WebhookPaymentAttemptEventPayload>) = "paymentAttempt.updated",
         /// `permission.created`
-        PermissionCreated(Event<Permission>) = "permission.created",
+        PermissionCreated(Event<WebhookPermission>) = "permission.created",
         /// `permission.updated`
-        PermissionUpdated(Event<Permission>) = "permission.updated",
+        PermissionUpdated(Event<WebhookPermission>) = "permission.updated",
         /// `permission.deleted`
-        PermissionDeleted(Event<DeletedObject>) = "permission.deleted",
+        PermissionDeleted(Event<crate::models::DeletedObject>) = "permission.deleted",
         /// `role.created`
-        RoleCreated(Event<Role>) = "role.created",
+        RoleCreated(Event<WebhookRole>) = "role.created",
         /// `role.updated`
-        RoleUpdated(Event<Role>) = "role.updated",
+        RoleUpdated(Event<WebhookRole>) = "role.updated",
         /// `role.deleted`
-        RoleDeleted(Event<DeletedObject>) = "role.deleted",
+        RoleDeleted(Event<crate::models::DeletedObject>) = "role.deleted",
         /// `session.created`
-        SessionCreated(Event<SessionEventPayload>) = "session.created",
+        SessionCreated(Event<WebhookSessionEventPayload>) = "session.created",
         /// `session.pending`
-        SessionPending(Event<SessionEventPayload>) = "session.pending",
+        SessionPending(Event<WebhookSessionEventPayload>) = "session.pending",
         /// `session.ended`
-        SessionEnded(Event<SessionEventPayload>) = "session.ended",
+        SessionEnded(Event<WebhookSessionEventPayload>) = "session.ended",
         /// `session.removed`
-        SessionRemoved(Event<SessionEventPayload>) = "session.removed",
+        SessionRemoved(Event<WebhookSessionEventPayload>) = "session.removed",
         /// `session.revoked`
-        SessionRevoked(Event<SessionEventPayload>) = "session.revoked",
+        SessionRevoked(Event<WebhookSessionEventPayload>) = "session.revoked",
         /// `sms.created`
-        SmsCreated(Event<SmsEventPayload>) = "sms.created",
+        SmsCreated(Event<WebhookSmsEventPayload>) = "sms.created",
         /// `subscription.created`
-        SubscriptionCreated(Event<SubscriptionEventPayload>) = "subscription.created",
+        SubscriptionCreated(Event<WebhookSubscriptionEventPayload>) = "subscription.created",
         /// `subscription.updated`
-        SubscriptionUpdated(Event<SubscriptionEventPayload>) = "subscription.updated",
+        SubscriptionUpdated(Event<WebhookSubscriptionEventPayload>) = "subscription.updated",
         /// `subscription.active`
-        SubscriptionActive(Event<SubscriptionEventPayload>) = "subscription.active",
+        SubscriptionActive(Event<WebhookSubscriptionEventPayload>) = "subscription.active",
         /// `subscription.pastDue`
-        SubscriptionPastDue(Event<SubscriptionEventPayload>) = "subscription.pastDue",
+        SubscriptionPastDue(Event<WebhookSubscriptionEventPayload>) = "subscription.pastDue",
         /// `subscriptionItem.abandoned`
-        SubscriptionItemAbandoned(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.abandoned",
+        SubscriptionItemAbandoned(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.abandoned",
         /// `subscriptionItem.active`
-        SubscriptionItemActive(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.active",
+        SubscriptionItemActive(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.active",
         /// `subscriptionItem.canceled`
-        SubscriptionItemCanceled(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.canceled",
+        SubscriptionItemCanceled(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.canceled",
         /// `subscriptionItem.ended`
-        SubscriptionItemEnded(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.ended",
+        SubscriptionItemEnded(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.ended",
         /// `subscriptionItem.freeTrialEnding`
-        SubscriptionItemFreeTrialEnding(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.freeTrialEnding",
+        SubscriptionItemFreeTrialEnding(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.freeTrialEnding",
         /// `subscriptionItem.incomplete`
-        SubscriptionItemIncomplete(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.incomplete",
+        SubscriptionItemIncomplete(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.incomplete",
         /// `subscriptionItem.pastDue`
-        SubscriptionItemPastDue(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.pastDue",
+        SubscriptionItemPastDue(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.pastDue",
         /// `subscriptionItem.upcoming`
-        SubscriptionItemUpcoming(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.upcoming",
+        SubscriptionItemUpcoming(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.upcoming",
         /// `subscriptionItem.updated`
-        SubscriptionItemUpdated(Event<BillingSubscriptionItemEventPayload>) = "subscriptionItem.updated",
+        SubscriptionItemUpdated(Event<WebhookBillingSubscriptionItemEventPayload>) = "subscriptionItem.updated",
         /// `user.created`
-        UserCreated(Event<User>) = "user.created",
+        UserCreated(Event<WebhookUser>) = "user.created",
         /// `user.updated`
-        UserUpdated(Event<User>) = "user.updated",
+        UserUpdated(Event<WebhookUser>) = "user.updated",
         /// `user.deleted`
-        UserDeleted(Event<DeletedObject>) = "user.deleted",
+        UserDeleted(Event<crate::models::DeletedObject>) = "user.deleted",
         /// `waitlistEntry.created`
-        WaitlistEntryCreated(Event<WaitlistEntry>) = "waitlistEntry.created",
+        WaitlistEntryCreated(Event<WebhookWaitlistEntry>) = "waitlistEntry.created",
         /// `waitlistEntry.updated`
-        WaitlistEntryUpdated(Event<WaitlistEntry>) = "waitlistEntry.updated",
+        WaitlistEntryUpdated(Event<WebhookWaitlistEntry>) = "waitlistEntry.updated",
     }
 }
 
@@ -207,10 +207,10 @@ pub struct WebhookEventPayload {
     pub instance_id: Option<String>,
 }
 
-/// `EmailEventPayload`.
+/// `WebhookEmailEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EmailEventPayload {
+pub struct WebhookEmailEventPayload {
     /// The email ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -255,10 +255,10 @@ pub struct EmailEventPayload {
     pub delivered_by_clerk: Option<bool>,
 }
 
-/// `Organization`.
+/// `WebhookOrganization`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Organization {
+pub struct WebhookOrganization {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -315,31 +315,10 @@ pub struct Organization {
     pub role_set_key: Option<String>,
 }
 
-/// `DeletedObject`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeletedObject {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `slug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// `deleted`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-    /// `external_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-}
-
 /// The verification object from an organization domain
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationDomainVerification {
+pub struct WebhookOrganizationDomainVerification {
     /// Status of the verification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -357,10 +336,10 @@ pub struct OrganizationDomainVerification {
     pub verified_at: Option<i64>,
 }
 
-/// `OrganizationInvitationPublicOrganizationData`.
+/// `WebhookOrganizationInvitationPublicOrganizationData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationInvitationPublicOrganizationData {
+pub struct WebhookOrganizationInvitationPublicOrganizationData {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -378,24 +357,10 @@ pub struct OrganizationInvitationPublicOrganizationData {
     pub has_image: Option<bool>,
 }
 
-crate::string_enum! {
-    /// Mode of enrollment for the domain
-    pub enum OrganizationDomainEnrollmentMode {
-        /// `manual_invitation`
-        ManualInvitation = "manual_invitation",
-        /// `automatic_invitation`
-        AutomaticInvitation = "automatic_invitation",
-        /// `automatic_suggestion`
-        AutomaticSuggestion = "automatic_suggestion",
-        /// `enterprise_sso`
-        EnterpriseSso = "enterprise_sso",
-    }
-}
-
 /// An organization domain
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationDomain {
+pub struct WebhookOrganizationDomain {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -410,21 +375,21 @@ pub struct OrganizationDomain {
     pub name: Option<String>,
     /// Mode of enrollment for the domain
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrollment_mode: Option<OrganizationDomainEnrollmentMode>,
+    pub enrollment_mode: Option<crate::models::OrganizationDomainEnrollmentMode>,
     /// Affiliation email address for the domain, if available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliation_email_address: Option<String>,
     /// Verification details for the user-facing affiliation between the domain and the organization (e.g.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affiliation_verification: Option<OrganizationDomainVerification>,
+    pub affiliation_verification: Option<WebhookOrganizationDomainVerification>,
     /// Verification details for the underlying DNS domain ownership proof (TXT challenge or dashboard override).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ownership_verification: Option<OrganizationDomainVerification>,
+    pub ownership_verification: Option<WebhookOrganizationDomainVerification>,
     /// Deprecated alias for `affiliation_verification`.
     ///
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<OrganizationDomainVerification>,
+    pub verification: Option<WebhookOrganizationDomainVerification>,
     /// Total number of pending invitations associated with this domain
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_pending_invitations: Option<i64>,
@@ -433,7 +398,7 @@ pub struct OrganizationDomain {
     pub total_pending_suggestions: Option<i64>,
     /// Public organization data associated with this domain
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_organization_data: Option<OrganizationInvitationPublicOrganizationData>,
+    pub public_organization_data: Option<WebhookOrganizationInvitationPublicOrganizationData>,
     /// Unix timestamp when the domain was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -445,7 +410,7 @@ pub struct OrganizationDomain {
 /// An organization inviter's public user data
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationInvitationPublicUserData {
+pub struct WebhookOrganizationInvitationPublicUserData {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -469,7 +434,7 @@ pub struct OrganizationInvitationPublicUserData {
 /// An organization invitation
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationInvitation {
+pub struct WebhookOrganizationInvitation {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -493,7 +458,7 @@ pub struct OrganizationInvitation {
     pub inviter_id: Option<String>,
     /// An organization inviter's public user data
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
+    pub public_inviter_data: Option<WebhookOrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -517,19 +482,19 @@ pub struct OrganizationInvitation {
     pub updated_at: Option<i64>,
 }
 
-/// `OrganizationInvitationAcceptedPayloadData`.
+/// `WebhookOrganizationInvitationData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationInvitationAcceptedPayloadData {
+pub struct WebhookOrganizationInvitationData {
     /// `public_organization_data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_organization_data: Option<OrganizationInvitationPublicOrganizationData>,
+    pub public_organization_data: Option<WebhookOrganizationInvitationPublicOrganizationData>,
 }
 
-/// `OrganizationInvitationAcceptedPayload`.
+/// `WebhookOrganizationInvitationAcceptedPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationInvitationAcceptedPayload {
+pub struct WebhookOrganizationInvitationAcceptedPayload {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -553,7 +518,7 @@ pub struct OrganizationInvitationAcceptedPayload {
     pub inviter_id: Option<String>,
     /// An organization inviter's public user data
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
+    pub public_inviter_data: Option<WebhookOrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -580,13 +545,13 @@ pub struct OrganizationInvitationAcceptedPayload {
     pub user_id: Option<String>,
     /// `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<OrganizationInvitationAcceptedPayloadData>,
+    pub data: Option<WebhookOrganizationInvitationData>,
 }
 
 /// An organization membership with public user data populated
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationMembershipPublicUserData {
+pub struct WebhookOrganizationMembershipPublicUserData {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -624,7 +589,7 @@ pub struct OrganizationMembershipPublicUserData {
 /// A user's membership in an organization
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationMembership {
+pub struct WebhookOrganizationMembership {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -648,10 +613,10 @@ pub struct OrganizationMembership {
     pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `organization`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<Organization>,
+    pub organization: Option<WebhookOrganization>,
     /// An organization membership with public user data populated
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_user_data: Option<OrganizationMembershipPublicUserData>,
+    pub public_user_data: Option<WebhookOrganizationMembershipPublicUserData>,
     /// Unix timestamp of creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -660,10 +625,10 @@ pub struct OrganizationMembership {
     pub updated_at: Option<i64>,
 }
 
-/// `BillingPaymentFailedReason`.
+/// `WebhookBillingPaymentFailedReason`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingPaymentFailedReason {
+pub struct WebhookBillingPaymentFailedReason {
     /// High-level error code categorizing the failure reason (e.g., "card_declined", "insufficient_funds")
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -672,10 +637,10 @@ pub struct BillingPaymentFailedReason {
     pub decline_code: Option<String>,
 }
 
-/// `BillingPayee`.
+/// `WebhookBillingPayee`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingPayee {
+pub struct WebhookBillingPayee {
     /// Unique identifier for the payee
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -690,10 +655,10 @@ pub struct BillingPayee {
     pub gateway_status: Option<String>,
 }
 
-/// `BillingPayerEventPayload`.
+/// `WebhookBillingPayerEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingPayerEventPayload {
+pub struct WebhookBillingPayerEventPayload {
     /// String representing the object's type
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -729,10 +694,10 @@ pub struct BillingPayerEventPayload {
     pub updated_at: Option<i64>,
 }
 
-/// `BillingAmount`.
+/// `WebhookBillingAmount`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingAmount {
+pub struct WebhookBillingAmount {
     /// Amount in the smallest denomination of the currency (e.g., cents for USD)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -747,10 +712,10 @@ pub struct BillingAmount {
     pub currency_symbol: Option<String>,
 }
 
-/// `BillingUnitTotal`.
+/// `WebhookBillingUnitTotal`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingUnitTotal {
+pub struct WebhookBillingUnitTotal {
     /// Type of unit charged (e.g "seats")
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -768,27 +733,27 @@ pub struct BillingUnitTotal {
     pub currency: Option<String>,
 }
 
-/// `BillingTotals`.
+/// `WebhookBillingTotals`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingTotals {
+pub struct WebhookBillingTotals {
     /// Total amount before taxes and fees
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtotal: Option<BillingAmount>,
+    pub subtotal: Option<WebhookBillingAmount>,
     /// Total amount of taxes applied
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_total: Option<BillingAmount>,
+    pub tax_total: Option<WebhookBillingAmount>,
     /// Final total amount including taxes and fees
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grand_total: Option<BillingAmount>,
+    pub grand_total: Option<WebhookBillingAmount>,
     /// Breakdown of per-unit charges
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_unit_totals: Option<Vec<BillingUnitTotal>>,
+    pub per_unit_totals: Option<Vec<WebhookBillingUnitTotal>>,
 }
 
 crate::string_enum! {
     /// Type of payment method (e.g., "card")
-    pub enum BillingPaymentSourcePaymentMethod {
+    pub enum WebhookBillingPaymentSourcePaymentMethod {
         /// `link`
         Link = "link",
         /// `card`
@@ -796,20 +761,10 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// Current status of the payment source
-    pub enum BillingPaymentSourceStatus {
-        /// `active`
-        Active = "active",
-        /// `disconnected`
-        Disconnected = "disconnected",
-    }
-}
-
-/// `BillingPaymentSource`.
+/// `WebhookBillingPaymentSource`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingPaymentSource {
+pub struct WebhookBillingPaymentSource {
     /// Unique identifier for the payment source
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -824,10 +779,10 @@ pub struct BillingPaymentSource {
     pub gateway_external_account_id: Option<String>,
     /// Type of payment method (e.g., "card")
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<BillingPaymentSourcePaymentMethod>,
+    pub payment_method: Option<WebhookBillingPaymentSourcePaymentMethod>,
     /// Current status of the payment source
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<BillingPaymentSourceStatus>,
+    pub status: Option<crate::models::CommercePaymentMethodResponseStatus>,
     /// Type of card when payment method is "card" (e.g., "visa", "mastercard").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_type: Option<String>,
@@ -836,10 +791,10 @@ pub struct BillingPaymentSource {
     pub last4: Option<String>,
 }
 
-/// `BillingPlan`.
+/// `WebhookBillingPlan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingPlan {
+pub struct WebhookBillingPlan {
     /// Unique identifier for the plan
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -863,10 +818,10 @@ pub struct BillingPlan {
 /// Proration-only credit.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionCredit {
+pub struct WebhookBillingSubscriptionCredit {
     /// Proration credit amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<BillingAmount>,
+    pub amount: Option<WebhookBillingAmount>,
     /// Number of days remaining in the billing cycle
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cycle_days_remaining: Option<i64>,
@@ -881,66 +836,34 @@ pub struct BillingSubscriptionCredit {
 /// Account credit applied to a subscription item charge
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionPayerCredit {
+pub struct WebhookBillingSubscriptionPayerCredit {
     /// Amount of account credit applied to this charge
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applied_amount: Option<BillingAmount>,
+    pub applied_amount: Option<WebhookBillingAmount>,
     /// Remaining account credit balance after this charge
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remaining_balance: Option<BillingAmount>,
+    pub remaining_balance: Option<WebhookBillingAmount>,
 }
 
 /// Unified credits breakdown including proration and account credits
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionCredits {
+pub struct WebhookBillingSubscriptionCredits {
     /// Proration credit details, present when switching plans mid-cycle
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proration: Option<BillingSubscriptionCredit>,
+    pub proration: Option<WebhookBillingSubscriptionCredit>,
     /// Account credit details, present when the account has a credit balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer: Option<BillingSubscriptionPayerCredit>,
+    pub payer: Option<WebhookBillingSubscriptionPayerCredit>,
     /// Total combined credit amount applied
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<BillingAmount>,
+    pub total: Option<WebhookBillingAmount>,
 }
 
-crate::string_enum! {
-    /// Current status of the subscription item
-    pub enum BillingSubscriptionItemStatus {
-        /// `abandoned`
-        Abandoned = "abandoned",
-        /// `active`
-        Active = "active",
-        /// `canceled`
-        Canceled = "canceled",
-        /// `ended`
-        Ended = "ended",
-        /// `expired`
-        Expired = "expired",
-        /// `incomplete`
-        Incomplete = "incomplete",
-        /// `past_due`
-        PastDue = "past_due",
-        /// `upcoming`
-        Upcoming = "upcoming",
-    }
-}
-
-crate::string_enum! {
-    /// How frequently the payer will be charged while this subscription item is active
-    pub enum BillingSubscriptionItemInterval {
-        /// `month`
-        Month = "month",
-        /// `annual`
-        Annual = "annual",
-    }
-}
-
-/// `BillingSubscriptionItem`.
+/// `WebhookBillingSubscriptionItem`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionItem {
+pub struct WebhookBillingSubscriptionItem {
     /// Unique identifier for the subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -949,7 +872,7 @@ pub struct BillingSubscriptionItem {
     pub object: Option<String>,
     /// Current status of the subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<BillingSubscriptionItemStatus>,
+    pub status: Option<crate::models::CommerceSubscriptionItemStatus>,
     /// Unix timestamp in milliseconds when the subscription item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -964,16 +887,16 @@ pub struct BillingSubscriptionItem {
     pub period_end: Option<i64>,
     /// How frequently the payer will be charged while this subscription item is active
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<BillingSubscriptionItemInterval>,
+    pub interval: Option<crate::models::CommerceSubscriptionItemPlanPeriod>,
     /// Unique identifier for the plan associated with this subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
     /// Details of the plan associated with this subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<BillingPlan>,
+    pub plan: Option<WebhookBillingPlan>,
     /// The payer responsible for this subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer: Option<BillingPayerEventPayload>,
+    pub payer: Option<WebhookBillingPayerEventPayload>,
     /// The identifier of the subscription this subscription item belongs to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
@@ -981,27 +904,15 @@ pub struct BillingSubscriptionItem {
     ///
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit: Option<BillingSubscriptionCredit>,
+    pub credit: Option<WebhookBillingSubscriptionCredit>,
     /// Unified credits breakdown including proration and account credits
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credits: Option<BillingSubscriptionCredits>,
-}
-
-crate::string_enum! {
-    /// Current status of the payment attempt (e.g., "pending", "paid", "failed")
-    pub enum PaymentAttemptEventPayloadStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `paid`
-        Paid = "paid",
-        /// `failed`
-        Failed = "failed",
-    }
+    pub credits: Option<WebhookBillingSubscriptionCredits>,
 }
 
 crate::string_enum! {
     /// The type of charge being processed
-    pub enum PaymentAttemptEventPayloadChargeType {
+    pub enum WebhookPaymentAttemptEventPayloadChargeType {
         /// `checkout`
         Checkout = "checkout",
         /// `recurring`
@@ -1009,10 +920,10 @@ crate::string_enum! {
     }
 }
 
-/// `PaymentAttemptEventPayload`.
+/// `WebhookPaymentAttemptEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PaymentAttemptEventPayload {
+pub struct WebhookPaymentAttemptEventPayload {
     /// Unique identifier for the payment attempt
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1035,7 +946,7 @@ pub struct PaymentAttemptEventPayload {
     pub gateway_external_id: Option<String>,
     /// Current status of the payment attempt (e.g., "pending", "paid", "failed")
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<PaymentAttemptEventPayloadStatus>,
+    pub status: Option<crate::models::BillingPaymentAttemptStatus>,
     /// Unix timestamp in milliseconds when the payment attempt was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -1050,34 +961,34 @@ pub struct PaymentAttemptEventPayload {
     pub failed_at: Option<i64>,
     /// The reason the payment failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_reason: Option<BillingPaymentFailedReason>,
+    pub failed_reason: Option<WebhookBillingPaymentFailedReason>,
     /// Unix timestamp in milliseconds representing the date this payment is being billed for
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_date: Option<i64>,
     /// The type of charge being processed
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charge_type: Option<PaymentAttemptEventPayloadChargeType>,
+    pub charge_type: Option<WebhookPaymentAttemptEventPayloadChargeType>,
     /// The payee this payment was made to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payee: Option<BillingPayee>,
+    pub payee: Option<WebhookBillingPayee>,
     /// The payer that made the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer: Option<BillingPayerEventPayload>,
+    pub payer: Option<WebhookBillingPayerEventPayload>,
     /// The totals this payment was for
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<BillingTotals>,
+    pub totals: Option<WebhookBillingTotals>,
     /// The payment method used to make the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_source: Option<BillingPaymentSource>,
+    pub payment_source: Option<WebhookBillingPaymentSource>,
     /// Array of subscription items associated with this payment attempt
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_items: Option<Vec<BillingSubscriptionItem>>,
+    pub subscription_items: Option<Vec<WebhookBillingSubscriptionItem>>,
 }
 
-/// `Permission`.
+/// `WebhookPermission`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Permission {
+pub struct WebhookPermission {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1104,10 +1015,10 @@ pub struct Permission {
     pub updated_at: Option<i64>,
 }
 
-/// `Role`.
+/// `WebhookRole`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Role {
+pub struct WebhookRole {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1128,7 +1039,7 @@ pub struct Role {
     pub is_creator_eligible: Option<bool>,
     /// `permissions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<Permission>>,
+    pub permissions: Option<Vec<WebhookPermission>>,
     /// Unix timestamp of creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -1137,10 +1048,10 @@ pub struct Role {
     pub updated_at: Option<i64>,
 }
 
-/// `SessionActivityResponse`.
+/// `WebhookSessionActivityResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SessionActivityResponse {
+pub struct WebhookSessionActivityResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1170,30 +1081,10 @@ pub struct SessionActivityResponse {
     pub country: Option<String>,
 }
 
-crate::string_enum! {
-    /// `SessionStatus`.
-    pub enum SessionStatus {
-        /// `active`
-        Active = "active",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `ended`
-        Ended = "ended",
-        /// `expired`
-        Expired = "expired",
-        /// `removed`
-        Removed = "removed",
-        /// `abandoned`
-        Abandoned = "abandoned",
-        /// `replaced`
-        Replaced = "replaced",
-    }
-}
-
-/// `Session`.
+/// `WebhookSession`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Session {
+pub struct WebhookSession {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1211,7 +1102,7 @@ pub struct Session {
     pub actor: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SessionStatus>,
+    pub status: Option<crate::models::SessionEventPayloadStatus>,
     /// `last_active_organization_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_organization_id: Option<String>,
@@ -1220,7 +1111,7 @@ pub struct Session {
     pub last_active_at: Option<i64>,
     /// `latest_activity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_activity: Option<SessionActivityResponse>,
+    pub latest_activity: Option<WebhookSessionActivityResponse>,
     /// Unix timestamp of expiration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
@@ -1235,45 +1126,19 @@ pub struct Session {
     pub created_at: Option<i64>,
 }
 
-crate::string_enum! {
-    /// `VerificationOtpStatus`.
-    pub enum VerificationOtpStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-crate::string_enum! {
-    /// `VerificationOtpStrategy`.
-    pub enum VerificationOtpStrategy {
-        /// `phone_code`
-        PhoneCode = "phone_code",
-        /// `email_code`
-        EmailCode = "email_code",
-        /// `reset_password_email_code`
-        ResetPasswordEmailCode = "reset_password_email_code",
-    }
-}
-
-/// `VerificationOtp`.
+/// `WebhookVerificationOtp`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationOtp {
+pub struct WebhookVerificationOtp {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationOtpStatus>,
+    pub status: Option<crate::models::VerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<VerificationOtpStrategy>,
+    pub strategy: Option<crate::models::VerificationOtpStrategy>,
     /// `attempts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<i64>,
@@ -1288,10 +1153,10 @@ pub struct VerificationOtp {
     pub verified_at_client: Option<String>,
 }
 
-/// `VerificationAdmin`.
+/// `WebhookVerificationAdmin`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationAdmin {
+pub struct WebhookVerificationAdmin {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1312,10 +1177,10 @@ pub struct VerificationAdmin {
     pub verified_at_client: Option<String>,
 }
 
-/// `ClerkError`.
+/// `WebhookClerkError`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ClerkError {
+pub struct WebhookClerkError {
     /// `message`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1330,32 +1195,22 @@ pub struct ClerkError {
     pub meta: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-crate::string_enum! {
-    /// `VerificationFromOauthStatus`.
-    pub enum VerificationFromOauthStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-    }
-}
-
-/// `VerificationFromOauth`.
+/// `WebhookVerificationFromOauth`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationFromOauth {
+pub struct WebhookVerificationFromOauth {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationFromOauthStatus>,
+    pub status: Option<crate::models::VerificationFromOauthStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ClerkError>,
+    pub error: Option<WebhookClerkError>,
     /// `expire_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
@@ -1367,28 +1222,16 @@ pub struct VerificationFromOauth {
     pub verified_at_client: Option<String>,
 }
 
-crate::string_enum! {
-    /// `VerificationTicketStatus`.
-    pub enum VerificationTicketStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-/// `VerificationTicket`.
+/// `WebhookVerificationTicket`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationTicket {
+pub struct WebhookVerificationTicket {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationTicketStatus>,
+    pub status: Option<crate::models::VerificationTicketStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1403,32 +1246,16 @@ pub struct VerificationTicket {
     pub verified_at_client: Option<String>,
 }
 
-crate::string_enum! {
-    /// `VerificationSamlStatus`.
-    pub enum VerificationSamlStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-        /// `transferable`
-        Transferable = "transferable",
-    }
-}
-
-/// `VerificationSaml`.
+/// `WebhookVerificationSaml`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationSaml {
+pub struct WebhookVerificationSaml {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationSamlStatus>,
+    pub status: Option<crate::models::VerificationSamlStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1437,7 +1264,7 @@ pub struct VerificationSaml {
     pub external_verification_redirect_url: Option<String>,
     /// `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ClerkError>,
+    pub error: Option<WebhookClerkError>,
     /// `expire_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
@@ -1449,30 +1276,16 @@ pub struct VerificationSaml {
     pub verified_at_client: Option<String>,
 }
 
-crate::string_enum! {
-    /// `VerificationEmailLinkStatus`.
-    pub enum VerificationEmailLinkStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-/// `VerificationEmailLink`.
+/// `WebhookVerificationEmailLink`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationEmailLink {
+pub struct WebhookVerificationEmailLink {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationEmailLinkStatus>,
+    pub status: Option<crate::models::VerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1487,10 +1300,10 @@ pub struct VerificationEmailLink {
     pub verified_at_client: Option<String>,
 }
 
-/// `VerificationScim`.
+/// `WebhookVerificationScim`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationScim {
+pub struct WebhookVerificationScim {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1508,10 +1321,10 @@ pub struct VerificationScim {
     pub expire_at: Option<i64>,
 }
 
-/// `IdentificationLink`.
+/// `WebhookIdentificationLink`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct IdentificationLink {
+pub struct WebhookIdentificationLink {
     /// `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -1521,29 +1334,29 @@ pub struct IdentificationLink {
 }
 
 crate::tagged_union! {
-    /// One of several shapes of `EmailAddressVerification`.
-    pub enum EmailAddressVerification tag "object" {
+    /// One of several shapes of `WebhookEmailAddressVerification`.
+    pub enum WebhookEmailAddressVerification tag "object" {
         /// `object: verification_otp`
-        VerificationOtp(VerificationOtp) = "verification_otp",
+        VerificationOtp(WebhookVerificationOtp) = "verification_otp",
         /// `object: verification_admin`
-        VerificationAdmin(VerificationAdmin) = "verification_admin",
+        VerificationAdmin(WebhookVerificationAdmin) = "verification_admin",
         /// `object: verification_from_oauth`
-        VerificationFromOauth(VerificationFromOauth) = "verification_from_oauth",
+        VerificationFromOauth(WebhookVerificationFromOauth) = "verification_from_oauth",
         /// `object: verification_ticket`
-        VerificationTicket(VerificationTicket) = "verification_ticket",
+        VerificationTicket(WebhookVerificationTicket) = "verification_ticket",
         /// `object: verification_saml`
-        VerificationSaml(VerificationSaml) = "verification_saml",
+        VerificationSaml(WebhookVerificationSaml) = "verification_saml",
         /// `object: verification_email_link`
-        VerificationEmailLink(VerificationEmailLink) = "verification_email_link",
+        VerificationEmailLink(WebhookVerificationEmailLink) = "verification_email_link",
         /// `object: verification_scim`
-        VerificationScim(VerificationScim) = "verification_scim",
+        VerificationScim(WebhookVerificationScim) = "verification_scim",
     }
 }
 
-/// `EmailAddress`.
+/// `WebhookEmailAddress`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EmailAddress {
+pub struct WebhookEmailAddress {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1558,10 +1371,10 @@ pub struct EmailAddress {
     pub reserved: Option<bool>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<EmailAddressVerification>,
+    pub verification: Option<WebhookEmailAddressVerification>,
     /// `linked_to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linked_to: Option<Vec<IdentificationLink>>,
+    pub linked_to: Option<Vec<WebhookIdentificationLink>>,
     /// Indicates whether this email address domain matches an active enterprise connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matches_sso_connection: Option<bool>,
@@ -1574,19 +1387,19 @@ pub struct EmailAddress {
 }
 
 crate::tagged_union! {
-    /// One of several shapes of `PhoneNumberVerification`.
-    pub enum PhoneNumberVerification tag "object" {
+    /// One of several shapes of `WebhookPhoneNumberVerification`.
+    pub enum WebhookPhoneNumberVerification tag "object" {
         /// `object: verification_otp`
-        VerificationOtp(VerificationOtp) = "verification_otp",
+        VerificationOtp(WebhookVerificationOtp) = "verification_otp",
         /// `object: verification_admin`
-        VerificationAdmin(VerificationAdmin) = "verification_admin",
+        VerificationAdmin(WebhookVerificationAdmin) = "verification_admin",
     }
 }
 
-/// `PhoneNumber`.
+/// `WebhookPhoneNumber`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PhoneNumber {
+pub struct WebhookPhoneNumber {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1607,10 +1420,10 @@ pub struct PhoneNumber {
     pub reserved: Option<bool>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<PhoneNumberVerification>,
+    pub verification: Option<WebhookPhoneNumberVerification>,
     /// `linked_to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linked_to: Option<Vec<IdentificationLink>>,
+    pub linked_to: Option<Vec<WebhookIdentificationLink>>,
     /// `backup_codes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_codes: Option<Vec<crate::SecretString>>,
@@ -1622,49 +1435,19 @@ pub struct PhoneNumber {
     pub updated_at: Option<i64>,
 }
 
-crate::string_enum! {
-    /// `VerificationWeb3Status`.
-    pub enum VerificationWeb3Status {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-crate::string_enum! {
-    /// `VerificationWeb3Strategy`.
-    pub enum VerificationWeb3Strategy {
-        /// `web3_metamask_signature`
-        Web3MetamaskSignature = "web3_metamask_signature",
-        /// `web3_base_signature`
-        Web3BaseSignature = "web3_base_signature",
-        /// `web3_coinbase_wallet_signature`
-        Web3CoinbaseWalletSignature = "web3_coinbase_wallet_signature",
-        /// `web3_okx_wallet_signature`
-        Web3OkxWalletSignature = "web3_okx_wallet_signature",
-        /// `web3_solana_signature`
-        Web3SolanaSignature = "web3_solana_signature",
-    }
-}
-
-/// `VerificationWeb3`.
+/// `WebhookVerificationWeb3`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationWeb3 {
+pub struct WebhookVerificationWeb3 {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationWeb3Status>,
+    pub status: Option<crate::models::VerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<VerificationWeb3Strategy>,
+    pub strategy: Option<crate::models::VerificationWeb3Strategy>,
     /// `nonce`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
@@ -1683,19 +1466,19 @@ pub struct VerificationWeb3 {
 }
 
 crate::tagged_union! {
-    /// One of several shapes of `Web3WalletVerification`.
-    pub enum Web3WalletVerification tag "object" {
+    /// One of several shapes of `WebhookWeb3WalletVerification`.
+    pub enum WebhookWeb3WalletVerification tag "object" {
         /// `object: verification_web3`
-        VerificationWeb3(VerificationWeb3) = "verification_web3",
+        VerificationWeb3(WebhookVerificationWeb3) = "verification_web3",
         /// `object: verification_admin`
-        VerificationAdmin(VerificationAdmin) = "verification_admin",
+        VerificationAdmin(WebhookVerificationAdmin) = "verification_admin",
     }
 }
 
-/// `Web3Wallet`.
+/// `WebhookWeb3Wallet`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Web3Wallet {
+pub struct WebhookWeb3Wallet {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1707,7 +1490,7 @@ pub struct Web3Wallet {
     pub web3_wallet: Option<String>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<Web3WalletVerification>,
+    pub verification: Option<WebhookWeb3WalletVerification>,
     /// Unix timestamp of creation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -1716,10 +1499,10 @@ pub struct Web3Wallet {
     pub updated_at: Option<i64>,
 }
 
-/// `VerificationPasskey`.
+/// `WebhookVerificationPasskey`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationPasskey {
+pub struct WebhookVerificationPasskey {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1746,10 +1529,10 @@ pub struct VerificationPasskey {
     pub verified_at_client: Option<String>,
 }
 
-/// `Passkey`.
+/// `WebhookPasskey`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Passkey {
+pub struct WebhookPasskey {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1764,35 +1547,19 @@ pub struct Passkey {
     pub last_used_at: Option<i64>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<VerificationPasskey>,
+    pub verification: Option<WebhookVerificationPasskey>,
 }
 
-crate::string_enum! {
-    /// `VerificationOauthStatus`.
-    pub enum VerificationOauthStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-        /// `transferable`
-        Transferable = "transferable",
-    }
-}
-
-/// `VerificationOauth`.
+/// `WebhookVerificationOauth`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationOauth {
+pub struct WebhookVerificationOauth {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationOauthStatus>,
+    pub status: Option<crate::models::VerificationSamlStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1801,7 +1568,7 @@ pub struct VerificationOauth {
     pub external_verification_redirect_url: Option<String>,
     /// `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ClerkError>,
+    pub error: Option<WebhookClerkError>,
     /// `expire_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
@@ -1813,26 +1580,16 @@ pub struct VerificationOauth {
     pub verified_at_client: Option<String>,
 }
 
-crate::string_enum! {
-    /// `VerificationGoogleOneTapStatus`.
-    pub enum VerificationGoogleOneTapStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-    }
-}
-
-/// `VerificationGoogleOneTap`.
+/// `WebhookVerificationGoogleOneTap`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerificationGoogleOneTap {
+pub struct WebhookVerificationGoogleOneTap {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VerificationGoogleOneTapStatus>,
+    pub status: Option<crate::models::VerificationFromOauthStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1847,38 +1604,26 @@ pub struct VerificationGoogleOneTap {
     pub verified_at_client: Option<String>,
     /// `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ClerkError>,
-}
-
-crate::string_enum! {
-    /// String representing the object's type.
-    pub enum ExternalAccountWithVerificationObject {
-        /// `external_account`
-        ExternalAccount = "external_account",
-        /// `facebook_account`
-        FacebookAccount = "facebook_account",
-        /// `google_account`
-        GoogleAccount = "google_account",
-    }
+    pub error: Option<WebhookClerkError>,
 }
 
 crate::tagged_union! {
-    /// One of several shapes of `ExternalAccountWithVerificationVerification`.
-    pub enum ExternalAccountWithVerificationVerification tag "object" {
+    /// One of several shapes of `WebhookExternalAccountWithVerificationVerification`.
+    pub enum WebhookExternalAccountWithVerificationVerification tag "object" {
         /// `object: verification_oauth`
-        VerificationOauth(VerificationOauth) = "verification_oauth",
+        VerificationOauth(WebhookVerificationOauth) = "verification_oauth",
         /// `object: verification_google_one_tap`
-        VerificationGoogleOneTap(VerificationGoogleOneTap) = "verification_google_one_tap",
+        VerificationGoogleOneTap(WebhookVerificationGoogleOneTap) = "verification_google_one_tap",
     }
 }
 
-/// `ExternalAccountWithVerification`.
+/// `WebhookExternalAccountWithVerification`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ExternalAccountWithVerification {
+pub struct WebhookExternalAccountWithVerification {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ExternalAccountWithVerificationObject>,
+    pub object: Option<crate::models::ExternalAccountWithVerificationObject>,
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1934,13 +1679,13 @@ pub struct ExternalAccountWithVerification {
     pub updated_at: Option<i64>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<ExternalAccountWithVerificationVerification>,
+    pub verification: Option<WebhookExternalAccountWithVerificationVerification>,
 }
 
-/// `SamlAccountConnection`.
+/// `WebhookSamlAccountConnection`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SamlAccountConnection {
+pub struct WebhookSamlAccountConnection {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1982,19 +1727,19 @@ pub struct SamlAccountConnection {
 }
 
 crate::tagged_union! {
-    /// One of several shapes of `SamlAccountVerification`.
-    pub enum SamlAccountVerification tag "object" {
+    /// One of several shapes of `WebhookSamlAccountVerification`.
+    pub enum WebhookSamlAccountVerification tag "object" {
         /// `object: verification_saml`
-        VerificationSaml(VerificationSaml) = "verification_saml",
+        VerificationSaml(WebhookVerificationSaml) = "verification_saml",
         /// `object: verification_ticket`
-        VerificationTicket(VerificationTicket) = "verification_ticket",
+        VerificationTicket(WebhookVerificationTicket) = "verification_ticket",
     }
 }
 
-/// `SamlAccount`.
+/// `WebhookSamlAccount`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SamlAccount {
+pub struct WebhookSamlAccount {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2027,16 +1772,16 @@ pub struct SamlAccount {
     pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<SamlAccountVerification>,
+    pub verification: Option<WebhookSamlAccountVerification>,
     /// `saml_connection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saml_connection: Option<SamlAccountConnection>,
+    pub saml_connection: Option<WebhookSamlAccountConnection>,
 }
 
-/// `EnterpriseAccountConnection`.
+/// `WebhookEnterpriseAccountConnection`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EnterpriseAccountConnection {
+pub struct WebhookEnterpriseAccountConnection {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2083,32 +1828,22 @@ pub struct EnterpriseAccountConnection {
     pub updated_at: Option<i64>,
 }
 
-crate::string_enum! {
-    /// The authentication protocol used to sign in.
-    pub enum EnterpriseAccountProtocol {
-        /// `oauth`
-        Oauth = "oauth",
-        /// `saml`
-        Saml = "saml",
-    }
-}
-
 crate::tagged_union! {
-    /// One of several shapes of `EnterpriseAccountVerification`.
-    pub enum EnterpriseAccountVerification tag "object" {
+    /// One of several shapes of `WebhookEnterpriseAccountVerification`.
+    pub enum WebhookEnterpriseAccountVerification tag "object" {
         /// `object: verification_ticket`
-        VerificationTicket(VerificationTicket) = "verification_ticket",
+        VerificationTicket(WebhookVerificationTicket) = "verification_ticket",
         /// `object: verification_saml`
-        VerificationSaml(VerificationSaml) = "verification_saml",
+        VerificationSaml(WebhookVerificationSaml) = "verification_saml",
         /// `object: verification_oauth`
-        VerificationOauth(VerificationOauth) = "verification_oauth",
+        VerificationOauth(WebhookVerificationOauth) = "verification_oauth",
     }
 }
 
-/// `EnterpriseAccount`.
+/// `WebhookEnterpriseAccount`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EnterpriseAccount {
+pub struct WebhookEnterpriseAccount {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2117,7 +1852,7 @@ pub struct EnterpriseAccount {
     pub object: Option<String>,
     /// The authentication protocol used to sign in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<EnterpriseAccountProtocol>,
+    pub protocol: Option<crate::models::EnterpriseAccountProtocol>,
     /// `provider`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -2144,10 +1879,10 @@ pub struct EnterpriseAccount {
     pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<EnterpriseAccountVerification>,
+    pub verification: Option<WebhookEnterpriseAccountVerification>,
     /// `enterprise_connection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enterprise_connection: Option<EnterpriseAccountConnection>,
+    pub enterprise_connection: Option<WebhookEnterpriseAccountConnection>,
     /// Unix timestamp of last authentication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_authenticated_at: Option<i64>,
@@ -2156,7 +1891,7 @@ pub struct EnterpriseAccount {
 /// Metadata describing a user's linkage to a directory.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ScimUserMetadata {
+pub struct WebhookScimUserMetadata {
     /// The ID of the directory the user is provisioned from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory_id: Option<String>,
@@ -2168,10 +1903,10 @@ pub struct ScimUserMetadata {
     pub external_id: Option<String>,
 }
 
-/// `User`.
+/// `WebhookUser`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct User {
+pub struct WebhookUser {
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2224,16 +1959,16 @@ pub struct User {
     pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `email_addresses`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_addresses: Option<Vec<EmailAddress>>,
+    pub email_addresses: Option<Vec<WebhookEmailAddress>>,
     /// `phone_numbers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers: Option<Vec<PhoneNumber>>,
+    pub phone_numbers: Option<Vec<WebhookPhoneNumber>>,
     /// `web3_wallets`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub web3_wallets: Option<Vec<Web3Wallet>>,
+    pub web3_wallets: Option<Vec<WebhookWeb3Wallet>>,
     /// `passkeys`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passkeys: Option<Vec<Passkey>>,
+    pub passkeys: Option<Vec<WebhookPasskey>>,
     /// `password_enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_enabled: Option<bool>,
@@ -2257,16 +1992,16 @@ pub struct User {
     pub password_last_updated_at: Option<i64>,
     /// `external_accounts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_accounts: Option<Vec<ExternalAccountWithVerification>>,
+    pub external_accounts: Option<Vec<WebhookExternalAccountWithVerification>>,
     /// `saml_accounts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saml_accounts: Option<Vec<SamlAccount>>,
+    pub saml_accounts: Option<Vec<WebhookSamlAccount>>,
     /// `enterprise_accounts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enterprise_accounts: Option<Vec<EnterpriseAccount>>,
+    pub enterprise_accounts: Option<Vec<WebhookEnterpriseAccount>>,
     /// `organization_memberships`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_memberships: Option<Vec<OrganizationMembership>>,
+    pub organization_memberships: Option<Vec<WebhookOrganizationMembership>>,
     /// Unix timestamp of last sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sign_in_at: Option<i64>,
@@ -2311,33 +2046,13 @@ pub struct User {
     pub bypass_client_trust: Option<bool>,
     /// `scim`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scim: Option<ScimUserMetadata>,
+    pub scim: Option<WebhookScimUserMetadata>,
 }
 
-crate::string_enum! {
-    /// `SessionEventPayloadStatus`.
-    pub enum SessionEventPayloadStatus {
-        /// `active`
-        Active = "active",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `ended`
-        Ended = "ended",
-        /// `expired`
-        Expired = "expired",
-        /// `removed`
-        Removed = "removed",
-        /// `abandoned`
-        Abandoned = "abandoned",
-        /// `replaced`
-        Replaced = "replaced",
-    }
-}
-
-/// `SessionEventPayload`.
+/// `WebhookSessionEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SessionEventPayload {
+pub struct WebhookSessionEventPayload {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2355,7 +2070,7 @@ pub struct SessionEventPayload {
     pub actor: Option<serde_json::Map<String, serde_json::Value>>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SessionEventPayloadStatus>,
+    pub status: Option<crate::models::SessionEventPayloadStatus>,
     /// `last_active_organization_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_organization_id: Option<String>,
@@ -2364,7 +2079,7 @@ pub struct SessionEventPayload {
     pub last_active_at: Option<i64>,
     /// `latest_activity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_activity: Option<SessionActivityResponse>,
+    pub latest_activity: Option<WebhookSessionActivityResponse>,
     /// Unix timestamp of expiration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
@@ -2379,13 +2094,13 @@ pub struct SessionEventPayload {
     pub created_at: Option<i64>,
     /// `user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<User>,
+    pub user: Option<WebhookUser>,
 }
 
-/// `SmsEventPayload`.
+/// `WebhookSmsEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SmsEventPayload {
+pub struct WebhookSmsEventPayload {
     /// The object type
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2424,10 +2139,10 @@ pub struct SmsEventPayload {
     pub created_at_ms: Option<i64>,
 }
 
-/// `BillingSubscriptionItemEventPlanUnitPriceTier`.
+/// `WebhookBillingSubscriptionItemEventPlanUnitPriceTier`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionItemEventPlanUnitPriceTier {
+pub struct WebhookBillingSubscriptionItemEventPlanUnitPriceTier {
     /// The block number at which this tier begins
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_at_block: Option<i64>,
@@ -2442,10 +2157,10 @@ pub struct BillingSubscriptionItemEventPlanUnitPriceTier {
     pub currency: Option<String>,
 }
 
-/// `BillingSubscriptionItemEventPlanUnitPrice`.
+/// `WebhookBillingSubscriptionItemEventPlanUnitPrice`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionItemEventPlanUnitPrice {
+pub struct WebhookBillingSubscriptionItemEventPlanUnitPrice {
     /// Name of the unit being priced (e.g., "seats")
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -2454,13 +2169,13 @@ pub struct BillingSubscriptionItemEventPlanUnitPrice {
     pub block_size: Option<i64>,
     /// Pricing tiers sorted by starts_at_block
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tiers: Option<Vec<BillingSubscriptionItemEventPlanUnitPriceTier>>,
+    pub tiers: Option<Vec<WebhookBillingSubscriptionItemEventPlanUnitPriceTier>>,
 }
 
-/// `BillingSubscriptionItemEventPlan`.
+/// `WebhookBillingSubscriptionItemEventPlan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionItemEventPlan {
+pub struct WebhookBillingSubscriptionItemEventPlan {
     /// Unique identifier for the plan
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2481,13 +2196,13 @@ pub struct BillingSubscriptionItemEventPlan {
     pub currency: Option<String>,
     /// Tiered unit pricing for this plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_prices: Option<Vec<BillingSubscriptionItemEventPlanUnitPrice>>,
+    pub unit_prices: Option<Vec<WebhookBillingSubscriptionItemEventPlanUnitPrice>>,
 }
 
-/// `BillingSeats`.
+/// `WebhookBillingSeats`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSeats {
+pub struct WebhookBillingSeats {
     /// Number of seats available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
@@ -2495,7 +2210,7 @@ pub struct BillingSeats {
 
 crate::string_enum! {
     /// Current status of the subscription item.
-    pub enum BillingSubscriptionItemEventPayloadStatus {
+    pub enum WebhookBillingSubscriptionItemEventPayloadStatus {
         /// `abandoned`
         Abandoned = "abandoned",
         /// `active`
@@ -2513,10 +2228,10 @@ crate::string_enum! {
     }
 }
 
-/// `BillingSubscriptionItemEventPayload`.
+/// `WebhookBillingSubscriptionItemEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BillingSubscriptionItemEventPayload {
+pub struct WebhookBillingSubscriptionItemEventPayload {
     /// Object type identifier for webhook events
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2525,7 +2240,7 @@ pub struct BillingSubscriptionItemEventPayload {
     pub id: Option<String>,
     /// Current status of the subscription item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<BillingSubscriptionItemEventPayloadStatus>,
+    pub status: Option<WebhookBillingSubscriptionItemEventPayloadStatus>,
     /// Whether this subscription item is currently in a free-trial period
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_free_trial: Option<bool>,
@@ -2549,40 +2264,22 @@ pub struct BillingSubscriptionItemEventPayload {
     pub plan_id: Option<String>,
     /// Detailed information about the plan associated with this subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<BillingSubscriptionItemEventPlan>,
+    pub plan: Option<WebhookBillingSubscriptionItemEventPlan>,
     /// Detailed information about the payer responsible for this subscription item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer: Option<BillingPayerEventPayload>,
+    pub payer: Option<WebhookBillingPayerEventPayload>,
     /// Unique identifier for the parent subscription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
     /// Seat entitlement for this subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seats: Option<BillingSeats>,
+    pub seats: Option<WebhookBillingSeats>,
 }
 
-crate::string_enum! {
-    /// Current status of the subscription
-    pub enum SubscriptionEventPayloadStatus {
-        /// `ended`
-        Ended = "ended",
-        /// `canceled`
-        Canceled = "canceled",
-        /// `abandoned`
-        Abandoned = "abandoned",
-        /// `past_due`
-        PastDue = "past_due",
-        /// `active`
-        Active = "active",
-        /// `incomplete`
-        Incomplete = "incomplete",
-    }
-}
-
-/// `SubscriptionEventPayload`.
+/// `WebhookSubscriptionEventPayload`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SubscriptionEventPayload {
+pub struct WebhookSubscriptionEventPayload {
     /// String representing the object's type
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2591,7 +2288,7 @@ pub struct SubscriptionEventPayload {
     pub id: Option<String>,
     /// Current status of the subscription
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SubscriptionEventPayloadStatus>,
+    pub status: Option<crate::models::CommerceSubscriptionStatus>,
     /// Unix timestamp in milliseconds when the subscription became active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_at: Option<i64>,
@@ -2618,33 +2315,19 @@ pub struct SubscriptionEventPayload {
     pub payer_id: Option<String>,
     /// Detailed information about the payer responsible for this subscription
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payer: Option<BillingPayerEventPayload>,
+    pub payer: Option<WebhookBillingPayerEventPayload>,
     /// Unique identifier for the payment method used to process charges for this subscription
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_source_id: Option<String>,
     /// Array of subscription items that make up this subscription, each representing the period of time a subscription was in a given state
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<BillingSubscriptionItemEventPayload>>,
+    pub items: Option<Vec<WebhookBillingSubscriptionItemEventPayload>>,
 }
 
-crate::string_enum! {
-    /// `InvitationStatus`.
-    pub enum InvitationStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `accepted`
-        Accepted = "accepted",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-/// `Invitation`.
+/// `WebhookInvitation`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Invitation {
+pub struct WebhookInvitation {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2662,7 +2345,7 @@ pub struct Invitation {
     pub revoked: Option<bool>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InvitationStatus>,
+    pub status: Option<crate::models::InvitationStatus>,
     /// `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -2677,24 +2360,10 @@ pub struct Invitation {
     pub updated_at: Option<i64>,
 }
 
-crate::string_enum! {
-    /// `WaitlistEntryStatus`.
-    pub enum WaitlistEntryStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `invited`
-        Invited = "invited",
-        /// `rejected`
-        Rejected = "rejected",
-        /// `completed`
-        Completed = "completed",
-    }
-}
-
-/// `WaitlistEntry`.
+/// `WebhookWaitlistEntry`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct WaitlistEntry {
+pub struct WebhookWaitlistEntry {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2706,7 +2375,7 @@ pub struct WaitlistEntry {
     pub email_address: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<WaitlistEntryStatus>,
+    pub status: Option<crate::models::WaitlistEntryStatus>,
     /// Indicates if the waitlist entry is locked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_locked: Option<bool>,
@@ -2718,22 +2387,13 @@ pub struct WaitlistEntry {
     pub updated_at: Option<i64>,
     /// `invitation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invitation: Option<Invitation>,
+    pub invitation: Option<WebhookInvitation>,
 }
 
-/// `OrganizationInvitationCreatedDataData`.
+/// `WebhookOrganizationInvitationCreatedData`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OrganizationInvitationCreatedDataData {
-    /// `public_organization_data`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_organization_data: Option<OrganizationInvitationPublicOrganizationData>,
-}
-
-/// `OrganizationInvitationCreatedData`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct OrganizationInvitationCreatedData {
+pub struct WebhookOrganizationInvitationCreatedData {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -2757,7 +2417,7 @@ pub struct OrganizationInvitationCreatedData {
     pub inviter_id: Option<String>,
     /// An organization inviter's public user data
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
+    pub public_inviter_data: Option<WebhookOrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -2781,68 +2441,5 @@ pub struct OrganizationInvitationCreatedData {
     pub updated_at: Option<i64>,
     /// `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<OrganizationInvitationCreatedDataData>,
-}
-
-/// `OrganizationInvitationRevokedDataData`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct OrganizationInvitationRevokedDataData {
-    /// `public_organization_data`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_organization_data: Option<OrganizationInvitationPublicOrganizationData>,
-}
-
-/// `OrganizationInvitationRevokedData`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct OrganizationInvitationRevokedData {
-    /// String representing the object's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `email_address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
-    /// `role`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// `role_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_name: Option<String>,
-    /// `organization_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `inviter_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inviter_id: Option<String>,
-    /// An organization inviter's public user data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
-    /// `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `public_metadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `private_metadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Unix timestamp of expiration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    /// Unix timestamp of creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
-    /// Unix timestamp of last update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i64>,
-    /// `data`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<OrganizationInvitationRevokedDataData>,
+    pub data: Option<WebhookOrganizationInvitationData>,
 }

@@ -7,11 +7,9 @@ use clerk_backend::Error;
 use clerk_backend::models::{
     EmailAddressVerification, EnterpriseAccountProtocol, EnterpriseAccountVerification,
     ExternalAccountWithVerificationObject, ExternalAccountWithVerificationVerification,
-    PhoneNumberVerification, SamlAccountVerification, User, VerificationEmailLinkStatus,
-    VerificationFromOauthStatus, VerificationGoogleOneTapStatus, VerificationOauthStatus,
-    VerificationOtp, VerificationOtpStatus, VerificationOtpStrategy, VerificationSamlStatus,
-    VerificationTicketStatus, VerificationWeb3Status, VerificationWeb3Strategy,
-    Web3WalletVerification,
+    PhoneNumberVerification, SamlAccountVerification, User, VerificationFromOauthStatus,
+    VerificationOtp, VerificationOtpStrategy, VerificationSamlStatus, VerificationStatus,
+    VerificationTicketStatus, VerificationWeb3Strategy, Web3WalletVerification,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -132,7 +130,7 @@ fn full_user_decodes_nested_values() {
     assert_eq!(emails[0].linked_to[0].id, "idn_2ZpRbQ7googleAda");
     match emails[0].verification.as_ref().unwrap() {
         EmailAddressVerification::VerificationOtp(v) => {
-            assert_eq!(v.status, VerificationOtpStatus::Verified);
+            assert_eq!(v.status, VerificationStatus::Verified);
             assert_eq!(v.strategy, VerificationOtpStrategy::EmailCode);
             assert_eq!(v.attempts, Some(1));
             assert_eq!(v.expire_at, Some(1_700_000_600_000));
@@ -163,7 +161,7 @@ fn full_user_decodes_nested_values() {
     assert_eq!(emails[2].matches_sso_connection, Some(true));
     match emails[3].verification.as_ref().unwrap() {
         EmailAddressVerification::VerificationEmailLink(v) => {
-            assert_eq!(v.status, VerificationEmailLinkStatus::Expired);
+            assert_eq!(v.status, VerificationStatus::Expired);
             assert_eq!(v.attempts, Some(0));
         }
         other => panic!("expected an email-link verification, got {other:?}"),
@@ -206,7 +204,7 @@ fn full_user_decodes_nested_values() {
     );
     match wallet.verification.as_ref().unwrap() {
         Web3WalletVerification::VerificationWeb3(v) => {
-            assert_eq!(v.status, VerificationWeb3Status::Verified);
+            assert_eq!(v.status, VerificationStatus::Verified);
             assert_eq!(v.strategy, VerificationWeb3Strategy::Web3MetamaskSignature);
         }
         other => panic!("expected a web3 verification, got {other:?}"),
@@ -232,7 +230,7 @@ fn full_user_decodes_nested_values() {
     assert_eq!(ext[0].public_metadata["locale"], "en");
     match ext[0].verification.as_ref().unwrap() {
         ExternalAccountWithVerificationVerification::VerificationOauth(v) => {
-            assert_eq!(v.status, VerificationOauthStatus::Verified);
+            assert_eq!(v.status, VerificationSamlStatus::Verified);
             assert_eq!(v.strategy, "oauth_google");
             assert_eq!(v.expire_at, 1_700_000_660_000);
         }
@@ -245,7 +243,7 @@ fn full_user_decodes_nested_values() {
     assert_eq!(ext[1].label.as_deref(), Some("work"));
     match ext[1].verification.as_ref().unwrap() {
         ExternalAccountWithVerificationVerification::VerificationGoogleOneTap(v) => {
-            assert_eq!(v.status, VerificationGoogleOneTapStatus::Unverified);
+            assert_eq!(v.status, VerificationFromOauthStatus::Unverified);
             let err = v.error.as_ref().unwrap();
             assert_eq!(err.code, "form_param_value_invalid");
             assert_eq!(err.long_message, "The Google One Tap token is invalid");
@@ -370,7 +368,7 @@ fn new_enum_values_are_kept_as_unknown() {
     };
     assert_eq!(
         otp.status,
-        VerificationOtpStatus::Unknown("pending_review".into())
+        VerificationStatus::Unknown("pending_review".into())
     );
     assert_eq!(otp.status.as_str(), "pending_review");
     assert_eq!(
@@ -402,7 +400,7 @@ fn new_enum_values_are_kept_as_unknown() {
     };
     assert_eq!(
         o.status,
-        VerificationOauthStatus::Unknown("revoked_by_provider".into())
+        VerificationSamlStatus::Unknown("revoked_by_provider".into())
     );
 
     let ent = &u.enterprise_accounts.as_ref().unwrap()[0];
@@ -448,7 +446,7 @@ fn a_union_variant_built_in_code_serializes_its_tag() {
     // double, an emulator) leaves it unset. Serializing must still write the tag, or the
     // value decodes back as `Unknown`.
     let mut otp = VerificationOtp::new(
-        VerificationOtpStatus::Verified,
+        VerificationStatus::Verified,
         VerificationOtpStrategy::EmailCode,
     );
     otp.attempts = Some(1);

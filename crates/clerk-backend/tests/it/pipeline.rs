@@ -2,7 +2,7 @@
 //! bodies (incl. PATCH tri-state), empty and text responses, validation before I/O, client
 //! configuration from the environment, and key hygiene.
 
-use clerk_backend::api::organization_domains::ListAllEnrollmentModeItem;
+use clerk_backend::api::organization_domains::ListAllOrganizationDomainsEnrollmentModeItem;
 use clerk_backend::{Clerk, ClerkBuilder, Error, RetryConfig};
 use http::{HeaderName, HeaderValue};
 use serde_json::json;
@@ -135,9 +135,9 @@ async fn explode_false_arrays_are_joined_with_commas() {
         .organization_domains()
         .list_all()
         .enrollment_mode([
-            ListAllEnrollmentModeItem::ManualInvitation,
-            ListAllEnrollmentModeItem::AutomaticSuggestion,
-            ListAllEnrollmentModeItem::NotEnterpriseSso,
+            ListAllOrganizationDomainsEnrollmentModeItem::ManualInvitation,
+            ListAllOrganizationDomainsEnrollmentModeItem::AutomaticSuggestion,
+            ListAllOrganizationDomainsEnrollmentModeItem::NotEnterpriseSso,
         ])
         .domains(["a.example", "b.example"])
         .send()

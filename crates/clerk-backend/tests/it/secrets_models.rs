@@ -114,13 +114,13 @@ fn model_credentials_never_show_in_debug() {
         "Pl4nta519d9143095e7dea8c82aa8",
         "CreateApiKeyResponse.secret",
     );
-    let m: clerk_backend::api::api_keys::GetSecretResponse =
-        serde_json::from_str(r#"{"secret":"Pl4nt057af1864437dfbd978a15ed"}"#)
-            .expect("sample fits GetSecretResponse");
+    let m: clerk_backend::api::api_keys::GetApiKeySecretResponse =
+        serde_json::from_str(r#"{"secret":"Pl4nt2473d6d56e93d838aa2ba8af"}"#)
+            .expect("sample fits GetApiKeySecretResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt057af1864437dfbd978a15ed",
-        "GetSecretResponse.secret",
+        "Pl4nt2473d6d56e93d838aa2ba8af",
+        "GetApiKeySecretResponse.secret",
     );
     let m: clerk_backend::api::enterprise_connections::CreateEnterpriseConnectionOidc =
         serde_json::from_str(r#"{"client_secret":"Pl4nt3c628a773c02cce9b921e936"}"#)
@@ -130,31 +130,17 @@ fn model_credentials_never_show_in_debug() {
         "Pl4nt3c628a773c02cce9b921e936",
         "CreateEnterpriseConnectionOidc.client_secret",
     );
-    let m: clerk_backend::api::enterprise_connections::UpdateEnterpriseConnectionOidc =
-        serde_json::from_str(r#"{"client_secret":"Pl4nt09f388b329999b45b73692c5"}"#)
-            .expect("sample fits UpdateEnterpriseConnectionOidc");
+    let m: clerk_backend::api::m2m::VerifyM2mTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4nt28c595eb75c4751276bb5e29"}"#).expect("sample fits VerifyM2mTokenResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt09f388b329999b45b73692c5",
-        "UpdateEnterpriseConnectionOidc.client_secret",
+        "Pl4nt28c595eb75c4751276bb5e29",
+        "VerifyM2mTokenResponse.token",
     );
-    let m: clerk_backend::api::m2m::ListTokensResponseM2mTokensItem = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4ntf6b4e553487c8f7d76707a95"}"#).expect("sample fits ListTokensResponseM2mTokensItem");
+    let m: clerk_backend::api::m2m::CreateM2mTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","token":"Pl4nt45b3406484dadb5981036426","revoked":false,"expired":false,"created_at":0,"updated_at":0}"#).expect("sample fits CreateM2mTokenResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4ntf6b4e553487c8f7d76707a95",
-        "ListTokensResponseM2mTokensItem.token",
-    );
-    let m: clerk_backend::api::m2m::CreateTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","token":"Pl4ntfbeb90dfb0cc43c50fada202","revoked":false,"expired":false,"created_at":0,"updated_at":0}"#).expect("sample fits CreateTokenResponse");
-    assert_hidden(
-        &format!("{m:?}"),
-        "Pl4ntfbeb90dfb0cc43c50fada202",
-        "CreateTokenResponse.token",
-    );
-    let m: clerk_backend::api::m2m::VerifyTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4nt533eb216c3e15b8a9acd2d87"}"#).expect("sample fits VerifyTokenResponse");
-    assert_hidden(
-        &format!("{m:?}"),
-        "Pl4nt533eb216c3e15b8a9acd2d87",
-        "VerifyTokenResponse.token",
+        "Pl4nt45b3406484dadb5981036426",
+        "CreateM2mTokenResponse.token",
     );
     let m: clerk_backend::api::machines::CreateMachineResponse = serde_json::from_str(r#"{"id":"x","name":"x","instance_id":"x","created_at":0,"updated_at":0,"scoped_machines":[],"secret_key":"Pl4nt01d665729713791d853b675b"}"#).expect("sample fits CreateMachineResponse");
     assert_hidden(
@@ -162,37 +148,29 @@ fn model_credentials_never_show_in_debug() {
         "Pl4nt01d665729713791d853b675b",
         "CreateMachineResponse.secret_key",
     );
-    let m: clerk_backend::api::machines::GetSecretKeyResponse =
-        serde_json::from_str(r#"{"secret":"Pl4nt0dee3f575b1d67b7f8457afe"}"#)
-            .expect("sample fits GetSecretKeyResponse");
+    let m: clerk_backend::api::machines::GetMachineSecretKeyResponse =
+        serde_json::from_str(r#"{"secret":"Pl4nt6c05d005d3b9d95235d16ea1"}"#)
+            .expect("sample fits GetMachineSecretKeyResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt0dee3f575b1d67b7f8457afe",
-        "GetSecretKeyResponse.secret",
+        "Pl4nt6c05d005d3b9d95235d16ea1",
+        "GetMachineSecretKeyResponse.secret",
     );
-    let m: clerk_backend::api::machines::RotateSecretKeyResponse =
-        serde_json::from_str(r#"{"secret":"Pl4nt46de29ed6ce9219f396e6ebd"}"#)
-            .expect("sample fits RotateSecretKeyResponse");
+    let m: clerk_backend::api::sessions::CreateSessionTokenResponse =
+        serde_json::from_str(r#"{"jwt":"Pl4ntb98662ccfe7f8a648ff1a7ae"}"#)
+            .expect("sample fits CreateSessionTokenResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt46de29ed6ce9219f396e6ebd",
-        "RotateSecretKeyResponse.secret",
+        "Pl4ntb98662ccfe7f8a648ff1a7ae",
+        "CreateSessionTokenResponse.jwt",
     );
-    let m: clerk_backend::api::sessions::CreateTokenResponse =
-        serde_json::from_str(r#"{"jwt":"Pl4nt3c87ac3941599719e68ab7e4"}"#)
-            .expect("sample fits CreateTokenResponse");
+    let m: clerk_backend::webhook_events::WebhookPhoneNumber =
+        serde_json::from_str(r#"{"backup_codes":["Pl4nt72fe4be3f95dcceefdc22cac"]}"#)
+            .expect("sample fits WebhookPhoneNumber");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt3c87ac3941599719e68ab7e4",
-        "CreateTokenResponse.jwt",
-    );
-    let m: clerk_backend::api::sessions::CreateTokenFromTemplateResponse =
-        serde_json::from_str(r#"{"jwt":"Pl4nt2599575d423851b779383f3b"}"#)
-            .expect("sample fits CreateTokenFromTemplateResponse");
-    assert_hidden(
-        &format!("{m:?}"),
-        "Pl4nt2599575d423851b779383f3b",
-        "CreateTokenFromTemplateResponse.jwt",
+        "Pl4nt72fe4be3f95dcceefdc22cac",
+        "WebhookPhoneNumber.backup_codes",
     );
 }
 
@@ -204,19 +182,22 @@ fn request_credentials_never_show_in_debug() {
         "Pl4ntfea8f9166de0f61c94b903b7",
         "VerifyClient.token",
     );
-    let r = clerk_backend::api::email_addresses::AttemptVerification::new("email_address_123")
-        .code("Pl4ntd4bafad1404c981c09639d0f");
+    let r = clerk_backend::api::email_addresses::AttemptEmailAddressVerification::new(
+        "email_address_123",
+    )
+    .code("Pl4ntc14fa5f0a94de1aa8b7cc5a9");
     assert_hidden(
         &format!("{r:?}"),
-        "Pl4ntd4bafad1404c981c09639d0f",
-        "AttemptVerification.code",
+        "Pl4ntc14fa5f0a94de1aa8b7cc5a9",
+        "AttemptEmailAddressVerification.code",
     );
-    let r = clerk_backend::api::phone_numbers::AttemptVerification::new("phone_number_123")
-        .code("Pl4ntd4bafad1404c981c09639d0f");
+    let r =
+        clerk_backend::api::phone_numbers::AttemptPhoneNumberVerification::new("phone_number_123")
+            .code("Pl4nt588f8f1b3e77fc43cce84225");
     assert_hidden(
         &format!("{r:?}"),
-        "Pl4ntd4bafad1404c981c09639d0f",
-        "AttemptVerification.code",
+        "Pl4nt588f8f1b3e77fc43cce84225",
+        "AttemptPhoneNumberVerification.code",
     );
     let r = clerk_backend::api::sessions::RefreshSession::new("session_123")
         .expired_token("Pl4nt31b600e7585f8c6d4fb03d94");
@@ -287,26 +268,28 @@ fn request_credentials_never_show_in_debug() {
         "Pl4nt27c1f24f2bd0e8011105c33e",
         "UpdateUser.backup_codes",
     );
-    let r = clerk_backend::api::users::VerifyPassword::new("user_123")
-        .password("Pl4nt7b50dcfa5d59ddad991e7a2e");
+    let r = clerk_backend::api::users::VerifyUserPassword::new("user_123")
+        .password("Pl4nte73b4cbcf300a0f3fd551171");
     assert_hidden(
         &format!("{r:?}"),
-        "Pl4nt7b50dcfa5d59ddad991e7a2e",
-        "VerifyPassword.password",
+        "Pl4nte73b4cbcf300a0f3fd551171",
+        "VerifyUserPassword.password",
     );
-    let r = clerk_backend::api::users::VerifyTotp::new("user_123")
-        .code("Pl4nt732f7380258146e04c9182a4");
+    let r = clerk_backend::api::users::VerifyUserTotp::new("user_123")
+        .code("Pl4ntd30366ae81093ff747ff1918");
     assert_hidden(
         &format!("{r:?}"),
-        "Pl4nt732f7380258146e04c9182a4",
-        "VerifyTotp.code",
+        "Pl4ntd30366ae81093ff747ff1918",
+        "VerifyUserTotp.code",
     );
-    let r = clerk_backend::api::oauth_applications::RevokeToken::new("oauth_application_123")
-        .token("Pl4nt6afbadd4f24297d1534a4fe6");
+    let r = clerk_backend::api::oauth_applications::RevokeOauthApplicationToken::new(
+        "oauth_application_123",
+    )
+    .token("Pl4nt305f0e4737d45f0383d9f718");
     assert_hidden(
         &format!("{r:?}"),
-        "Pl4nt6afbadd4f24297d1534a4fe6",
-        "RevokeToken.token",
+        "Pl4nt305f0e4737d45f0383d9f718",
+        "RevokeOauthApplicationToken.token",
     );
     let r =
         clerk_backend::api::api_keys::VerifyApiKey::new().secret("Pl4nt0e0364006b02ba5dfbeeff5f");
@@ -315,11 +298,11 @@ fn request_credentials_never_show_in_debug() {
         "Pl4nt0e0364006b02ba5dfbeeff5f",
         "VerifyApiKey.secret",
     );
-    let r = clerk_backend::api::m2m::VerifyToken::new().token("Pl4ntcfdc51647ae49044289b7ae5");
+    let r = clerk_backend::api::m2m::VerifyM2mToken::new().token("Pl4nt3ab7c53b7f349cf841f04626");
     assert_hidden(
         &format!("{r:?}"),
-        "Pl4ntcfdc51647ae49044289b7ae5",
-        "VerifyToken.token",
+        "Pl4nt3ab7c53b7f349cf841f04626",
+        "VerifyM2mToken.token",
     );
     let r = clerk_backend::api::oauth_access_tokens::VerifyOauthAccessToken::new()
         .access_token("Pl4ntac67ac0cb66d3ead5da41a03");

@@ -54,9 +54,9 @@ impl<'c> ApiKeysApi<'c> {
     /// Get an API Key Secret
     ///
     /// `GET /api_keys/{apiKeyID}/secret` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/API%20Keys#operation/getApiKeySecret)
-    pub fn get_secret(self, api_key_id: impl Into<String>) -> GetSecret<&'c Clerk> {
+    pub fn get_secret(self, api_key_id: impl Into<String>) -> GetApiKeySecret<&'c Clerk> {
         #[allow(deprecated)]
-        GetSecret::new(api_key_id).rebind(self.clerk)
+        GetApiKeySecret::new(api_key_id).rebind(self.clerk)
     }
 
     /// Revoke an API Key
@@ -88,7 +88,7 @@ pub struct ListApiKeys<B = Detached> {
     options: crate::rt::RequestOptions,
     type_: Option<String>,
     subject: Option<String>,
-    include_invalid: Option<ListApiKeysIncludeInvalid>,
+    include_invalid: Option<crate::models::ListApiKeysIncludeInvalid>,
     limit: Option<f64>,
     offset: Option<f64>,
     query: Option<String>,
@@ -114,11 +114,8 @@ impl ListApiKeys {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<ListApiKeysResponseDataItem>>
-    + Unpin
-    + Send
-    + 'static
-    + use<> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<ApiKey>> + Unpin + Send + 'static + use<>
+    {
         crate::pagination::items(clerk.clone(), self)
     }
 
@@ -126,9 +123,7 @@ impl ListApiKeys {
     pub fn into_pages(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<ListApiKeysResponseDataItem>>,
-    >
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<ApiKey>>>
     + Unpin
     + Send
     + 'static
@@ -150,11 +145,8 @@ impl ListApiKeys<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<ListApiKeysResponseDataItem>>
-    + Unpin
-    + Send
-    + 'static
-    + use<> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<ApiKey>> + Unpin + Send + 'static + use<>
+    {
         let clerk = self.client.clone();
         crate::pagination::items(clerk, self.rebind(Detached))
     }
@@ -162,9 +154,7 @@ impl ListApiKeys<&Clerk> {
     /// Every page, each with the list's `total_count` when the API reports it.
     pub fn into_pages(
         self,
-    ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<ListApiKeysResponseDataItem>>,
-    >
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<ApiKey>>>
     + Unpin
     + Send
     + 'static
@@ -188,7 +178,10 @@ impl<B> ListApiKeys<B> {
     }
 
     /// Set `include_invalid`.
-    pub fn include_invalid(mut self, value: impl Into<ListApiKeysIncludeInvalid>) -> Self {
+    pub fn include_invalid(
+        mut self,
+        value: impl Into<crate::models::ListApiKeysIncludeInvalid>,
+    ) -> Self {
         self.include_invalid = Some(value.into());
         self
     }
@@ -261,7 +254,7 @@ impl<B: Send> Operation for ListApiKeys<B> {
 }
 
 impl crate::pagination::Paginated for ListApiKeys {
-    type Item = ListApiKeysResponseDataItem;
+    type Item = ApiKey;
     fn offset(&self) -> i64 {
         self.offset.map_or(0, |v| v as i64)
     }
@@ -476,7 +469,7 @@ impl GetApiKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetApiKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<ApiKey> {
         clerk.call(self).await
     }
 }
@@ -486,7 +479,7 @@ impl GetApiKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<GetApiKeyResponse> {
+    pub async fn send(self) -> crate::Result<ApiKey> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -505,7 +498,7 @@ impl<B> GetApiKey<B> {
 }
 
 impl<B: Send> Operation for GetApiKey<B> {
-    type Output = GetApiKeyResponse;
+    type Output = ApiKey;
     const INFO: &'static OperationInfo = &crate::generated::operations::API_KEYS_GET;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -571,7 +564,7 @@ impl UpdateApiKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<UpdateApiKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<ApiKey> {
         clerk.call(self).await
     }
 }
@@ -581,7 +574,7 @@ impl UpdateApiKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<UpdateApiKeyResponse> {
+    pub async fn send(self) -> crate::Result<ApiKey> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -649,7 +642,7 @@ impl<B> UpdateApiKey<B> {
 }
 
 impl<B: Send> Operation for UpdateApiKey<B> {
-    type Output = UpdateApiKeyResponse;
+    type Output = ApiKey;
     const INFO: &'static OperationInfo = &crate::generated::operations::API_KEYS_UPDATE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -758,16 +751,16 @@ impl<B: Send> Operation for DeleteApiKey<B> {
 ///
 /// `GET /api_keys/{apiKeyID}/secret` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/API%20Keys#operation/getApiKeySecret)
 ///
-/// Build it with [`GetSecret::new`] and send it with `.send(&clerk)`, or start from `clerk.api_keys().get_secret("api_key_123")`.
+/// Build it with [`GetApiKeySecret::new`] and send it with `.send(&clerk)`, or start from `clerk.api_keys().get_secret("api_key_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetSecret<B = Detached> {
+pub struct GetApiKeySecret<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     api_key_id: String,
 }
 
-impl GetSecret {
+impl GetApiKeySecret {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(api_key_id: impl Into<String>) -> Self {
         Self {
@@ -780,27 +773,27 @@ impl GetSecret {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetSecretResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetApiKeySecretResponse> {
         clerk.call(self).await
     }
 }
 
-impl GetSecret<&Clerk> {
+impl GetApiKeySecret<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<GetSecretResponse> {
+    pub async fn send(self) -> crate::Result<GetApiKeySecretResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> GetSecret<B> {
+impl<B> GetApiKeySecret<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetSecret<C> {
-        GetSecret {
+    fn rebind<C>(self, client: C) -> GetApiKeySecret<C> {
+        GetApiKeySecret {
             client,
             options: self.options,
             api_key_id: self.api_key_id,
@@ -808,8 +801,8 @@ impl<B> GetSecret<B> {
     }
 }
 
-impl<B: Send> Operation for GetSecret<B> {
-    type Output = GetSecretResponse;
+impl<B: Send> Operation for GetApiKeySecret<B> {
+    type Output = GetApiKeySecretResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::API_KEYS_GET_SECRET;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -868,7 +861,7 @@ impl RevokeApiKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<RevokeApiKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<ApiKey> {
         clerk.call(self).await
     }
 }
@@ -878,7 +871,7 @@ impl RevokeApiKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<RevokeApiKeyResponse> {
+    pub async fn send(self) -> crate::Result<ApiKey> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -910,7 +903,7 @@ impl<B> RevokeApiKey<B> {
 }
 
 impl<B: Send> Operation for RevokeApiKey<B> {
-    type Output = RevokeApiKeyResponse;
+    type Output = ApiKey;
     const INFO: &'static OperationInfo = &crate::generated::operations::API_KEYS_REVOKE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -967,7 +960,7 @@ impl VerifyApiKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyApiKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<ApiKey> {
         clerk.call(self).await
     }
 }
@@ -977,7 +970,7 @@ impl VerifyApiKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<VerifyApiKeyResponse> {
+    pub async fn send(self) -> crate::Result<ApiKey> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -1002,7 +995,7 @@ impl<B> VerifyApiKey<B> {
 }
 
 impl<B: Send> Operation for VerifyApiKey<B> {
-    type Output = VerifyApiKeyResponse;
+    type Output = ApiKey;
     const INFO: &'static OperationInfo = &crate::generated::operations::API_KEYS_VERIFY;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -1027,20 +1020,10 @@ impl<B: Send> Operation for VerifyApiKey<B> {
     }
 }
 
-crate::string_enum! {
-    /// `ListApiKeysIncludeInvalid`.
-    pub enum ListApiKeysIncludeInvalid {
-        /// `true`
-        True = "true",
-        /// `false`
-        False = "false",
-    }
-}
-
-/// `ListApiKeysResponseDataItem`.
+/// `ApiKey`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListApiKeysResponseDataItem {
+pub struct ApiKey {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1095,7 +1078,7 @@ pub struct ListApiKeysResponseDataItem {
     pub updated_at: f64,
 }
 
-impl ListApiKeysResponseDataItem {
+impl ApiKey {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -1139,7 +1122,7 @@ pub struct ListApiKeysResponse {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub data: Vec<ListApiKeysResponseDataItem>,
+    pub data: Vec<ApiKey>,
     /// `total_count`.
     pub total_count: f64,
 }
@@ -1147,10 +1130,7 @@ pub struct ListApiKeysResponse {
 impl ListApiKeysResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        data: impl Into<Vec<ListApiKeysResponseDataItem>>,
-        total_count: impl Into<f64>,
-    ) -> Self {
+    pub fn new(data: impl Into<Vec<ApiKey>>, total_count: impl Into<f64>) -> Self {
         Self {
             data: data.into(),
             total_count: total_count.into(),
@@ -1255,192 +1235,6 @@ impl CreateApiKeyResponse {
     }
 }
 
-/// `GetApiKeyResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetApiKeyResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// `subject`.
-    pub subject: String,
-    /// `name`.
-    pub name: String,
-    /// `description`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `claims`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<serde_json::Value>,
-    /// `scopes`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub scopes: Vec<String>,
-    /// `revoked`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub expired: bool,
-    /// The timestamp for when the API key will expire, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<f64>,
-    /// `created_by`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// The timestamp for when the API key was last used, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the API key was created, in milliseconds
-    pub created_at: f64,
-    /// The timestamp for when the API key was last updated, in milliseconds
-    pub updated_at: f64,
-}
-
-impl GetApiKeyResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        type_: impl Into<String>,
-        subject: impl Into<String>,
-        name: impl Into<String>,
-        scopes: impl Into<Vec<String>>,
-        revoked: impl Into<bool>,
-        expired: impl Into<bool>,
-        created_at: impl Into<f64>,
-        updated_at: impl Into<f64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            type_: type_.into(),
-            subject: subject.into(),
-            name: name.into(),
-            description: None,
-            claims: None,
-            scopes: scopes.into(),
-            revoked: revoked.into(),
-            revocation_reason: None,
-            expired: expired.into(),
-            expiration: None,
-            created_by: None,
-            last_used_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
-        }
-    }
-}
-
-/// `UpdateApiKeyResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateApiKeyResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// `subject`.
-    pub subject: String,
-    /// `name`.
-    pub name: String,
-    /// `description`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `claims`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<serde_json::Value>,
-    /// `scopes`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub scopes: Vec<String>,
-    /// `revoked`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub expired: bool,
-    /// The timestamp for when the API key will expire, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<f64>,
-    /// `created_by`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// The timestamp for when the API key was last used, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the API key was created, in milliseconds
-    pub created_at: f64,
-    /// The timestamp for when the API key was last updated, in milliseconds
-    pub updated_at: f64,
-}
-
-impl UpdateApiKeyResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        type_: impl Into<String>,
-        subject: impl Into<String>,
-        name: impl Into<String>,
-        scopes: impl Into<Vec<String>>,
-        revoked: impl Into<bool>,
-        expired: impl Into<bool>,
-        created_at: impl Into<f64>,
-        updated_at: impl Into<f64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            type_: type_.into(),
-            subject: subject.into(),
-            name: name.into(),
-            description: None,
-            claims: None,
-            scopes: scopes.into(),
-            revoked: revoked.into(),
-            revocation_reason: None,
-            expired: expired.into(),
-            expiration: None,
-            created_by: None,
-            last_used_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
-        }
-    }
-}
-
 /// `DeleteApiKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1467,206 +1261,20 @@ impl DeleteApiKeyResponse {
     }
 }
 
-/// `GetSecretResponse`.
+/// `GetApiKeySecretResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetSecretResponse {
+pub struct GetApiKeySecretResponse {
     /// `secret`.
     pub secret: crate::SecretString,
 }
 
-impl GetSecretResponse {
+impl GetApiKeySecretResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(secret: impl Into<crate::SecretString>) -> Self {
         Self {
             secret: secret.into(),
-        }
-    }
-}
-
-/// `RevokeApiKeyResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RevokeApiKeyResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// `subject`.
-    pub subject: String,
-    /// `name`.
-    pub name: String,
-    /// `description`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `claims`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<serde_json::Value>,
-    /// `scopes`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub scopes: Vec<String>,
-    /// `revoked`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub expired: bool,
-    /// The timestamp for when the API key will expire, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<f64>,
-    /// `created_by`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// The timestamp for when the API key was last used, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the API key was created, in milliseconds
-    pub created_at: f64,
-    /// The timestamp for when the API key was last updated, in milliseconds
-    pub updated_at: f64,
-}
-
-impl RevokeApiKeyResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        type_: impl Into<String>,
-        subject: impl Into<String>,
-        name: impl Into<String>,
-        scopes: impl Into<Vec<String>>,
-        revoked: impl Into<bool>,
-        expired: impl Into<bool>,
-        created_at: impl Into<f64>,
-        updated_at: impl Into<f64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            type_: type_.into(),
-            subject: subject.into(),
-            name: name.into(),
-            description: None,
-            claims: None,
-            scopes: scopes.into(),
-            revoked: revoked.into(),
-            revocation_reason: None,
-            expired: expired.into(),
-            expiration: None,
-            created_by: None,
-            last_used_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
-        }
-    }
-}
-
-/// `VerifyApiKeyResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct VerifyApiKeyResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// `subject`.
-    pub subject: String,
-    /// `name`.
-    pub name: String,
-    /// `description`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `claims`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<serde_json::Value>,
-    /// `scopes`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub scopes: Vec<String>,
-    /// `revoked`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub expired: bool,
-    /// The timestamp for when the API key will expire, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<f64>,
-    /// `created_by`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// The timestamp for when the API key was last used, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the API key was created, in milliseconds
-    pub created_at: f64,
-    /// The timestamp for when the API key was last updated, in milliseconds
-    pub updated_at: f64,
-}
-
-impl VerifyApiKeyResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        type_: impl Into<String>,
-        subject: impl Into<String>,
-        name: impl Into<String>,
-        scopes: impl Into<Vec<String>>,
-        revoked: impl Into<bool>,
-        expired: impl Into<bool>,
-        created_at: impl Into<f64>,
-        updated_at: impl Into<f64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            type_: type_.into(),
-            subject: subject.into(),
-            name: name.into(),
-            description: None,
-            claims: None,
-            scopes: scopes.into(),
-            revoked: revoked.into(),
-            revocation_reason: None,
-            expired: expired.into(),
-            expiration: None,
-            created_by: None,
-            last_used_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
         }
     }
 }

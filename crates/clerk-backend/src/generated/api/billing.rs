@@ -14,33 +14,33 @@ impl<'c> BillingApi<'c> {
     /// List all billing plans
     ///
     /// `GET /billing/plans` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommercePlanList)
-    pub fn list_plans(self) -> ListPlans<&'c Clerk> {
+    pub fn list_plans(self) -> ListBillingPlans<&'c Clerk> {
         #[allow(deprecated)]
-        ListPlans::new().rebind(self.clerk)
+        ListBillingPlans::new().rebind(self.clerk)
     }
 
     /// List all billing prices
     ///
     /// `GET /billing/prices` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingPriceList)
-    pub fn list_prices(self) -> ListPrices<&'c Clerk> {
+    pub fn list_prices(self) -> ListBillingPrices<&'c Clerk> {
         #[allow(deprecated)]
-        ListPrices::new().rebind(self.clerk)
+        ListBillingPrices::new().rebind(self.clerk)
     }
 
     /// Create a custom billing price
     ///
     /// `POST /billing/prices` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPrice)
-    pub fn create_price(self) -> CreatePrice<&'c Clerk> {
+    pub fn create_price(self) -> CreateBillingPrice<&'c Clerk> {
         #[allow(deprecated)]
-        CreatePrice::new().rebind(self.clerk)
+        CreateBillingPrice::new().rebind(self.clerk)
     }
 
     /// List all subscription items
     ///
     /// `GET /billing/subscription_items` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommerceSubscriptionItemList)
-    pub fn list_subscription_items(self) -> ListSubscriptionItems<&'c Clerk> {
+    pub fn list_subscription_items(self) -> ListBillingSubscriptionItems<&'c Clerk> {
         #[allow(deprecated)]
-        ListSubscriptionItems::new().rebind(self.clerk)
+        ListBillingSubscriptionItems::new().rebind(self.clerk)
     }
 
     /// Cancel a subscription item
@@ -49,9 +49,9 @@ impl<'c> BillingApi<'c> {
     pub fn cancel_subscription_item(
         self,
         subscription_item_id: impl Into<String>,
-    ) -> CancelSubscriptionItem<&'c Clerk> {
+    ) -> CancelBillingSubscriptionItem<&'c Clerk> {
         #[allow(deprecated)]
-        CancelSubscriptionItem::new(subscription_item_id).rebind(self.clerk)
+        CancelBillingSubscriptionItem::new(subscription_item_id).rebind(self.clerk)
     }
 
     /// Extend free trial for a subscription item
@@ -60,9 +60,9 @@ impl<'c> BillingApi<'c> {
     pub fn extend_subscription_item_free_trial(
         self,
         subscription_item_id: impl Into<String>,
-    ) -> ExtendSubscriptionItemFreeTrial<&'c Clerk> {
+    ) -> ExtendBillingSubscriptionItemFreeTrial<&'c Clerk> {
         #[allow(deprecated)]
-        ExtendSubscriptionItemFreeTrial::new(subscription_item_id).rebind(self.clerk)
+        ExtendBillingSubscriptionItemFreeTrial::new(subscription_item_id).rebind(self.clerk)
     }
 
     /// Create a price transition for a subscription item
@@ -71,9 +71,9 @@ impl<'c> BillingApi<'c> {
     pub fn create_price_transition(
         self,
         subscription_item_id: impl Into<String>,
-    ) -> CreatePriceTransition<&'c Clerk> {
+    ) -> CreateBillingPriceTransition<&'c Clerk> {
         #[allow(deprecated)]
-        CreatePriceTransition::new(subscription_item_id).rebind(self.clerk)
+        CreateBillingPriceTransition::new(subscription_item_id).rebind(self.clerk)
     }
 
     /// Apply a discount to a subscription item
@@ -82,9 +82,9 @@ impl<'c> BillingApi<'c> {
     pub fn apply_subscription_item_discount(
         self,
         subscription_item_id: impl Into<String>,
-    ) -> ApplySubscriptionItemDiscount<&'c Clerk> {
+    ) -> ApplyBillingSubscriptionItemDiscount<&'c Clerk> {
         #[allow(deprecated)]
-        ApplySubscriptionItemDiscount::new(subscription_item_id).rebind(self.clerk)
+        ApplyBillingSubscriptionItemDiscount::new(subscription_item_id).rebind(self.clerk)
     }
 
     /// Remove a discount from a subscription item
@@ -94,25 +94,26 @@ impl<'c> BillingApi<'c> {
         self,
         subscription_item_id: impl Into<String>,
         discount_id: impl Into<String>,
-    ) -> RemoveSubscriptionItemDiscount<&'c Clerk> {
+    ) -> RemoveBillingSubscriptionItemDiscount<&'c Clerk> {
         #[allow(deprecated)]
-        RemoveSubscriptionItemDiscount::new(subscription_item_id, discount_id).rebind(self.clerk)
+        RemoveBillingSubscriptionItemDiscount::new(subscription_item_id, discount_id)
+            .rebind(self.clerk)
     }
 
     /// List all billing statements
     ///
     /// `GET /billing/statements` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementList)
-    pub fn list_statements(self) -> ListStatements<&'c Clerk> {
+    pub fn list_statements(self) -> ListBillingStatements<&'c Clerk> {
         #[allow(deprecated)]
-        ListStatements::new().rebind(self.clerk)
+        ListBillingStatements::new().rebind(self.clerk)
     }
 
     /// Retrieve a billing statement
     ///
     /// `GET /billing/statements/{statementID}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatement)
-    pub fn get_statement(self, statement_id: impl Into<String>) -> GetStatement<&'c Clerk> {
+    pub fn get_statement(self, statement_id: impl Into<String>) -> GetBillingStatement<&'c Clerk> {
         #[allow(deprecated)]
-        GetStatement::new(statement_id).rebind(self.clerk)
+        GetBillingStatement::new(statement_id).rebind(self.clerk)
     }
 
     /// List payment attempts for a billing statement
@@ -121,9 +122,9 @@ impl<'c> BillingApi<'c> {
     pub fn get_statement_payment_attempts(
         self,
         statement_id: impl Into<String>,
-    ) -> GetStatementPaymentAttempts<&'c Clerk> {
+    ) -> GetBillingStatementPaymentAttempts<&'c Clerk> {
         #[allow(deprecated)]
-        GetStatementPaymentAttempts::new(statement_id).rebind(self.clerk)
+        GetBillingStatementPaymentAttempts::new(statement_id).rebind(self.clerk)
     }
 }
 
@@ -131,19 +132,19 @@ impl<'c> BillingApi<'c> {
 ///
 /// `GET /billing/plans` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommercePlanList)
 ///
-/// Build it with [`ListPlans::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_plans()`.
+/// Build it with [`ListBillingPlans::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_plans()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListPlans<B = Detached> {
+pub struct ListBillingPlans<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
-    payer_type: Option<ListPlansPayerType>,
+    payer_type: Option<ListBillingPayerType>,
 }
 
-impl ListPlans {
+impl ListBillingPlans {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -189,7 +190,7 @@ impl ListPlans {
     }
 }
 
-impl ListPlans<&Clerk> {
+impl ListBillingPlans<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -226,7 +227,7 @@ impl ListPlans<&Clerk> {
     }
 }
 
-impl<B> ListPlans<B> {
+impl<B> ListBillingPlans<B> {
     /// Whether to paginate the results.
     pub fn paginated(mut self, value: bool) -> Self {
         self.paginated = Some(value);
@@ -246,15 +247,15 @@ impl<B> ListPlans<B> {
     }
 
     /// Filter plans by payer type
-    pub fn payer_type(mut self, value: impl Into<ListPlansPayerType>) -> Self {
+    pub fn payer_type(mut self, value: impl Into<ListBillingPayerType>) -> Self {
         self.payer_type = Some(value.into());
         self
     }
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListPlans<C> {
-        ListPlans {
+    fn rebind<C>(self, client: C) -> ListBillingPlans<C> {
+        ListBillingPlans {
             client,
             options: self.options,
             paginated: self.paginated,
@@ -265,7 +266,7 @@ impl<B> ListPlans<B> {
     }
 }
 
-impl<B: Send> Operation for ListPlans<B> {
+impl<B: Send> Operation for ListBillingPlans<B> {
     type Output = crate::models::PaginatedCommercePlanResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::BILLING_LIST_PLANS;
 
@@ -295,7 +296,7 @@ impl<B: Send> Operation for ListPlans<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListPlans {
+impl crate::pagination::Paginated for ListBillingPlans {
     type Item = crate::models::CommercePlan;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -315,10 +316,10 @@ impl crate::pagination::Paginated for ListPlans {
 ///
 /// `GET /billing/prices` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingPriceList)
 ///
-/// Build it with [`ListPrices::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_prices()`.
+/// Build it with [`ListBillingPrices::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_prices()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListPrices<B = Detached> {
+pub struct ListBillingPrices<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     paginated: Option<bool>,
@@ -327,7 +328,7 @@ pub struct ListPrices<B = Detached> {
     plan_id: Option<String>,
 }
 
-impl ListPrices {
+impl ListBillingPrices {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -373,7 +374,7 @@ impl ListPrices {
     }
 }
 
-impl ListPrices<&Clerk> {
+impl ListBillingPrices<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -410,7 +411,7 @@ impl ListPrices<&Clerk> {
     }
 }
 
-impl<B> ListPrices<B> {
+impl<B> ListBillingPrices<B> {
     /// Whether to paginate the results.
     pub fn paginated(mut self, value: bool) -> Self {
         self.paginated = Some(value);
@@ -437,8 +438,8 @@ impl<B> ListPrices<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListPrices<C> {
-        ListPrices {
+    fn rebind<C>(self, client: C) -> ListBillingPrices<C> {
+        ListBillingPrices {
             client,
             options: self.options,
             paginated: self.paginated,
@@ -449,7 +450,7 @@ impl<B> ListPrices<B> {
     }
 }
 
-impl<B: Send> Operation for ListPrices<B> {
+impl<B: Send> Operation for ListBillingPrices<B> {
     type Output = crate::models::PaginatedBillingPriceResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::BILLING_LIST_PRICES;
 
@@ -479,7 +480,7 @@ impl<B: Send> Operation for ListPrices<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListPrices {
+impl crate::pagination::Paginated for ListBillingPrices {
     type Item = crate::models::BillingPriceResponse;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -496,7 +497,7 @@ impl crate::pagination::Paginated for ListPrices {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreatePriceBody {
+struct CreateBillingPriceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     plan_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -508,23 +509,23 @@ struct CreatePriceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    supported_billing_periods: Option<CreatePriceSupportedBillingPeriods>,
+    supported_billing_periods: Option<crate::models::BillingPriceResponseSupportedBillingPeriods>,
 }
 
 /// Create a custom billing price
 ///
 /// `POST /billing/prices` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPrice)
 ///
-/// Build it with [`CreatePrice::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().create_price()`.
+/// Build it with [`CreateBillingPrice::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().create_price()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreatePrice<B = Detached> {
+pub struct CreateBillingPrice<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: CreatePriceBody,
+    body: CreateBillingPriceBody,
 }
 
-impl CreatePrice {
+impl CreateBillingPrice {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -541,7 +542,7 @@ impl CreatePrice {
     }
 }
 
-impl CreatePrice<&Clerk> {
+impl CreateBillingPrice<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -552,7 +553,7 @@ impl CreatePrice<&Clerk> {
     }
 }
 
-impl<B> CreatePrice<B> {
+impl<B> CreateBillingPrice<B> {
     /// The ID of the plan this price belongs to.
     pub fn plan_id(mut self, value: impl Into<String>) -> Self {
         self.body.plan_id = Some(value.into());
@@ -598,7 +599,7 @@ impl<B> CreatePrice<B> {
     /// Which billing periods this price supports.
     pub fn supported_billing_periods(
         mut self,
-        value: impl Into<CreatePriceSupportedBillingPeriods>,
+        value: impl Into<crate::models::BillingPriceResponseSupportedBillingPeriods>,
     ) -> Self {
         self.body.supported_billing_periods = Some(value.into());
         self
@@ -606,8 +607,8 @@ impl<B> CreatePrice<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreatePrice<C> {
-        CreatePrice {
+    fn rebind<C>(self, client: C) -> CreateBillingPrice<C> {
+        CreateBillingPrice {
             client,
             options: self.options,
             body: self.body,
@@ -615,7 +616,7 @@ impl<B> CreatePrice<B> {
     }
 }
 
-impl<B: Send> Operation for CreatePrice<B> {
+impl<B: Send> Operation for CreateBillingPrice<B> {
     type Output = crate::models::BillingPriceResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::BILLING_CREATE_PRICE;
 
@@ -648,23 +649,23 @@ impl<B: Send> Operation for CreatePrice<B> {
 ///
 /// `GET /billing/subscription_items` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommerceSubscriptionItemList)
 ///
-/// Build it with [`ListSubscriptionItems::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_subscription_items()`.
+/// Build it with [`ListBillingSubscriptionItems::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_subscription_items()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListSubscriptionItems<B = Detached> {
+pub struct ListBillingSubscriptionItems<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
-    status: Option<ListSubscriptionItemsStatus>,
-    payer_type: Option<ListSubscriptionItemsPayerType>,
+    status: Option<ListBillingSubscriptionItemsStatus>,
+    payer_type: Option<ListBillingPayerType>,
     plan_id: Option<String>,
     include_free: Option<bool>,
     query: Option<String>,
 }
 
-impl ListSubscriptionItems {
+impl ListBillingSubscriptionItems {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -712,7 +713,7 @@ impl ListSubscriptionItems {
     }
 }
 
-impl ListSubscriptionItems<&Clerk> {
+impl ListBillingSubscriptionItems<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -753,7 +754,7 @@ impl ListSubscriptionItems<&Clerk> {
     }
 }
 
-impl<B> ListSubscriptionItems<B> {
+impl<B> ListBillingSubscriptionItems<B> {
     /// Whether to paginate the results.
     pub fn paginated(mut self, value: bool) -> Self {
         self.paginated = Some(value);
@@ -773,13 +774,13 @@ impl<B> ListSubscriptionItems<B> {
     }
 
     /// Filter subscription items by status
-    pub fn status(mut self, value: impl Into<ListSubscriptionItemsStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<ListBillingSubscriptionItemsStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 
     /// Filter subscription items by payer type
-    pub fn payer_type(mut self, value: impl Into<ListSubscriptionItemsPayerType>) -> Self {
+    pub fn payer_type(mut self, value: impl Into<ListBillingPayerType>) -> Self {
         self.payer_type = Some(value.into());
         self
     }
@@ -804,8 +805,8 @@ impl<B> ListSubscriptionItems<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListSubscriptionItems<C> {
-        ListSubscriptionItems {
+    fn rebind<C>(self, client: C) -> ListBillingSubscriptionItems<C> {
+        ListBillingSubscriptionItems {
             client,
             options: self.options,
             paginated: self.paginated,
@@ -820,7 +821,7 @@ impl<B> ListSubscriptionItems<B> {
     }
 }
 
-impl<B: Send> Operation for ListSubscriptionItems<B> {
+impl<B: Send> Operation for ListBillingSubscriptionItems<B> {
     type Output = crate::models::PaginatedCommerceSubscriptionItemResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_LIST_SUBSCRIPTION_ITEMS;
@@ -857,7 +858,7 @@ impl<B: Send> Operation for ListSubscriptionItems<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListSubscriptionItems {
+impl crate::pagination::Paginated for ListBillingSubscriptionItems {
     type Item = crate::models::CommerceSubscriptionItem;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -877,17 +878,17 @@ impl crate::pagination::Paginated for ListSubscriptionItems {
 ///
 /// `DELETE /billing/subscription_items/{subscription_item_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CancelCommerceSubscriptionItem)
 ///
-/// Build it with [`CancelSubscriptionItem::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().cancel_subscription_item("subscription_item_123")`.
+/// Build it with [`CancelBillingSubscriptionItem::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().cancel_subscription_item("subscription_item_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CancelSubscriptionItem<B = Detached> {
+pub struct CancelBillingSubscriptionItem<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     subscription_item_id: String,
     end_now: Option<bool>,
 }
 
-impl CancelSubscriptionItem {
+impl CancelBillingSubscriptionItem {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(subscription_item_id: impl Into<String>) -> Self {
         Self {
@@ -908,7 +909,7 @@ impl CancelSubscriptionItem {
     }
 }
 
-impl CancelSubscriptionItem<&Clerk> {
+impl CancelBillingSubscriptionItem<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -919,7 +920,7 @@ impl CancelSubscriptionItem<&Clerk> {
     }
 }
 
-impl<B> CancelSubscriptionItem<B> {
+impl<B> CancelBillingSubscriptionItem<B> {
     /// Whether to cancel the subscription immediately (true) or at the end of the current billing period (false, default)
     pub fn end_now(mut self, value: bool) -> Self {
         self.end_now = Some(value);
@@ -928,8 +929,8 @@ impl<B> CancelSubscriptionItem<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CancelSubscriptionItem<C> {
-        CancelSubscriptionItem {
+    fn rebind<C>(self, client: C) -> CancelBillingSubscriptionItem<C> {
+        CancelBillingSubscriptionItem {
             client,
             options: self.options,
             subscription_item_id: self.subscription_item_id,
@@ -938,7 +939,7 @@ impl<B> CancelSubscriptionItem<B> {
     }
 }
 
-impl<B: Send> Operation for CancelSubscriptionItem<B> {
+impl<B: Send> Operation for CancelBillingSubscriptionItem<B> {
     type Output = crate::models::CommerceSubscriptionItem;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_CANCEL_SUBSCRIPTION_ITEM;
@@ -968,7 +969,7 @@ impl<B: Send> Operation for CancelSubscriptionItem<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ExtendSubscriptionItemFreeTrialBody {
+struct ExtendBillingSubscriptionItemFreeTrialBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     extend_to: Option<String>,
 }
@@ -977,17 +978,17 @@ struct ExtendSubscriptionItemFreeTrialBody {
 ///
 /// `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/ExtendBillingSubscriptionItemFreeTrial)
 ///
-/// Build it with [`ExtendSubscriptionItemFreeTrial::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().extend_subscription_item_free_trial("subscription_item_123")`.
+/// Build it with [`ExtendBillingSubscriptionItemFreeTrial::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().extend_subscription_item_free_trial("subscription_item_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ExtendSubscriptionItemFreeTrial<B = Detached> {
+pub struct ExtendBillingSubscriptionItemFreeTrial<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     subscription_item_id: String,
-    body: ExtendSubscriptionItemFreeTrialBody,
+    body: ExtendBillingSubscriptionItemFreeTrialBody,
 }
 
-impl ExtendSubscriptionItemFreeTrial {
+impl ExtendBillingSubscriptionItemFreeTrial {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(subscription_item_id: impl Into<String>) -> Self {
         Self {
@@ -1008,7 +1009,7 @@ impl ExtendSubscriptionItemFreeTrial {
     }
 }
 
-impl ExtendSubscriptionItemFreeTrial<&Clerk> {
+impl ExtendBillingSubscriptionItemFreeTrial<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1019,7 +1020,7 @@ impl ExtendSubscriptionItemFreeTrial<&Clerk> {
     }
 }
 
-impl<B> ExtendSubscriptionItemFreeTrial<B> {
+impl<B> ExtendBillingSubscriptionItemFreeTrial<B> {
     /// RFC3339 timestamp to extend the free trial to.
     pub fn extend_to(mut self, value: impl Into<String>) -> Self {
         self.body.extend_to = Some(value.into());
@@ -1028,8 +1029,8 @@ impl<B> ExtendSubscriptionItemFreeTrial<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ExtendSubscriptionItemFreeTrial<C> {
-        ExtendSubscriptionItemFreeTrial {
+    fn rebind<C>(self, client: C) -> ExtendBillingSubscriptionItemFreeTrial<C> {
+        ExtendBillingSubscriptionItemFreeTrial {
             client,
             options: self.options,
             subscription_item_id: self.subscription_item_id,
@@ -1038,7 +1039,7 @@ impl<B> ExtendSubscriptionItemFreeTrial<B> {
     }
 }
 
-impl<B: Send> Operation for ExtendSubscriptionItemFreeTrial<B> {
+impl<B: Send> Operation for ExtendBillingSubscriptionItemFreeTrial<B> {
     type Output = crate::models::CommerceSubscriptionItem2;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_EXTEND_SUBSCRIPTION_ITEM_FREE_TRIAL;
@@ -1070,7 +1071,7 @@ impl<B: Send> Operation for ExtendSubscriptionItemFreeTrial<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreatePriceTransitionBody {
+struct CreateBillingPriceTransitionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     from_price_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1081,17 +1082,17 @@ struct CreatePriceTransitionBody {
 ///
 /// `POST /billing/subscription_items/{subscription_item_id}/price_transition` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPriceTransition)
 ///
-/// Build it with [`CreatePriceTransition::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().create_price_transition("subscription_item_123")`.
+/// Build it with [`CreateBillingPriceTransition::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().create_price_transition("subscription_item_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreatePriceTransition<B = Detached> {
+pub struct CreateBillingPriceTransition<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     subscription_item_id: String,
-    body: CreatePriceTransitionBody,
+    body: CreateBillingPriceTransitionBody,
 }
 
-impl CreatePriceTransition {
+impl CreateBillingPriceTransition {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(subscription_item_id: impl Into<String>) -> Self {
         Self {
@@ -1112,7 +1113,7 @@ impl CreatePriceTransition {
     }
 }
 
-impl CreatePriceTransition<&Clerk> {
+impl CreateBillingPriceTransition<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1123,7 +1124,7 @@ impl CreatePriceTransition<&Clerk> {
     }
 }
 
-impl<B> CreatePriceTransition<B> {
+impl<B> CreateBillingPriceTransition<B> {
     /// The current price ID of the subscription item.
     pub fn from_price_id(mut self, value: impl Into<String>) -> Self {
         self.body.from_price_id = Some(value.into());
@@ -1138,8 +1139,8 @@ impl<B> CreatePriceTransition<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreatePriceTransition<C> {
-        CreatePriceTransition {
+    fn rebind<C>(self, client: C) -> CreateBillingPriceTransition<C> {
+        CreateBillingPriceTransition {
             client,
             options: self.options,
             subscription_item_id: self.subscription_item_id,
@@ -1148,7 +1149,7 @@ impl<B> CreatePriceTransition<B> {
     }
 }
 
-impl<B: Send> Operation for CreatePriceTransition<B> {
+impl<B: Send> Operation for CreateBillingPriceTransition<B> {
     type Output = crate::models::CommercePriceTransitionResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_CREATE_PRICE_TRANSITION;
@@ -1183,7 +1184,7 @@ impl<B: Send> Operation for CreatePriceTransition<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ApplySubscriptionItemDiscountBody {
+struct ApplyBillingSubscriptionItemDiscountBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     discount_id: Option<String>,
 }
@@ -1192,17 +1193,17 @@ struct ApplySubscriptionItemDiscountBody {
 ///
 /// `POST /billing/subscription_items/{subscription_item_id}/discounts` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/ApplyBillingSubscriptionItemDiscount)
 ///
-/// Build it with [`ApplySubscriptionItemDiscount::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().apply_subscription_item_discount("subscription_item_123")`.
+/// Build it with [`ApplyBillingSubscriptionItemDiscount::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().apply_subscription_item_discount("subscription_item_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ApplySubscriptionItemDiscount<B = Detached> {
+pub struct ApplyBillingSubscriptionItemDiscount<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     subscription_item_id: String,
-    body: ApplySubscriptionItemDiscountBody,
+    body: ApplyBillingSubscriptionItemDiscountBody,
 }
 
-impl ApplySubscriptionItemDiscount {
+impl ApplyBillingSubscriptionItemDiscount {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(subscription_item_id: impl Into<String>) -> Self {
         Self {
@@ -1223,7 +1224,7 @@ impl ApplySubscriptionItemDiscount {
     }
 }
 
-impl ApplySubscriptionItemDiscount<&Clerk> {
+impl ApplyBillingSubscriptionItemDiscount<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1234,7 +1235,7 @@ impl ApplySubscriptionItemDiscount<&Clerk> {
     }
 }
 
-impl<B> ApplySubscriptionItemDiscount<B> {
+impl<B> ApplyBillingSubscriptionItemDiscount<B> {
     /// The ID of the discount to apply to the subscription item.
     pub fn discount_id(mut self, value: impl Into<String>) -> Self {
         self.body.discount_id = Some(value.into());
@@ -1243,8 +1244,8 @@ impl<B> ApplySubscriptionItemDiscount<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ApplySubscriptionItemDiscount<C> {
-        ApplySubscriptionItemDiscount {
+    fn rebind<C>(self, client: C) -> ApplyBillingSubscriptionItemDiscount<C> {
+        ApplyBillingSubscriptionItemDiscount {
             client,
             options: self.options,
             subscription_item_id: self.subscription_item_id,
@@ -1253,7 +1254,7 @@ impl<B> ApplySubscriptionItemDiscount<B> {
     }
 }
 
-impl<B: Send> Operation for ApplySubscriptionItemDiscount<B> {
+impl<B: Send> Operation for ApplyBillingSubscriptionItemDiscount<B> {
     type Output = crate::models::CommerceDiscountRedemptionResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_APPLY_SUBSCRIPTION_ITEM_DISCOUNT;
@@ -1288,17 +1289,17 @@ impl<B: Send> Operation for ApplySubscriptionItemDiscount<B> {
 ///
 /// `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/RemoveBillingSubscriptionItemDiscount)
 ///
-/// Build it with [`RemoveSubscriptionItemDiscount::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().remove_subscription_item_discount("subscription_item_123", "discount_123")`.
+/// Build it with [`RemoveBillingSubscriptionItemDiscount::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().remove_subscription_item_discount("subscription_item_123", "discount_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RemoveSubscriptionItemDiscount<B = Detached> {
+pub struct RemoveBillingSubscriptionItemDiscount<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     subscription_item_id: String,
     discount_id: String,
 }
 
-impl RemoveSubscriptionItemDiscount {
+impl RemoveBillingSubscriptionItemDiscount {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(subscription_item_id: impl Into<String>, discount_id: impl Into<String>) -> Self {
         Self {
@@ -1320,7 +1321,7 @@ impl RemoveSubscriptionItemDiscount {
     }
 }
 
-impl RemoveSubscriptionItemDiscount<&Clerk> {
+impl RemoveBillingSubscriptionItemDiscount<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1331,11 +1332,11 @@ impl RemoveSubscriptionItemDiscount<&Clerk> {
     }
 }
 
-impl<B> RemoveSubscriptionItemDiscount<B> {
+impl<B> RemoveBillingSubscriptionItemDiscount<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RemoveSubscriptionItemDiscount<C> {
-        RemoveSubscriptionItemDiscount {
+    fn rebind<C>(self, client: C) -> RemoveBillingSubscriptionItemDiscount<C> {
+        RemoveBillingSubscriptionItemDiscount {
             client,
             options: self.options,
             subscription_item_id: self.subscription_item_id,
@@ -1344,7 +1345,7 @@ impl<B> RemoveSubscriptionItemDiscount<B> {
     }
 }
 
-impl<B: Send> Operation for RemoveSubscriptionItemDiscount<B> {
+impl<B: Send> Operation for RemoveBillingSubscriptionItemDiscount<B> {
     type Output = crate::models::CommerceDiscountRedemptionResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_REMOVE_SUBSCRIPTION_ITEM_DISCOUNT;
@@ -1377,10 +1378,10 @@ impl<B: Send> Operation for RemoveSubscriptionItemDiscount<B> {
 ///
 /// `GET /billing/statements` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementList)
 ///
-/// Build it with [`ListStatements::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_statements()`.
+/// Build it with [`ListBillingStatements::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().list_statements()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListStatements<B = Detached> {
+pub struct ListBillingStatements<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     paginated: Option<bool>,
@@ -1388,7 +1389,7 @@ pub struct ListStatements<B = Detached> {
     offset: Option<i64>,
 }
 
-impl ListStatements {
+impl ListBillingStatements {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -1434,7 +1435,7 @@ impl ListStatements {
     }
 }
 
-impl ListStatements<&Clerk> {
+impl ListBillingStatements<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1471,7 +1472,7 @@ impl ListStatements<&Clerk> {
     }
 }
 
-impl<B> ListStatements<B> {
+impl<B> ListBillingStatements<B> {
     /// Whether to paginate the results.
     pub fn paginated(mut self, value: bool) -> Self {
         self.paginated = Some(value);
@@ -1492,8 +1493,8 @@ impl<B> ListStatements<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListStatements<C> {
-        ListStatements {
+    fn rebind<C>(self, client: C) -> ListBillingStatements<C> {
+        ListBillingStatements {
             client,
             options: self.options,
             paginated: self.paginated,
@@ -1503,7 +1504,7 @@ impl<B> ListStatements<B> {
     }
 }
 
-impl<B: Send> Operation for ListStatements<B> {
+impl<B: Send> Operation for ListBillingStatements<B> {
     type Output = crate::models::PaginatedBillingStatementResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::BILLING_LIST_STATEMENTS;
 
@@ -1532,7 +1533,7 @@ impl<B: Send> Operation for ListStatements<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListStatements {
+impl crate::pagination::Paginated for ListBillingStatements {
     type Item = crate::models::BillingStatement;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -1552,16 +1553,16 @@ impl crate::pagination::Paginated for ListStatements {
 ///
 /// `GET /billing/statements/{statementID}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatement)
 ///
-/// Build it with [`GetStatement::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().get_statement("statement_123")`.
+/// Build it with [`GetBillingStatement::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().get_statement("statement_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetStatement<B = Detached> {
+pub struct GetBillingStatement<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     statement_id: String,
 }
 
-impl GetStatement {
+impl GetBillingStatement {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(statement_id: impl Into<String>) -> Self {
         Self {
@@ -1579,7 +1580,7 @@ impl GetStatement {
     }
 }
 
-impl GetStatement<&Clerk> {
+impl GetBillingStatement<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1590,11 +1591,11 @@ impl GetStatement<&Clerk> {
     }
 }
 
-impl<B> GetStatement<B> {
+impl<B> GetBillingStatement<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetStatement<C> {
-        GetStatement {
+    fn rebind<C>(self, client: C) -> GetBillingStatement<C> {
+        GetBillingStatement {
             client,
             options: self.options,
             statement_id: self.statement_id,
@@ -1602,7 +1603,7 @@ impl<B> GetStatement<B> {
     }
 }
 
-impl<B: Send> Operation for GetStatement<B> {
+impl<B: Send> Operation for GetBillingStatement<B> {
     type Output = crate::models::BillingStatement;
     const INFO: &'static OperationInfo = &crate::generated::operations::BILLING_GET_STATEMENT;
 
@@ -1632,10 +1633,10 @@ impl<B: Send> Operation for GetStatement<B> {
 ///
 /// `GET /billing/statements/{statementID}/payment_attempts` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementPaymentAttempts)
 ///
-/// Build it with [`GetStatementPaymentAttempts::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().get_statement_payment_attempts("statement_123")`.
+/// Build it with [`GetBillingStatementPaymentAttempts::new`] and send it with `.send(&clerk)`, or start from `clerk.billing().get_statement_payment_attempts("statement_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetStatementPaymentAttempts<B = Detached> {
+pub struct GetBillingStatementPaymentAttempts<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     statement_id: String,
@@ -1644,7 +1645,7 @@ pub struct GetStatementPaymentAttempts<B = Detached> {
     offset: Option<i64>,
 }
 
-impl GetStatementPaymentAttempts {
+impl GetBillingStatementPaymentAttempts {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(statement_id: impl Into<String>) -> Self {
         Self {
@@ -1691,7 +1692,7 @@ impl GetStatementPaymentAttempts {
     }
 }
 
-impl GetStatementPaymentAttempts<&Clerk> {
+impl GetBillingStatementPaymentAttempts<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1730,7 +1731,7 @@ impl GetStatementPaymentAttempts<&Clerk> {
     }
 }
 
-impl<B> GetStatementPaymentAttempts<B> {
+impl<B> GetBillingStatementPaymentAttempts<B> {
     /// Whether to paginate the results.
     pub fn paginated(mut self, value: bool) -> Self {
         self.paginated = Some(value);
@@ -1751,8 +1752,8 @@ impl<B> GetStatementPaymentAttempts<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetStatementPaymentAttempts<C> {
-        GetStatementPaymentAttempts {
+    fn rebind<C>(self, client: C) -> GetBillingStatementPaymentAttempts<C> {
+        GetBillingStatementPaymentAttempts {
             client,
             options: self.options,
             statement_id: self.statement_id,
@@ -1763,7 +1764,7 @@ impl<B> GetStatementPaymentAttempts<B> {
     }
 }
 
-impl<B: Send> Operation for GetStatementPaymentAttempts<B> {
+impl<B: Send> Operation for GetBillingStatementPaymentAttempts<B> {
     type Output = crate::models::PaginatedBillingPaymentAttemptResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::BILLING_GET_STATEMENT_PAYMENT_ATTEMPTS;
@@ -1797,7 +1798,7 @@ impl<B: Send> Operation for GetStatementPaymentAttempts<B> {
     }
 }
 
-impl crate::pagination::Paginated for GetStatementPaymentAttempts {
+impl crate::pagination::Paginated for GetBillingStatementPaymentAttempts {
     type Item = crate::models::BillingPaymentAttempt;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -1814,8 +1815,8 @@ impl crate::pagination::Paginated for GetStatementPaymentAttempts {
 }
 
 crate::string_enum! {
-    /// `ListPlansPayerType`.
-    pub enum ListPlansPayerType {
+    /// `ListBillingPayerType`.
+    pub enum ListBillingPayerType {
         /// `user`
         User = "user",
         /// `org`
@@ -1824,20 +1825,8 @@ crate::string_enum! {
 }
 
 crate::string_enum! {
-    /// Which billing periods this price supports.
-    pub enum CreatePriceSupportedBillingPeriods {
-        /// `month`
-        Month = "month",
-        /// `annual`
-        Annual = "annual",
-        /// `both`
-        Both = "both",
-    }
-}
-
-crate::string_enum! {
-    /// `ListSubscriptionItemsStatus`.
-    pub enum ListSubscriptionItemsStatus {
+    /// `ListBillingSubscriptionItemsStatus`.
+    pub enum ListBillingSubscriptionItemsStatus {
         /// `active`
         Active = "active",
         /// `ended`
@@ -1848,15 +1837,5 @@ crate::string_enum! {
         Upcoming = "upcoming",
         /// `free_trial`
         FreeTrial = "free_trial",
-    }
-}
-
-crate::string_enum! {
-    /// `ListSubscriptionItemsPayerType`.
-    pub enum ListSubscriptionItemsPayerType {
-        /// `user`
-        User = "user",
-        /// `org`
-        Org = "org",
     }
 }

@@ -54,9 +54,12 @@ impl<'c> DirectoriesApi<'c> {
     /// Rotate a directory's API key
     ///
     /// `POST /directories/{directory_id}/rotate_api_key` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Directories#operation/RotateDirectoryAPIKey)
-    pub fn rotate_api_key(self, directory_id: impl Into<String>) -> RotateApiKey<&'c Clerk> {
+    pub fn rotate_api_key(
+        self,
+        directory_id: impl Into<String>,
+    ) -> RotateDirectoryApiKey<&'c Clerk> {
         #[allow(deprecated)]
-        RotateApiKey::new(directory_id).rebind(self.clerk)
+        RotateDirectoryApiKey::new(directory_id).rebind(self.clerk)
     }
 
     /// List directory group role mappings
@@ -65,9 +68,9 @@ impl<'c> DirectoriesApi<'c> {
     pub fn list_group_role_mappings(
         self,
         directory_id: impl Into<String>,
-    ) -> ListGroupRoleMappings<&'c Clerk> {
+    ) -> ListDirectoryGroupRoleMappings<&'c Clerk> {
         #[allow(deprecated)]
-        ListGroupRoleMappings::new(directory_id).rebind(self.clerk)
+        ListDirectoryGroupRoleMappings::new(directory_id).rebind(self.clerk)
     }
 
     /// Replace directory group role mappings
@@ -76,9 +79,9 @@ impl<'c> DirectoriesApi<'c> {
     pub fn replace_group_role_mappings(
         self,
         directory_id: impl Into<String>,
-    ) -> ReplaceGroupRoleMappings<&'c Clerk> {
+    ) -> ReplaceDirectoryGroupRoleMappings<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceGroupRoleMappings::new(directory_id).rebind(self.clerk)
+        ReplaceDirectoryGroupRoleMappings::new(directory_id).rebind(self.clerk)
     }
 
     /// Create a directory group role mapping
@@ -87,9 +90,9 @@ impl<'c> DirectoriesApi<'c> {
     pub fn create_group_role_mapping(
         self,
         directory_id: impl Into<String>,
-    ) -> CreateGroupRoleMapping<&'c Clerk> {
+    ) -> CreateDirectoryGroupRoleMapping<&'c Clerk> {
         #[allow(deprecated)]
-        CreateGroupRoleMapping::new(directory_id).rebind(self.clerk)
+        CreateDirectoryGroupRoleMapping::new(directory_id).rebind(self.clerk)
     }
 
     /// Delete a directory group role mapping
@@ -99,9 +102,9 @@ impl<'c> DirectoriesApi<'c> {
         self,
         directory_id: impl Into<String>,
         mapping_id: impl Into<String>,
-    ) -> DeleteGroupRoleMapping<&'c Clerk> {
+    ) -> DeleteDirectoryGroupRoleMapping<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteGroupRoleMapping::new(directory_id, mapping_id).rebind(self.clerk)
+        DeleteDirectoryGroupRoleMapping::new(directory_id, mapping_id).rebind(self.clerk)
     }
 }
 
@@ -131,7 +134,10 @@ impl ListDirectories {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListDirectoriesResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::models::ListDirectoriesResponse> {
         clerk.call(self).await
     }
 
@@ -167,7 +173,7 @@ impl ListDirectories<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListDirectoriesResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::ListDirectoriesResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -225,7 +231,7 @@ impl<B> ListDirectories<B> {
 }
 
 impl<B: Send> Operation for ListDirectories<B> {
-    type Output = ListDirectoriesResponse;
+    type Output = crate::models::ListDirectoriesResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::DIRECTORIES_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -679,16 +685,16 @@ impl<B: Send> Operation for DeleteDirectory<B> {
 ///
 /// `POST /directories/{directory_id}/rotate_api_key` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Directories#operation/RotateDirectoryAPIKey)
 ///
-/// Build it with [`RotateApiKey::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().rotate_api_key("directory_123")`.
+/// Build it with [`RotateDirectoryApiKey::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().rotate_api_key("directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RotateApiKey<B = Detached> {
+pub struct RotateDirectoryApiKey<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     directory_id: String,
 }
 
-impl RotateApiKey {
+impl RotateDirectoryApiKey {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(directory_id: impl Into<String>) -> Self {
         Self {
@@ -706,7 +712,7 @@ impl RotateApiKey {
     }
 }
 
-impl RotateApiKey<&Clerk> {
+impl RotateDirectoryApiKey<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -717,11 +723,11 @@ impl RotateApiKey<&Clerk> {
     }
 }
 
-impl<B> RotateApiKey<B> {
+impl<B> RotateDirectoryApiKey<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RotateApiKey<C> {
-        RotateApiKey {
+    fn rebind<C>(self, client: C) -> RotateDirectoryApiKey<C> {
+        RotateDirectoryApiKey {
             client,
             options: self.options,
             directory_id: self.directory_id,
@@ -729,7 +735,7 @@ impl<B> RotateApiKey<B> {
     }
 }
 
-impl<B: Send> Operation for RotateApiKey<B> {
+impl<B: Send> Operation for RotateDirectoryApiKey<B> {
     type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::DIRECTORIES_ROTATE_API_KEY;
 
@@ -760,16 +766,16 @@ impl<B: Send> Operation for RotateApiKey<B> {
 ///
 /// `GET /directories/{directory_id}/group_role_mappings` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectoryGroupRoleMappings)
 ///
-/// Build it with [`ListGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().list_group_role_mappings("directory_123")`.
+/// Build it with [`ListDirectoryGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().list_group_role_mappings("directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListGroupRoleMappings<B = Detached> {
+pub struct ListDirectoryGroupRoleMappings<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     directory_id: String,
 }
 
-impl ListGroupRoleMappings {
+impl ListDirectoryGroupRoleMappings {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(directory_id: impl Into<String>) -> Self {
         Self {
@@ -782,27 +788,30 @@ impl ListGroupRoleMappings {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListGroupRoleMappingsResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
 
-impl ListGroupRoleMappings<&Clerk> {
+impl ListDirectoryGroupRoleMappings<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> ListGroupRoleMappings<B> {
+impl<B> ListDirectoryGroupRoleMappings<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListGroupRoleMappings<C> {
-        ListGroupRoleMappings {
+    fn rebind<C>(self, client: C) -> ListDirectoryGroupRoleMappings<C> {
+        ListDirectoryGroupRoleMappings {
             client,
             options: self.options,
             directory_id: self.directory_id,
@@ -810,8 +819,8 @@ impl<B> ListGroupRoleMappings<B> {
     }
 }
 
-impl<B: Send> Operation for ListGroupRoleMappings<B> {
-    type Output = ListGroupRoleMappingsResponse;
+impl<B: Send> Operation for ListDirectoryGroupRoleMappings<B> {
+    type Output = ListDirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS;
 
@@ -839,26 +848,26 @@ impl<B: Send> Operation for ListGroupRoleMappings<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceGroupRoleMappingsBody {
+struct ReplaceDirectoryGroupRoleMappingsBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    mappings: Option<Vec<ReplaceGroupRoleMappingsMappingsItem>>,
+    mappings: Option<Vec<ReplaceDirectoryGroupRoleMappingsMappingsItem>>,
 }
 
 /// Replace directory group role mappings
 ///
 /// `PUT /directories/{directory_id}/group_role_mappings` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ReplaceDirectoryGroupRoleMappings)
 ///
-/// Build it with [`ReplaceGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().replace_group_role_mappings("directory_123")`.
+/// Build it with [`ReplaceDirectoryGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().replace_group_role_mappings("directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceGroupRoleMappings<B = Detached> {
+pub struct ReplaceDirectoryGroupRoleMappings<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     directory_id: String,
-    body: ReplaceGroupRoleMappingsBody,
+    body: ReplaceDirectoryGroupRoleMappingsBody,
 }
 
-impl ReplaceGroupRoleMappings {
+impl ReplaceDirectoryGroupRoleMappings {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(directory_id: impl Into<String>) -> Self {
         Self {
@@ -871,27 +880,30 @@ impl ReplaceGroupRoleMappings {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
 
-impl ReplaceGroupRoleMappings<&Clerk> {
+impl ReplaceDirectoryGroupRoleMappings<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> ReplaceGroupRoleMappings<B> {
+impl<B> ReplaceDirectoryGroupRoleMappings<B> {
     /// The desired set of mappings.
     pub fn mappings(
         mut self,
-        value: impl IntoIterator<Item = ReplaceGroupRoleMappingsMappingsItem>,
+        value: impl IntoIterator<Item = ReplaceDirectoryGroupRoleMappingsMappingsItem>,
     ) -> Self {
         self.body.mappings = Some(value.into_iter().collect());
         self
@@ -899,8 +911,8 @@ impl<B> ReplaceGroupRoleMappings<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceGroupRoleMappings<C> {
-        ReplaceGroupRoleMappings {
+    fn rebind<C>(self, client: C) -> ReplaceDirectoryGroupRoleMappings<C> {
+        ReplaceDirectoryGroupRoleMappings {
             client,
             options: self.options,
             directory_id: self.directory_id,
@@ -909,8 +921,8 @@ impl<B> ReplaceGroupRoleMappings<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
-    type Output = ReplaceGroupRoleMappingsResponse;
+impl<B: Send> Operation for ReplaceDirectoryGroupRoleMappings<B> {
+    type Output = ListDirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS;
 
@@ -941,7 +953,7 @@ impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreateGroupRoleMappingBody {
+struct CreateDirectoryGroupRoleMappingBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     directory_group_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -956,17 +968,17 @@ struct CreateGroupRoleMappingBody {
 ///
 /// `POST /directories/{directory_id}/group_role_mappings` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Directories#operation/CreateDirectoryGroupRoleMapping)
 ///
-/// Build it with [`CreateGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().create_group_role_mapping("directory_123")`.
+/// Build it with [`CreateDirectoryGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().create_group_role_mapping("directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateGroupRoleMapping<B = Detached> {
+pub struct CreateDirectoryGroupRoleMapping<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     directory_id: String,
-    body: CreateGroupRoleMappingBody,
+    body: CreateDirectoryGroupRoleMappingBody,
 }
 
-impl CreateGroupRoleMapping {
+impl CreateDirectoryGroupRoleMapping {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(directory_id: impl Into<String>) -> Self {
         Self {
@@ -987,7 +999,7 @@ impl CreateGroupRoleMapping {
     }
 }
 
-impl CreateGroupRoleMapping<&Clerk> {
+impl CreateDirectoryGroupRoleMapping<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -998,7 +1010,7 @@ impl CreateGroupRoleMapping<&Clerk> {
     }
 }
 
-impl<B> CreateGroupRoleMapping<B> {
+impl<B> CreateDirectoryGroupRoleMapping<B> {
     /// The group ID from the identity provider.
     pub fn directory_group_id(mut self, value: impl Into<String>) -> Self {
         self.body.directory_group_id = Some(value.into());
@@ -1025,8 +1037,8 @@ impl<B> CreateGroupRoleMapping<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateGroupRoleMapping<C> {
-        CreateGroupRoleMapping {
+    fn rebind<C>(self, client: C) -> CreateDirectoryGroupRoleMapping<C> {
+        CreateDirectoryGroupRoleMapping {
             client,
             options: self.options,
             directory_id: self.directory_id,
@@ -1035,7 +1047,7 @@ impl<B> CreateGroupRoleMapping<B> {
     }
 }
 
-impl<B: Send> Operation for CreateGroupRoleMapping<B> {
+impl<B: Send> Operation for CreateDirectoryGroupRoleMapping<B> {
     type Output = crate::models::DirectoryGroupRoleMapping;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::DIRECTORIES_CREATE_GROUP_ROLE_MAPPING;
@@ -1070,17 +1082,17 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
 ///
 /// `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Directories#operation/DeleteDirectoryGroupRoleMapping)
 ///
-/// Build it with [`DeleteGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().delete_group_role_mapping("directory_123", "mapping_123")`.
+/// Build it with [`DeleteDirectoryGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.directories().delete_group_role_mapping("directory_123", "mapping_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteGroupRoleMapping<B = Detached> {
+pub struct DeleteDirectoryGroupRoleMapping<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     directory_id: String,
     mapping_id: String,
 }
 
-impl DeleteGroupRoleMapping {
+impl DeleteDirectoryGroupRoleMapping {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(directory_id: impl Into<String>, mapping_id: impl Into<String>) -> Self {
         Self {
@@ -1094,27 +1106,27 @@ impl DeleteGroupRoleMapping {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteGroupRoleMappingResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::DeleteResponse> {
         clerk.call(self).await
     }
 }
 
-impl DeleteGroupRoleMapping<&Clerk> {
+impl DeleteDirectoryGroupRoleMapping<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteGroupRoleMappingResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::DeleteResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> DeleteGroupRoleMapping<B> {
+impl<B> DeleteDirectoryGroupRoleMapping<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteGroupRoleMapping<C> {
-        DeleteGroupRoleMapping {
+    fn rebind<C>(self, client: C) -> DeleteDirectoryGroupRoleMapping<C> {
+        DeleteDirectoryGroupRoleMapping {
             client,
             options: self.options,
             directory_id: self.directory_id,
@@ -1123,8 +1135,8 @@ impl<B> DeleteGroupRoleMapping<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
-    type Output = DeleteGroupRoleMappingResponse;
+impl<B: Send> Operation for DeleteDirectoryGroupRoleMapping<B> {
+    type Output = crate::models::DeleteResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::DIRECTORIES_DELETE_GROUP_ROLE_MAPPING;
 
@@ -1149,27 +1161,6 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::rt::decode_json(response)
-    }
-}
-
-/// `ListDirectoriesResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListDirectoriesResponse {
-    /// `data`.
-    pub data: crate::models::Directories,
-    /// Total number of directories.
-    pub total_count: i64,
-}
-
-impl ListDirectoriesResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(data: impl Into<crate::models::Directories>, total_count: impl Into<i64>) -> Self {
-        Self {
-            data: data.into(),
-            total_count: total_count.into(),
-        }
     }
 }
 
@@ -1211,17 +1202,17 @@ impl CreateDirectoryGroupRoleMappingsItem {
     }
 }
 
-/// `ListGroupRoleMappingsResponse`.
+/// `ListDirectoryGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListGroupRoleMappingsResponse {
+pub struct ListDirectoryGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::DirectoryGroupRoleMappings,
     /// Total number of directory group role mappings in the directory.
     pub total_count: i64,
 }
 
-impl ListGroupRoleMappingsResponse {
+impl ListDirectoryGroupRoleMappingsResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -1235,10 +1226,10 @@ impl ListGroupRoleMappingsResponse {
     }
 }
 
-/// `ReplaceGroupRoleMappingsMappingsItem`.
+/// `ReplaceDirectoryGroupRoleMappingsMappingsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ReplaceGroupRoleMappingsMappingsItem {
+pub struct ReplaceDirectoryGroupRoleMappingsMappingsItem {
     /// The group ID from the identity provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory_group_id: Option<String>,
@@ -1249,7 +1240,7 @@ pub struct ReplaceGroupRoleMappingsMappingsItem {
     pub role_id: String,
 }
 
-impl ReplaceGroupRoleMappingsMappingsItem {
+impl ReplaceDirectoryGroupRoleMappingsMappingsItem {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(role_id: impl Into<String>) -> Self {
@@ -1257,56 +1248,6 @@ impl ReplaceGroupRoleMappingsMappingsItem {
             directory_group_id: None,
             scim_group_id: None,
             role_id: role_id.into(),
-        }
-    }
-}
-
-/// `ReplaceGroupRoleMappingsResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ReplaceGroupRoleMappingsResponse {
-    /// `data`.
-    pub data: crate::models::DirectoryGroupRoleMappings,
-    /// Total number of directory group role mappings in the directory.
-    pub total_count: i64,
-}
-
-impl ReplaceGroupRoleMappingsResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        data: impl Into<crate::models::DirectoryGroupRoleMappings>,
-        total_count: impl Into<i64>,
-    ) -> Self {
-        Self {
-            data: data.into(),
-            total_count: total_count.into(),
-        }
-    }
-}
-
-/// `DeleteGroupRoleMappingResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteGroupRoleMappingResponse {
-    /// String representing the object's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the deleted directory group role mapping.
-    pub id: String,
-    /// Whether the directory group role mapping was successfully deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-}
-
-impl DeleteGroupRoleMappingResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            deleted: None,
         }
     }
 }

@@ -49,9 +49,9 @@ impl<'c> EmailAddressesApi<'c> {
     pub fn prepare_verification(
         self,
         email_address_id: impl Into<String>,
-    ) -> PrepareVerification<&'c Clerk> {
+    ) -> PrepareEmailAddressVerification<&'c Clerk> {
         #[allow(deprecated)]
-        PrepareVerification::new(email_address_id).rebind(self.clerk)
+        PrepareEmailAddressVerification::new(email_address_id).rebind(self.clerk)
     }
 
     /// Verify a code sent to an email address
@@ -60,17 +60,20 @@ impl<'c> EmailAddressesApi<'c> {
     pub fn attempt_verification(
         self,
         email_address_id: impl Into<String>,
-    ) -> AttemptVerification<&'c Clerk> {
+    ) -> AttemptEmailAddressVerification<&'c Clerk> {
         #[allow(deprecated)]
-        AttemptVerification::new(email_address_id).rebind(self.clerk)
+        AttemptEmailAddressVerification::new(email_address_id).rebind(self.clerk)
     }
 
     /// Replace a user's email address
     ///
     /// `PUT /users/{user_id}/email_address` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Email%20Addresses#operation/ReplaceUserEmailAddress)
-    pub fn replace_for_user(self, user_id: impl Into<String>) -> ReplaceForUser<&'c Clerk> {
+    pub fn replace_for_user(
+        self,
+        user_id: impl Into<String>,
+    ) -> ReplaceEmailAddressForUser<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceForUser::new(user_id).rebind(self.clerk)
+        ReplaceEmailAddressForUser::new(user_id).rebind(self.clerk)
     }
 }
 
@@ -510,16 +513,16 @@ impl<B: Send> Operation for DeleteEmailAddress<B> {
 ///
 /// `POST /email_addresses/{email_address_id}/prepare_verification` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Email%20Addresses#operation/PrepareEmailAddressVerification)
 ///
-/// Build it with [`PrepareVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.email_addresses().prepare_verification("email_address_123")`.
+/// Build it with [`PrepareEmailAddressVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.email_addresses().prepare_verification("email_address_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PrepareVerification<B = Detached> {
+pub struct PrepareEmailAddressVerification<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     email_address_id: String,
 }
 
-impl PrepareVerification {
+impl PrepareEmailAddressVerification {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(email_address_id: impl Into<String>) -> Self {
         Self {
@@ -532,27 +535,32 @@ impl PrepareVerification {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<PrepareVerificationResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
 
-impl PrepareVerification<&Clerk> {
+impl PrepareEmailAddressVerification<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<PrepareVerificationResponse> {
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> PrepareVerification<B> {
+impl<B> PrepareEmailAddressVerification<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> PrepareVerification<C> {
-        PrepareVerification {
+    fn rebind<C>(self, client: C) -> PrepareEmailAddressVerification<C> {
+        PrepareEmailAddressVerification {
             client,
             options: self.options,
             email_address_id: self.email_address_id,
@@ -560,8 +568,8 @@ impl<B> PrepareVerification<B> {
     }
 }
 
-impl<B: Send> Operation for PrepareVerification<B> {
-    type Output = PrepareVerificationResponse;
+impl<B: Send> Operation for PrepareEmailAddressVerification<B> {
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_PREPARE_VERIFICATION;
 
@@ -589,7 +597,7 @@ impl<B: Send> Operation for PrepareVerification<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct AttemptVerificationBody {
+struct AttemptEmailAddressVerificationBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     verification_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -600,17 +608,17 @@ struct AttemptVerificationBody {
 ///
 /// `POST /email_addresses/{email_address_id}/attempt_verification` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Email%20Addresses#operation/AttemptEmailAddressVerification)
 ///
-/// Build it with [`AttemptVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.email_addresses().attempt_verification("email_address_123")`.
+/// Build it with [`AttemptEmailAddressVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.email_addresses().attempt_verification("email_address_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct AttemptVerification<B = Detached> {
+pub struct AttemptEmailAddressVerification<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     email_address_id: String,
-    body: AttemptVerificationBody,
+    body: AttemptEmailAddressVerificationBody,
 }
 
-impl AttemptVerification {
+impl AttemptEmailAddressVerification {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(email_address_id: impl Into<String>) -> Self {
         Self {
@@ -623,23 +631,28 @@ impl AttemptVerification {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<AttemptVerificationResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
 
-impl AttemptVerification<&Clerk> {
+impl AttemptEmailAddressVerification<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<AttemptVerificationResponse> {
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> AttemptVerification<B> {
+impl<B> AttemptEmailAddressVerification<B> {
     /// The ID of the verification to check, such as one returned by prepare_verification
     pub fn verification_id(mut self, value: impl Into<String>) -> Self {
         self.body.verification_id = Some(value.into());
@@ -654,8 +667,8 @@ impl<B> AttemptVerification<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> AttemptVerification<C> {
-        AttemptVerification {
+    fn rebind<C>(self, client: C) -> AttemptEmailAddressVerification<C> {
+        AttemptEmailAddressVerification {
             client,
             options: self.options,
             email_address_id: self.email_address_id,
@@ -664,8 +677,8 @@ impl<B> AttemptVerification<B> {
     }
 }
 
-impl<B: Send> Operation for AttemptVerification<B> {
-    type Output = AttemptVerificationResponse;
+impl<B: Send> Operation for AttemptEmailAddressVerification<B> {
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_ATTEMPT_VERIFICATION;
 
@@ -699,11 +712,11 @@ impl<B: Send> Operation for AttemptVerification<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceForUserBody {
+struct ReplaceEmailAddressForUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     email_address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    identification_status: Option<ReplaceForUserIdentificationStatus>,
+    identification_status: Option<crate::models::ReplaceForUserIdentificationStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     notify_primary_email_address_changed: Option<Option<bool>>,
 }
@@ -712,17 +725,17 @@ struct ReplaceForUserBody {
 ///
 /// `PUT /users/{user_id}/email_address` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Email%20Addresses#operation/ReplaceUserEmailAddress)
 ///
-/// Build it with [`ReplaceForUser::new`] and send it with `.send(&clerk)`, or start from `clerk.email_addresses().replace_for_user("user_123")`.
+/// Build it with [`ReplaceEmailAddressForUser::new`] and send it with `.send(&clerk)`, or start from `clerk.email_addresses().replace_for_user("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceForUser<B = Detached> {
+pub struct ReplaceEmailAddressForUser<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: ReplaceForUserBody,
+    body: ReplaceEmailAddressForUserBody,
 }
 
-impl ReplaceForUser {
+impl ReplaceEmailAddressForUser {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -740,7 +753,7 @@ impl ReplaceForUser {
     }
 }
 
-impl ReplaceForUser<&Clerk> {
+impl ReplaceEmailAddressForUser<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -751,7 +764,7 @@ impl ReplaceForUser<&Clerk> {
     }
 }
 
-impl<B> ReplaceForUser<B> {
+impl<B> ReplaceEmailAddressForUser<B> {
     /// The new email address.
     pub fn email_address(mut self, value: impl Into<String>) -> Self {
         self.body.email_address = Some(value.into());
@@ -761,7 +774,7 @@ impl<B> ReplaceForUser<B> {
     /// Controls the status of the replacement email address.
     pub fn identification_status(
         mut self,
-        value: impl Into<ReplaceForUserIdentificationStatus>,
+        value: impl Into<crate::models::ReplaceForUserIdentificationStatus>,
     ) -> Self {
         self.body.identification_status = Some(value.into());
         self
@@ -781,8 +794,8 @@ impl<B> ReplaceForUser<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceForUser<C> {
-        ReplaceForUser {
+    fn rebind<C>(self, client: C) -> ReplaceEmailAddressForUser<C> {
+        ReplaceEmailAddressForUser {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -791,7 +804,7 @@ impl<B> ReplaceForUser<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceForUser<B> {
+impl<B: Send> Operation for ReplaceEmailAddressForUser<B> {
     type Output = crate::models::EmailAddress;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_REPLACE_FOR_USER;
@@ -819,71 +832,5 @@ impl<B: Send> Operation for ReplaceForUser<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::rt::decode_json(response)
-    }
-}
-
-/// `PrepareVerificationResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PrepareVerificationResponse {
-    /// The type of the verification object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The status of the verification (unverified, verified, expired, or failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The verification strategy (email_code or phone_code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// The number of attempts made against this verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<i64>,
-    /// Unix timestamp (milliseconds) at which the code expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<i64>,
-    /// The channel the code was sent over (phone numbers only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-}
-
-/// `AttemptVerificationResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttemptVerificationResponse {
-    /// The type of the verification object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The status of the verification (unverified, verified, expired, or failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The verification strategy (email_code or phone_code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// The number of attempts made against this verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<i64>,
-    /// Unix timestamp (milliseconds) at which the code expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<i64>,
-    /// The channel the code was sent over (phone numbers only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-}
-
-crate::string_enum! {
-    /// Controls the status of the replacement email address.
-    pub enum ReplaceForUserIdentificationStatus {
-        /// `verified`
-        Verified = "verified",
-        /// `reserved`
-        Reserved = "reserved",
-        /// `unverified`
-        Unverified = "unverified",
     }
 }

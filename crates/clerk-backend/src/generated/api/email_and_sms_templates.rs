@@ -196,13 +196,3 @@ impl<B: Send> Operation for UpsertEmailAndSmsTemplate<B> {
         crate::rt::decode_json(response)
     }
 }
-
-crate::string_enum! {
-    /// `UpsertEmailAndSmsTemplateTemplateType`.
-    pub enum UpsertEmailAndSmsTemplateTemplateType {
-        /// `email`
-        Email = "email",
-        /// `sms`
-        Sms = "sms",
-    }
-}

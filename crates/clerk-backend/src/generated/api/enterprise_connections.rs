@@ -66,9 +66,9 @@ impl<'c> EnterpriseConnectionsApi<'c> {
     pub fn list_test_runs(
         self,
         enterprise_connection_id: impl Into<String>,
-    ) -> ListTestRuns<&'c Clerk> {
+    ) -> ListEnterpriseConnectionTestRuns<&'c Clerk> {
         #[allow(deprecated)]
-        ListTestRuns::new(enterprise_connection_id).rebind(self.clerk)
+        ListEnterpriseConnectionTestRuns::new(enterprise_connection_id).rebind(self.clerk)
     }
 
     /// Create an enterprise connection test run
@@ -77,9 +77,9 @@ impl<'c> EnterpriseConnectionsApi<'c> {
     pub fn create_test_run(
         self,
         enterprise_connection_id: impl Into<String>,
-    ) -> CreateTestRun<&'c Clerk> {
+    ) -> CreateEnterpriseConnectionTestRun<&'c Clerk> {
         #[allow(deprecated)]
-        CreateTestRun::new(enterprise_connection_id).rebind(self.clerk)
+        CreateEnterpriseConnectionTestRun::new(enterprise_connection_id).rebind(self.clerk)
     }
 }
 
@@ -283,7 +283,7 @@ struct CreateEnterpriseConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     oidc: Option<Option<CreateEnterpriseConnectionOidc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    custom_attributes: Option<Vec<CreateEnterpriseConnectionCustomAttributesItem>>,
+    custom_attributes: Option<Vec<crate::models::EnterpriseConnectionCustomAttributesItem>>,
 }
 
 /// Create an enterprise connection
@@ -409,7 +409,7 @@ impl<B> CreateEnterpriseConnection<B> {
     /// Custom attributes to map from the IdP to the user's profile via SSO or SCIM provisioning.
     pub fn custom_attributes(
         mut self,
-        value: impl IntoIterator<Item = CreateEnterpriseConnectionCustomAttributesItem>,
+        value: impl IntoIterator<Item = crate::models::EnterpriseConnectionCustomAttributesItem>,
     ) -> Self {
         self.body.custom_attributes = Some(value.into_iter().collect());
         self
@@ -558,9 +558,9 @@ struct UpdateEnterpriseConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     saml: Option<Option<UpdateEnterpriseConnectionSaml>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    oidc: Option<Option<UpdateEnterpriseConnectionOidc>>,
+    oidc: Option<Option<CreateEnterpriseConnectionOidc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    custom_attributes: Option<Option<Vec<UpdateEnterpriseConnectionCustomAttributesItem>>>,
+    custom_attributes: Option<Option<Vec<crate::models::EnterpriseConnectionCustomAttributesItem>>>,
 }
 
 /// Update an enterprise connection
@@ -704,7 +704,7 @@ impl<B> UpdateEnterpriseConnection<B> {
     }
 
     /// OIDC connection-specific properties.
-    pub fn oidc(mut self, value: UpdateEnterpriseConnectionOidc) -> Self {
+    pub fn oidc(mut self, value: CreateEnterpriseConnectionOidc) -> Self {
         self.body.oidc = Some(Some(value));
         self
     }
@@ -718,7 +718,7 @@ impl<B> UpdateEnterpriseConnection<B> {
     /// Custom attributes to map from the IdP to the user's profile via SSO or SCIM provisioning.
     pub fn custom_attributes(
         mut self,
-        value: impl IntoIterator<Item = UpdateEnterpriseConnectionCustomAttributesItem>,
+        value: impl IntoIterator<Item = crate::models::EnterpriseConnectionCustomAttributesItem>,
     ) -> Self {
         self.body.custom_attributes = Some(Some(value.into_iter().collect()));
         self
@@ -854,19 +854,19 @@ impl<B: Send> Operation for DeleteEnterpriseConnection<B> {
 ///
 /// `GET /enterprise_connections/{enterprise_connection_id}/test_runs` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Enterprise%20Connections#operation/ListEnterpriseConnectionTestRuns)
 ///
-/// Build it with [`ListTestRuns::new`] and send it with `.send(&clerk)`, or start from `clerk.enterprise_connections().list_test_runs("enterprise_connection_123")`.
+/// Build it with [`ListEnterpriseConnectionTestRuns::new`] and send it with `.send(&clerk)`, or start from `clerk.enterprise_connections().list_test_runs("enterprise_connection_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListTestRuns<B = Detached> {
+pub struct ListEnterpriseConnectionTestRuns<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
-    status: Option<Vec<ListTestRunsStatusItem>>,
+    status: Option<Vec<crate::models::EnterpriseConnectionTestRunStatus>>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 
-impl ListTestRuns {
+impl ListEnterpriseConnectionTestRuns {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(enterprise_connection_id: impl Into<String>) -> Self {
         Self {
@@ -915,7 +915,7 @@ impl ListTestRuns {
     }
 }
 
-impl ListTestRuns<&Clerk> {
+impl ListEnterpriseConnectionTestRuns<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -954,11 +954,11 @@ impl ListTestRuns<&Clerk> {
     }
 }
 
-impl<B> ListTestRuns<B> {
+impl<B> ListEnterpriseConnectionTestRuns<B> {
     /// Filter test runs by status (may be repeated)
     pub fn status(
         mut self,
-        value: impl IntoIterator<Item = impl Into<ListTestRunsStatusItem>>,
+        value: impl IntoIterator<Item = impl Into<crate::models::EnterpriseConnectionTestRunStatus>>,
     ) -> Self {
         self.status = Some(value.into_iter().map(Into::into).collect());
         self
@@ -978,8 +978,8 @@ impl<B> ListTestRuns<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListTestRuns<C> {
-        ListTestRuns {
+    fn rebind<C>(self, client: C) -> ListEnterpriseConnectionTestRuns<C> {
+        ListEnterpriseConnectionTestRuns {
             client,
             options: self.options,
             enterprise_connection_id: self.enterprise_connection_id,
@@ -990,7 +990,7 @@ impl<B> ListTestRuns<B> {
     }
 }
 
-impl<B: Send> Operation for ListTestRuns<B> {
+impl<B: Send> Operation for ListEnterpriseConnectionTestRuns<B> {
     type Output = crate::models::EnterpriseConnectionTestRuns;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ENTERPRISE_CONNECTIONS_LIST_TEST_RUNS;
@@ -1024,7 +1024,7 @@ impl<B: Send> Operation for ListTestRuns<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListTestRuns {
+impl crate::pagination::Paginated for ListEnterpriseConnectionTestRuns {
     type Item = crate::models::EnterpriseConnectionTestRun;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -1044,16 +1044,16 @@ impl crate::pagination::Paginated for ListTestRuns {
 ///
 /// `POST /enterprise_connections/{enterprise_connection_id}/test_runs` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Enterprise%20Connections#operation/CreateEnterpriseConnectionTestRun)
 ///
-/// Build it with [`CreateTestRun::new`] and send it with `.send(&clerk)`, or start from `clerk.enterprise_connections().create_test_run("enterprise_connection_123")`.
+/// Build it with [`CreateEnterpriseConnectionTestRun::new`] and send it with `.send(&clerk)`, or start from `clerk.enterprise_connections().create_test_run("enterprise_connection_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateTestRun<B = Detached> {
+pub struct CreateEnterpriseConnectionTestRun<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     enterprise_connection_id: String,
 }
 
-impl CreateTestRun {
+impl CreateEnterpriseConnectionTestRun {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(enterprise_connection_id: impl Into<String>) -> Self {
         Self {
@@ -1074,7 +1074,7 @@ impl CreateTestRun {
     }
 }
 
-impl CreateTestRun<&Clerk> {
+impl CreateEnterpriseConnectionTestRun<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1085,11 +1085,11 @@ impl CreateTestRun<&Clerk> {
     }
 }
 
-impl<B> CreateTestRun<B> {
+impl<B> CreateEnterpriseConnectionTestRun<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateTestRun<C> {
-        CreateTestRun {
+    fn rebind<C>(self, client: C) -> CreateEnterpriseConnectionTestRun<C> {
+        CreateEnterpriseConnectionTestRun {
             client,
             options: self.options,
             enterprise_connection_id: self.enterprise_connection_id,
@@ -1097,7 +1097,7 @@ impl<B> CreateTestRun<B> {
     }
 }
 
-impl<B: Send> Operation for CreateTestRun<B> {
+impl<B: Send> Operation for CreateEnterpriseConnectionTestRun<B> {
     type Output = crate::models::EnterpriseConnectionTestRunResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ENTERPRISE_CONNECTIONS_CREATE_TEST_RUN;
@@ -1163,40 +1163,6 @@ pub struct CreateEnterpriseConnectionSamlAttributeMapping {
     pub last_name: Option<String>,
 }
 
-crate::string_enum! {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub enum CreateEnterpriseConnectionSamlLoginHintMode {
-        /// `email_address`
-        EmailAddress = "email_address",
-        /// `custom_attribute`
-        CustomAttribute = "custom_attribute",
-        /// `off`
-        Off = "off",
-    }
-}
-
-/// Configuration for the login_hint sent to the IdP on SSO sign-in
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateEnterpriseConnectionSamlLoginHint {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub mode: CreateEnterpriseConnectionSamlLoginHintMode,
-    /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-impl CreateEnterpriseConnectionSamlLoginHint {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(mode: impl Into<CreateEnterpriseConnectionSamlLoginHintMode>) -> Self {
-        Self {
-            mode: mode.into(),
-            source: None,
-        }
-    }
-}
-
 /// SAML connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1230,7 +1196,7 @@ pub struct CreateEnterpriseConnectionSaml {
     pub force_authn: Option<bool>,
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_hint: Option<CreateEnterpriseConnectionSamlLoginHint>,
+    pub login_hint: Option<crate::models::SamlConnectionLoginHint>,
 }
 
 /// OIDC connection-specific properties.
@@ -1260,95 +1226,6 @@ pub struct CreateEnterpriseConnectionOidc {
     pub requires_pkce: Option<bool>,
 }
 
-/// `CreateEnterpriseConnectionCustomAttributesItem`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateEnterpriseConnectionCustomAttributesItem {
-    /// Display name for the custom attribute
-    pub name: String,
-    /// Key used to store the attribute in the user's metadata
-    pub key: String,
-    /// Path to extract the attribute value from SSO claims
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sso_path: Option<String>,
-    /// GJSON path to extract the attribute value from SCIM user resources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scim_path: Option<String>,
-    /// The new name for `scim_path`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_path: Option<String>,
-    /// When true, the attribute supports multiple values; values from the IdP are written to public_metadata as an array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi_valued: Option<bool>,
-}
-
-impl CreateEnterpriseConnectionCustomAttributesItem {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl Into<String>, key: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            key: key.into(),
-            sso_path: None,
-            scim_path: None,
-            directory_path: None,
-            multi_valued: None,
-        }
-    }
-}
-
-/// Attribute mapping for SAML attributes
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateEnterpriseConnectionSamlAttributeMapping {
-    /// `user_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// `email_address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
-    /// `first_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-}
-
-crate::string_enum! {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub enum UpdateEnterpriseConnectionSamlLoginHintMode {
-        /// `email_address`
-        EmailAddress = "email_address",
-        /// `custom_attribute`
-        CustomAttribute = "custom_attribute",
-        /// `off`
-        Off = "off",
-    }
-}
-
-/// Configuration for the login_hint sent to the IdP on SSO sign-in
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateEnterpriseConnectionSamlLoginHint {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub mode: UpdateEnterpriseConnectionSamlLoginHintMode,
-    /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-impl UpdateEnterpriseConnectionSamlLoginHint {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(mode: impl Into<UpdateEnterpriseConnectionSamlLoginHintMode>) -> Self {
-        Self {
-            mode: mode.into(),
-            source: None,
-        }
-    }
-}
-
 /// SAML connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1373,7 +1250,7 @@ pub struct UpdateEnterpriseConnectionSaml {
     pub idp_metadata: Option<String>,
     /// Attribute mapping for SAML attributes
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute_mapping: Option<UpdateEnterpriseConnectionSamlAttributeMapping>,
+    pub attribute_mapping: Option<CreateEnterpriseConnectionSamlAttributeMapping>,
     /// `allow_subdomains`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_subdomains: Option<bool>,
@@ -1385,81 +1262,5 @@ pub struct UpdateEnterpriseConnectionSaml {
     pub force_authn: Option<bool>,
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_hint: Option<UpdateEnterpriseConnectionSamlLoginHint>,
-}
-
-/// OIDC connection-specific properties.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateEnterpriseConnectionOidc {
-    /// OIDC client ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// OIDC client secret
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<crate::SecretString>,
-    /// OIDC discovery URL
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discovery_url: Option<String>,
-    /// OIDC authorization URL
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_url: Option<String>,
-    /// OIDC token URL
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
-    /// OIDC userinfo URL
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_info_url: Option<String>,
-    /// Whether PKCE is required (must be true for public clients with no client secret)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requires_pkce: Option<bool>,
-}
-
-/// `UpdateEnterpriseConnectionCustomAttributesItem`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateEnterpriseConnectionCustomAttributesItem {
-    /// Display name for the custom attribute
-    pub name: String,
-    /// Key used to store the attribute in the user's metadata
-    pub key: String,
-    /// Path to extract the attribute value from SSO claims
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sso_path: Option<String>,
-    /// GJSON path to extract the attribute value from SCIM user resources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scim_path: Option<String>,
-    /// The new name for `scim_path`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_path: Option<String>,
-    /// When true, the attribute supports multiple values; values from the IdP are written to public_metadata as an array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi_valued: Option<bool>,
-}
-
-impl UpdateEnterpriseConnectionCustomAttributesItem {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl Into<String>, key: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            key: key.into(),
-            sso_path: None,
-            scim_path: None,
-            directory_path: None,
-            multi_valued: None,
-        }
-    }
-}
-
-crate::string_enum! {
-    /// `ListTestRunsStatusItem`.
-    pub enum ListTestRunsStatusItem {
-        /// `pending`
-        Pending = "pending",
-        /// `success`
-        Success = "success",
-        /// `failed`
-        Failed = "failed",
-    }
+    pub login_hint: Option<crate::models::SamlConnectionLoginHint>,
 }

@@ -14,25 +14,25 @@ impl<'c> InstanceSettingsApi<'c> {
     /// Fetch the current instance
     ///
     /// `GET /instance` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/GetInstance)
-    pub fn get(self) -> GetInstanceSetting<&'c Clerk> {
+    pub fn get(self) -> GetInstance<&'c Clerk> {
         #[allow(deprecated)]
-        GetInstanceSetting::new().rebind(self.clerk)
+        GetInstance::new().rebind(self.clerk)
     }
 
     /// Update instance settings
     ///
     /// `PATCH /instance` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/UpdateInstance)
-    pub fn update(self) -> UpdateInstanceSetting<&'c Clerk> {
+    pub fn update(self) -> UpdateInstance<&'c Clerk> {
         #[allow(deprecated)]
-        UpdateInstanceSetting::new().rebind(self.clerk)
+        UpdateInstance::new().rebind(self.clerk)
     }
 
     /// Update instance restrictions
     ///
     /// `PATCH /instance/restrictions` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/UpdateInstanceRestrictions)
-    pub fn update_restrictions(self) -> UpdateRestrictions<&'c Clerk> {
+    pub fn update_restrictions(self) -> UpdateInstanceRestrictions<&'c Clerk> {
         #[allow(deprecated)]
-        UpdateRestrictions::new().rebind(self.clerk)
+        UpdateInstanceRestrictions::new().rebind(self.clerk)
     }
 
     /// Get instance protect settings
@@ -54,17 +54,17 @@ impl<'c> InstanceSettingsApi<'c> {
     /// Get instance communication settings
     ///
     /// `GET /instance/communication` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/GetInstanceCommunication)
-    pub fn get_communication(self) -> GetCommunication<&'c Clerk> {
+    pub fn get_communication(self) -> GetInstanceCommunication<&'c Clerk> {
         #[allow(deprecated)]
-        GetCommunication::new().rebind(self.clerk)
+        GetInstanceCommunication::new().rebind(self.clerk)
     }
 
     /// Update instance communication settings
     ///
     /// `PATCH /instance/communication` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/UpdateInstanceCommunication)
-    pub fn update_communication(self) -> UpdateCommunication<&'c Clerk> {
+    pub fn update_communication(self) -> UpdateInstanceCommunication<&'c Clerk> {
         #[allow(deprecated)]
-        UpdateCommunication::new().rebind(self.clerk)
+        UpdateInstanceCommunication::new().rebind(self.clerk)
     }
 
     /// Get OAuth application settings
@@ -86,9 +86,9 @@ impl<'c> InstanceSettingsApi<'c> {
     /// Update production instance domain
     ///
     /// `POST /instance/change_domain` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Beta%20Features#operation/ChangeProductionInstanceDomain)
-    pub fn change_domain(self) -> ChangeDomain<&'c Clerk> {
+    pub fn change_domain(self) -> ChangeInstanceDomain<&'c Clerk> {
         #[allow(deprecated)]
-        ChangeDomain::new().rebind(self.clerk)
+        ChangeInstanceDomain::new().rebind(self.clerk)
     }
 
     /// Get instance organization settings
@@ -112,15 +112,15 @@ impl<'c> InstanceSettingsApi<'c> {
 ///
 /// `GET /instance` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/GetInstance)
 ///
-/// Build it with [`GetInstanceSetting::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().get()`.
+/// Build it with [`GetInstance::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().get()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetInstanceSetting<B = Detached> {
+pub struct GetInstance<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
 }
 
-impl GetInstanceSetting {
+impl GetInstance {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -137,7 +137,7 @@ impl GetInstanceSetting {
     }
 }
 
-impl GetInstanceSetting<&Clerk> {
+impl GetInstance<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -148,18 +148,18 @@ impl GetInstanceSetting<&Clerk> {
     }
 }
 
-impl<B> GetInstanceSetting<B> {
+impl<B> GetInstance<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetInstanceSetting<C> {
-        GetInstanceSetting {
+    fn rebind<C>(self, client: C) -> GetInstance<C> {
+        GetInstance {
             client,
             options: self.options,
         }
     }
 }
 
-impl<B: Send> Operation for GetInstanceSetting<B> {
+impl<B: Send> Operation for GetInstance<B> {
     type Output = crate::models::Instance;
     const INFO: &'static OperationInfo = &crate::generated::operations::INSTANCE_SETTINGS_GET;
 
@@ -183,7 +183,7 @@ impl<B: Send> Operation for GetInstanceSetting<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct UpdateInstanceSettingBody {
+struct UpdateInstanceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     test_mode: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,23 +202,23 @@ struct UpdateInstanceSettingBody {
     url_based_session_syncing: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     preferred_sign_in_strategy_when_password_required:
-        Option<Option<UpdateInstanceSettingPreferredSignInStrategyWhenPasswordRequired>>,
+        Option<Option<UpdateInstancePreferredSignInStrategyWhenPasswordRequired>>,
 }
 
 /// Update instance settings
 ///
 /// `PATCH /instance` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/UpdateInstance)
 ///
-/// Build it with [`UpdateInstanceSetting::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().update()`.
+/// Build it with [`UpdateInstance::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().update()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateInstanceSetting<B = Detached> {
+pub struct UpdateInstance<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: UpdateInstanceSettingBody,
+    body: UpdateInstanceBody,
 }
 
-impl UpdateInstanceSetting {
+impl UpdateInstance {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -235,7 +235,7 @@ impl UpdateInstanceSetting {
     }
 }
 
-impl UpdateInstanceSetting<&Clerk> {
+impl UpdateInstance<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -246,7 +246,7 @@ impl UpdateInstanceSetting<&Clerk> {
     }
 }
 
-impl<B> UpdateInstanceSetting<B> {
+impl<B> UpdateInstance<B> {
     /// Toggles test mode for this instance, allowing the use of test email addresses and phone numbers.
     pub fn test_mode(mut self, value: bool) -> Self {
         self.body.test_mode = Some(Some(value));
@@ -342,7 +342,7 @@ impl<B> UpdateInstanceSetting<B> {
     /// When password is required at the instance level, sets the preferred sign-in strategy surfaced to Clerk components.
     pub fn preferred_sign_in_strategy_when_password_required(
         mut self,
-        value: impl Into<UpdateInstanceSettingPreferredSignInStrategyWhenPasswordRequired>,
+        value: impl Into<UpdateInstancePreferredSignInStrategyWhenPasswordRequired>,
     ) -> Self {
         self.body.preferred_sign_in_strategy_when_password_required = Some(Some(value.into()));
         self
@@ -356,8 +356,8 @@ impl<B> UpdateInstanceSetting<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UpdateInstanceSetting<C> {
-        UpdateInstanceSetting {
+    fn rebind<C>(self, client: C) -> UpdateInstance<C> {
+        UpdateInstance {
             client,
             options: self.options,
             body: self.body,
@@ -365,7 +365,7 @@ impl<B> UpdateInstanceSetting<B> {
     }
 }
 
-impl<B: Send> Operation for UpdateInstanceSetting<B> {
+impl<B: Send> Operation for UpdateInstance<B> {
     type Output = ();
     const INFO: &'static OperationInfo = &crate::generated::operations::INSTANCE_SETTINGS_UPDATE;
 
@@ -389,7 +389,7 @@ impl<B: Send> Operation for UpdateInstanceSetting<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct UpdateRestrictionsBody {
+struct UpdateInstanceRestrictionsBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -406,16 +406,16 @@ struct UpdateRestrictionsBody {
 ///
 /// `PATCH /instance/restrictions` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/UpdateInstanceRestrictions)
 ///
-/// Build it with [`UpdateRestrictions::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().update_restrictions()`.
+/// Build it with [`UpdateInstanceRestrictions::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().update_restrictions()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateRestrictions<B = Detached> {
+pub struct UpdateInstanceRestrictions<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: UpdateRestrictionsBody,
+    body: UpdateInstanceRestrictionsBody,
 }
 
-impl UpdateRestrictions {
+impl UpdateInstanceRestrictions {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -432,7 +432,7 @@ impl UpdateRestrictions {
     }
 }
 
-impl UpdateRestrictions<&Clerk> {
+impl UpdateInstanceRestrictions<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -443,7 +443,7 @@ impl UpdateRestrictions<&Clerk> {
     }
 }
 
-impl<B> UpdateRestrictions<B> {
+impl<B> UpdateInstanceRestrictions<B> {
     /// Set `allowlist`.
     pub fn allowlist(mut self, value: bool) -> Self {
         self.body.allowlist = Some(Some(value));
@@ -506,8 +506,8 @@ impl<B> UpdateRestrictions<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UpdateRestrictions<C> {
-        UpdateRestrictions {
+    fn rebind<C>(self, client: C) -> UpdateInstanceRestrictions<C> {
+        UpdateInstanceRestrictions {
             client,
             options: self.options,
             body: self.body,
@@ -515,7 +515,7 @@ impl<B> UpdateRestrictions<B> {
     }
 }
 
-impl<B: Send> Operation for UpdateRestrictions<B> {
+impl<B: Send> Operation for UpdateInstanceRestrictions<B> {
     type Output = crate::models::InstanceRestrictions;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::INSTANCE_SETTINGS_UPDATE_RESTRICTIONS;
@@ -727,15 +727,15 @@ impl<B: Send> Operation for UpdateInstanceProtect<B> {
 ///
 /// `GET /instance/communication` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/GetInstanceCommunication)
 ///
-/// Build it with [`GetCommunication::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().get_communication()`.
+/// Build it with [`GetInstanceCommunication::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().get_communication()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetCommunication<B = Detached> {
+pub struct GetInstanceCommunication<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
 }
 
-impl GetCommunication {
+impl GetInstanceCommunication {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -752,7 +752,7 @@ impl GetCommunication {
     }
 }
 
-impl GetCommunication<&Clerk> {
+impl GetInstanceCommunication<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -763,18 +763,18 @@ impl GetCommunication<&Clerk> {
     }
 }
 
-impl<B> GetCommunication<B> {
+impl<B> GetInstanceCommunication<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetCommunication<C> {
-        GetCommunication {
+    fn rebind<C>(self, client: C) -> GetInstanceCommunication<C> {
+        GetInstanceCommunication {
             client,
             options: self.options,
         }
     }
 }
 
-impl<B: Send> Operation for GetCommunication<B> {
+impl<B: Send> Operation for GetInstanceCommunication<B> {
     type Output = crate::models::InstanceCommunication;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::INSTANCE_SETTINGS_GET_COMMUNICATION;
@@ -799,7 +799,7 @@ impl<B: Send> Operation for GetCommunication<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct UpdateCommunicationBody {
+struct UpdateInstanceCommunicationBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     blocked_country_codes: Option<Option<Vec<String>>>,
 }
@@ -808,16 +808,16 @@ struct UpdateCommunicationBody {
 ///
 /// `PATCH /instance/communication` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Instance%20Settings#operation/UpdateInstanceCommunication)
 ///
-/// Build it with [`UpdateCommunication::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().update_communication()`.
+/// Build it with [`UpdateInstanceCommunication::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().update_communication()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateCommunication<B = Detached> {
+pub struct UpdateInstanceCommunication<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: UpdateCommunicationBody,
+    body: UpdateInstanceCommunicationBody,
 }
 
-impl UpdateCommunication {
+impl UpdateInstanceCommunication {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -834,7 +834,7 @@ impl UpdateCommunication {
     }
 }
 
-impl UpdateCommunication<&Clerk> {
+impl UpdateInstanceCommunication<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -845,7 +845,7 @@ impl UpdateCommunication<&Clerk> {
     }
 }
 
-impl<B> UpdateCommunication<B> {
+impl<B> UpdateInstanceCommunication<B> {
     /// ISO 3166-1 alpha-2 country codes to block for SMS delivery.
     pub fn blocked_country_codes(
         mut self,
@@ -863,8 +863,8 @@ impl<B> UpdateCommunication<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UpdateCommunication<C> {
-        UpdateCommunication {
+    fn rebind<C>(self, client: C) -> UpdateInstanceCommunication<C> {
+        UpdateInstanceCommunication {
             client,
             options: self.options,
             body: self.body,
@@ -872,7 +872,7 @@ impl<B> UpdateCommunication<B> {
     }
 }
 
-impl<B: Send> Operation for UpdateCommunication<B> {
+impl<B: Send> Operation for UpdateInstanceCommunication<B> {
     type Output = crate::models::InstanceCommunication;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::INSTANCE_SETTINGS_UPDATE_COMMUNICATION;
@@ -1157,7 +1157,7 @@ impl<B: Send> Operation for UpdateOauthApplicationSettings<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ChangeDomainBody {
+struct ChangeInstanceDomainBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     home_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1168,16 +1168,16 @@ struct ChangeDomainBody {
 ///
 /// `POST /instance/change_domain` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Beta%20Features#operation/ChangeProductionInstanceDomain)
 ///
-/// Build it with [`ChangeDomain::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().change_domain()`.
+/// Build it with [`ChangeInstanceDomain::new`] and send it with `.send(&clerk)`, or start from `clerk.instance_settings().change_domain()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ChangeDomain<B = Detached> {
+pub struct ChangeInstanceDomain<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: ChangeDomainBody,
+    body: ChangeInstanceDomainBody,
 }
 
-impl ChangeDomain {
+impl ChangeInstanceDomain {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -1194,7 +1194,7 @@ impl ChangeDomain {
     }
 }
 
-impl ChangeDomain<&Clerk> {
+impl ChangeInstanceDomain<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1205,7 +1205,7 @@ impl ChangeDomain<&Clerk> {
     }
 }
 
-impl<B> ChangeDomain<B> {
+impl<B> ChangeInstanceDomain<B> {
     /// The new home URL of the production instance e.g.
     pub fn home_url(mut self, value: impl Into<String>) -> Self {
         self.body.home_url = Some(value.into());
@@ -1220,8 +1220,8 @@ impl<B> ChangeDomain<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ChangeDomain<C> {
-        ChangeDomain {
+    fn rebind<C>(self, client: C) -> ChangeInstanceDomain<C> {
+        ChangeInstanceDomain {
             client,
             options: self.options,
             body: self.body,
@@ -1229,7 +1229,7 @@ impl<B> ChangeDomain<B> {
     }
 }
 
-impl<B: Send> Operation for ChangeDomain<B> {
+impl<B: Send> Operation for ChangeInstanceDomain<B> {
     type Output = ();
     const INFO: &'static OperationInfo =
         &crate::generated::operations::INSTANCE_SETTINGS_CHANGE_DOMAIN;
@@ -1524,7 +1524,7 @@ impl<B: Send> Operation for UpdateOrganizationSettings<B> {
 
 crate::string_enum! {
     /// When password is required at the instance level, sets the preferred sign-in strategy surfaced to Clerk components.
-    pub enum UpdateInstanceSettingPreferredSignInStrategyWhenPasswordRequired {
+    pub enum UpdateInstancePreferredSignInStrategyWhenPasswordRequired {
         /// `password`
         Password = "password",
         /// `otp`

@@ -30,9 +30,9 @@ impl<'c> InvitationsApi<'c> {
     /// Create multiple invitations
     ///
     /// `POST /invitations/bulk` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/CreateBulkInvitations)
-    pub fn bulk_create(self) -> BulkCreate<&'c Clerk> {
+    pub fn bulk_create(self) -> BulkCreateInvitations<&'c Clerk> {
         #[allow(deprecated)]
-        BulkCreate::new().rebind(self.clerk)
+        BulkCreateInvitations::new().rebind(self.clerk)
     }
 
     /// Revokes an invitation
@@ -54,7 +54,7 @@ impl<'c> InvitationsApi<'c> {
 pub struct ListInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    status: Option<ListInvitationsStatus>,
+    status: Option<crate::models::InvitationStatus>,
     query: Option<String>,
     order_by: Option<String>,
     paginated: Option<bool>,
@@ -147,7 +147,7 @@ impl ListInvitations<&Clerk> {
 
 impl<B> ListInvitations<B> {
     /// Filter invitations based on their status
-    pub fn status(mut self, value: impl Into<ListInvitationsStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::InvitationStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -407,16 +407,16 @@ impl<B: Send> Operation for CreateInvitation<B> {
 ///
 /// `POST /invitations/bulk` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/CreateBulkInvitations)
 ///
-/// Build it with [`BulkCreate::new`] and send it with `.send(&clerk)`, or start from `clerk.invitations().bulk_create()`.
+/// Build it with [`BulkCreateInvitations::new`] and send it with `.send(&clerk)`, or start from `clerk.invitations().bulk_create()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BulkCreate<B = Detached> {
+pub struct BulkCreateInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: Option<Vec<BulkCreateBodyItem>>,
+    body: Option<Vec<BulkCreateInvitationsBodyItem>>,
 }
 
-impl BulkCreate {
+impl BulkCreateInvitations {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -433,7 +433,7 @@ impl BulkCreate {
     }
 }
 
-impl BulkCreate<&Clerk> {
+impl BulkCreateInvitations<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -444,17 +444,17 @@ impl BulkCreate<&Clerk> {
     }
 }
 
-impl<B> BulkCreate<B> {
+impl<B> BulkCreateInvitations<B> {
     /// The request body.
-    pub fn body(mut self, value: impl IntoIterator<Item = BulkCreateBodyItem>) -> Self {
+    pub fn body(mut self, value: impl IntoIterator<Item = BulkCreateInvitationsBodyItem>) -> Self {
         self.body = Some(value.into_iter().collect());
         self
     }
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> BulkCreate<C> {
-        BulkCreate {
+    fn rebind<C>(self, client: C) -> BulkCreateInvitations<C> {
+        BulkCreateInvitations {
             client,
             options: self.options,
             body: self.body,
@@ -462,7 +462,7 @@ impl<B> BulkCreate<B> {
     }
 }
 
-impl<B: Send> Operation for BulkCreate<B> {
+impl<B: Send> Operation for BulkCreateInvitations<B> {
     type Output = Vec<crate::models::Invitation>;
     const INFO: &'static OperationInfo = &crate::generated::operations::INVITATIONS_BULK_CREATE;
 
@@ -514,7 +514,7 @@ impl RevokeInvitation {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<RevokeInvitationResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Invitation> {
         clerk.call(self).await
     }
 }
@@ -524,7 +524,7 @@ impl RevokeInvitation<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<RevokeInvitationResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::Invitation> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -543,7 +543,7 @@ impl<B> RevokeInvitation<B> {
 }
 
 impl<B: Send> Operation for RevokeInvitation<B> {
-    type Output = RevokeInvitationResponse;
+    type Output = crate::models::Invitation;
     const INFO: &'static OperationInfo = &crate::generated::operations::INVITATIONS_REVOKE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -570,20 +570,6 @@ impl<B: Send> Operation for RevokeInvitation<B> {
 }
 
 crate::string_enum! {
-    /// `ListInvitationsStatus`.
-    pub enum ListInvitationsStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `accepted`
-        Accepted = "accepted",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-crate::string_enum! {
     /// The slug of the email template to use for the invitation email.
     pub enum CreateInvitationTemplateSlug {
         /// `invitation`
@@ -593,20 +579,10 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// The slug of the email template to use for the invitation email.
-    pub enum BulkCreateBodyItemTemplateSlug {
-        /// `invitation`
-        Invitation = "invitation",
-        /// `waitlist_invitation`
-        WaitlistInvitation = "waitlist_invitation",
-    }
-}
-
-/// `BulkCreateBodyItem`.
+/// `BulkCreateInvitationsBodyItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BulkCreateBodyItem {
+pub struct BulkCreateInvitationsBodyItem {
     /// The email address the invitation will be sent to
     pub email_address: String,
     /// Metadata that will be attached to the newly created invitation.
@@ -626,10 +602,10 @@ pub struct BulkCreateBodyItem {
     pub expires_in_days: Option<i64>,
     /// The slug of the email template to use for the invitation email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_slug: Option<BulkCreateBodyItemTemplateSlug>,
+    pub template_slug: Option<CreateInvitationTemplateSlug>,
 }
 
-impl BulkCreateBodyItem {
+impl BulkCreateInvitationsBodyItem {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(email_address: impl Into<String>) -> Self {
@@ -641,66 +617,6 @@ impl BulkCreateBodyItem {
             ignore_existing: None,
             expires_in_days: None,
             template_slug: None,
-        }
-    }
-}
-
-/// `RevokeInvitationResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RevokeInvitationResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `email_address`.
-    pub email_address: String,
-    /// `public_metadata`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
-    /// `revoked`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<bool>,
-    /// `status`.
-    pub status: String,
-    /// `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Unix timestamp of expiration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    /// Unix timestamp of creation.
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    pub updated_at: i64,
-}
-
-impl RevokeInvitationResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        email_address: impl Into<String>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
-        status: impl Into<String>,
-        created_at: impl Into<i64>,
-        updated_at: impl Into<i64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            email_address: email_address.into(),
-            public_metadata: public_metadata.into(),
-            revoked: None,
-            status: status.into(),
-            url: None,
-            expires_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
         }
     }
 }

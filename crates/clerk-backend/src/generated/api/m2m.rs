@@ -14,33 +14,33 @@ impl<'c> M2mApi<'c> {
     /// Get M2M Tokens
     ///
     /// `GET /m2m_tokens` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/getM2MTokens)
-    pub fn list_tokens(self) -> ListTokens<&'c Clerk> {
+    pub fn list_tokens(self) -> ListM2mTokens<&'c Clerk> {
         #[allow(deprecated)]
-        ListTokens::new().rebind(self.clerk)
+        ListM2mTokens::new().rebind(self.clerk)
     }
 
     /// Create a M2M Token
     ///
     /// `POST /m2m_tokens` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/createM2MToken)
-    pub fn create_token(self) -> CreateToken<&'c Clerk> {
+    pub fn create_token(self) -> CreateM2mToken<&'c Clerk> {
         #[allow(deprecated)]
-        CreateToken::new().rebind(self.clerk)
+        CreateM2mToken::new().rebind(self.clerk)
     }
 
     /// Revoke a M2M Token
     ///
     /// `POST /m2m_tokens/{m2m_token_id}/revoke` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/revokeM2MToken)
-    pub fn revoke_token(self, m2m_token_id: impl Into<String>) -> RevokeToken<&'c Clerk> {
+    pub fn revoke_token(self, m2m_token_id: impl Into<String>) -> RevokeM2mToken<&'c Clerk> {
         #[allow(deprecated)]
-        RevokeToken::new(m2m_token_id).rebind(self.clerk)
+        RevokeM2mToken::new(m2m_token_id).rebind(self.clerk)
     }
 
     /// Verify a M2M Token
     ///
     /// `POST /m2m_tokens/verify` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/verifyM2MToken)
-    pub fn verify_token(self) -> VerifyToken<&'c Clerk> {
+    pub fn verify_token(self) -> VerifyM2mToken<&'c Clerk> {
         #[allow(deprecated)]
-        VerifyToken::new().rebind(self.clerk)
+        VerifyM2mToken::new().rebind(self.clerk)
     }
 }
 
@@ -48,10 +48,10 @@ impl<'c> M2mApi<'c> {
 ///
 /// `GET /m2m_tokens` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/getM2MTokens)
 ///
-/// Build it with [`ListTokens::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().list_tokens()`.
+/// Build it with [`ListM2mTokens::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().list_tokens()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListTokens<B = Detached> {
+pub struct ListM2mTokens<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     subject: Option<String>,
@@ -61,7 +61,7 @@ pub struct ListTokens<B = Detached> {
     offset: Option<f64>,
 }
 
-impl ListTokens {
+impl ListM2mTokens {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -73,7 +73,7 @@ impl ListTokens {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListTokensResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListM2mTokensResponse> {
         clerk.call(self).await
     }
 
@@ -81,7 +81,7 @@ impl ListTokens {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<ListTokensResponseM2mTokensItem>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<VerifyM2mTokenResponse>>
     + Unpin
     + Send
     + 'static
@@ -94,7 +94,7 @@ impl ListTokens {
         self,
         clerk: &Clerk,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<ListTokensResponseM2mTokensItem>>,
+        Item = crate::Result<crate::pagination::Page<VerifyM2mTokenResponse>>,
     >
     + Unpin
     + Send
@@ -104,12 +104,12 @@ impl ListTokens {
     }
 }
 
-impl ListTokens<&Clerk> {
+impl ListM2mTokens<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListTokensResponse> {
+    pub async fn send(self) -> crate::Result<ListM2mTokensResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -117,7 +117,7 @@ impl ListTokens<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<ListTokensResponseM2mTokensItem>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<VerifyM2mTokenResponse>>
     + Unpin
     + Send
     + 'static
@@ -130,7 +130,7 @@ impl ListTokens<&Clerk> {
     pub fn into_pages(
         self,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<ListTokensResponseM2mTokensItem>>,
+        Item = crate::Result<crate::pagination::Page<VerifyM2mTokenResponse>>,
     >
     + Unpin
     + Send
@@ -141,7 +141,7 @@ impl ListTokens<&Clerk> {
     }
 }
 
-impl<B> ListTokens<B> {
+impl<B> ListM2mTokens<B> {
     /// Set `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
@@ -174,8 +174,8 @@ impl<B> ListTokens<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListTokens<C> {
-        ListTokens {
+    fn rebind<C>(self, client: C) -> ListM2mTokens<C> {
+        ListM2mTokens {
             client,
             options: self.options,
             subject: self.subject,
@@ -187,8 +187,8 @@ impl<B> ListTokens<B> {
     }
 }
 
-impl<B: Send> Operation for ListTokens<B> {
-    type Output = ListTokensResponse;
+impl<B: Send> Operation for ListM2mTokens<B> {
+    type Output = ListM2mTokensResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::M2M_LIST_TOKENS;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -219,8 +219,8 @@ impl<B: Send> Operation for ListTokens<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListTokens {
-    type Item = ListTokensResponseM2mTokensItem;
+impl crate::pagination::Paginated for ListM2mTokens {
+    type Item = VerifyM2mTokenResponse;
     fn offset(&self) -> i64 {
         self.offset.map_or(0, |v| v as i64)
     }
@@ -236,9 +236,9 @@ impl crate::pagination::Paginated for ListTokens {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreateTokenBody {
+struct CreateM2mTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    token_format: Option<CreateTokenTokenFormat>,
+    token_format: Option<CreateM2mTokenTokenFormat>,
     #[serde(skip_serializing_if = "Option::is_none")]
     seconds_until_expiration: Option<Option<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -251,16 +251,16 @@ struct CreateTokenBody {
 ///
 /// `POST /m2m_tokens` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/createM2MToken)
 ///
-/// Build it with [`CreateToken::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().create_token()`.
+/// Build it with [`CreateM2mToken::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().create_token()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateToken<B = Detached> {
+pub struct CreateM2mToken<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: CreateTokenBody,
+    body: CreateM2mTokenBody,
 }
 
-impl CreateToken {
+impl CreateM2mToken {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -272,25 +272,25 @@ impl CreateToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<CreateTokenResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<CreateM2mTokenResponse> {
         clerk.call(self).await
     }
 }
 
-impl CreateToken<&Clerk> {
+impl CreateM2mToken<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<CreateTokenResponse> {
+    pub async fn send(self) -> crate::Result<CreateM2mTokenResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> CreateToken<B> {
+impl<B> CreateM2mToken<B> {
     /// Set `token_format`.
-    pub fn token_format(mut self, value: impl Into<CreateTokenTokenFormat>) -> Self {
+    pub fn token_format(mut self, value: impl Into<CreateM2mTokenTokenFormat>) -> Self {
         self.body.token_format = Some(value.into());
         self
     }
@@ -327,8 +327,8 @@ impl<B> CreateToken<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateToken<C> {
-        CreateToken {
+    fn rebind<C>(self, client: C) -> CreateM2mToken<C> {
+        CreateM2mToken {
             client,
             options: self.options,
             body: self.body,
@@ -336,8 +336,8 @@ impl<B> CreateToken<B> {
     }
 }
 
-impl<B: Send> Operation for CreateToken<B> {
-    type Output = CreateTokenResponse;
+impl<B: Send> Operation for CreateM2mToken<B> {
+    type Output = CreateM2mTokenResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::M2M_CREATE_TOKEN;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -360,7 +360,7 @@ impl<B: Send> Operation for CreateToken<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct RevokeTokenBody {
+struct RevokeM2mTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     revocation_reason: Option<Option<String>>,
 }
@@ -369,17 +369,17 @@ struct RevokeTokenBody {
 ///
 /// `POST /m2m_tokens/{m2m_token_id}/revoke` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/revokeM2MToken)
 ///
-/// Build it with [`RevokeToken::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().revoke_token("m2m_token_123")`.
+/// Build it with [`RevokeM2mToken::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().revoke_token("m2m_token_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RevokeToken<B = Detached> {
+pub struct RevokeM2mToken<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     m2m_token_id: String,
-    body: RevokeTokenBody,
+    body: RevokeM2mTokenBody,
 }
 
-impl RevokeToken {
+impl RevokeM2mToken {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(m2m_token_id: impl Into<String>) -> Self {
         Self {
@@ -392,23 +392,23 @@ impl RevokeToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<RevokeTokenResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<RevokeM2mTokenResponse> {
         clerk.call(self).await
     }
 }
 
-impl RevokeToken<&Clerk> {
+impl RevokeM2mToken<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<RevokeTokenResponse> {
+    pub async fn send(self) -> crate::Result<RevokeM2mTokenResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> RevokeToken<B> {
+impl<B> RevokeM2mToken<B> {
     /// Set `revocation_reason`.
     pub fn revocation_reason(mut self, value: impl Into<String>) -> Self {
         self.body.revocation_reason = Some(Some(value.into()));
@@ -423,8 +423,8 @@ impl<B> RevokeToken<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RevokeToken<C> {
-        RevokeToken {
+    fn rebind<C>(self, client: C) -> RevokeM2mToken<C> {
+        RevokeM2mToken {
             client,
             options: self.options,
             m2m_token_id: self.m2m_token_id,
@@ -433,8 +433,8 @@ impl<B> RevokeToken<B> {
     }
 }
 
-impl<B: Send> Operation for RevokeToken<B> {
-    type Output = RevokeTokenResponse;
+impl<B: Send> Operation for RevokeM2mToken<B> {
+    type Output = RevokeM2mTokenResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::M2M_REVOKE_TOKEN;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -461,7 +461,7 @@ impl<B: Send> Operation for RevokeToken<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct VerifyTokenBody {
+struct VerifyM2mTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<crate::SecretString>,
 }
@@ -470,16 +470,16 @@ struct VerifyTokenBody {
 ///
 /// `POST /m2m_tokens/verify` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/M2M%20Tokens#operation/verifyM2MToken)
 ///
-/// Build it with [`VerifyToken::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().verify_token()`.
+/// Build it with [`VerifyM2mToken::new`] and send it with `.send(&clerk)`, or start from `clerk.m2m().verify_token()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VerifyToken<B = Detached> {
+pub struct VerifyM2mToken<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: VerifyTokenBody,
+    body: VerifyM2mTokenBody,
 }
 
-impl VerifyToken {
+impl VerifyM2mToken {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -491,23 +491,23 @@ impl VerifyToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyTokenResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyM2mTokenResponse> {
         clerk.call(self).await
     }
 }
 
-impl VerifyToken<&Clerk> {
+impl VerifyM2mToken<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<VerifyTokenResponse> {
+    pub async fn send(self) -> crate::Result<VerifyM2mTokenResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> VerifyToken<B> {
+impl<B> VerifyM2mToken<B> {
     /// Set `token`.
     pub fn token(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.token = Some(value.into());
@@ -516,8 +516,8 @@ impl<B> VerifyToken<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> VerifyToken<C> {
-        VerifyToken {
+    fn rebind<C>(self, client: C) -> VerifyM2mToken<C> {
+        VerifyM2mToken {
             client,
             options: self.options,
             body: self.body,
@@ -525,8 +525,8 @@ impl<B> VerifyToken<B> {
     }
 }
 
-impl<B: Send> Operation for VerifyToken<B> {
-    type Output = VerifyTokenResponse;
+impl<B: Send> Operation for VerifyM2mToken<B> {
+    type Output = VerifyM2mTokenResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::M2M_VERIFY_TOKEN;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -551,10 +551,10 @@ impl<B: Send> Operation for VerifyToken<B> {
     }
 }
 
-/// `ListTokensResponseM2mTokensItem`.
+/// `VerifyM2mTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListTokensResponseM2mTokensItem {
+pub struct VerifyM2mTokenResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -598,7 +598,7 @@ pub struct ListTokensResponseM2mTokensItem {
     pub token: Option<crate::SecretString>,
 }
 
-impl ListTokensResponseM2mTokensItem {
+impl VerifyM2mTokenResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -627,25 +627,25 @@ impl ListTokensResponseM2mTokensItem {
     }
 }
 
-/// `ListTokensResponse`.
+/// `ListM2mTokensResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListTokensResponse {
+pub struct ListM2mTokensResponse {
     /// `m2m_tokens`.
     #[serde(
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub m2m_tokens: Vec<ListTokensResponseM2mTokensItem>,
+    pub m2m_tokens: Vec<VerifyM2mTokenResponse>,
     /// `total_count`.
     pub total_count: f64,
 }
 
-impl ListTokensResponse {
+impl ListM2mTokensResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        m2m_tokens: impl Into<Vec<ListTokensResponseM2mTokensItem>>,
+        m2m_tokens: impl Into<Vec<VerifyM2mTokenResponse>>,
         total_count: impl Into<f64>,
     ) -> Self {
         Self {
@@ -656,8 +656,8 @@ impl ListTokensResponse {
 }
 
 crate::string_enum! {
-    /// `CreateTokenTokenFormat`.
-    pub enum CreateTokenTokenFormat {
+    /// `CreateM2mTokenTokenFormat`.
+    pub enum CreateM2mTokenTokenFormat {
         /// `opaque`
         Opaque = "opaque",
         /// `jwt`
@@ -665,10 +665,10 @@ crate::string_enum! {
     }
 }
 
-/// `CreateTokenResponse`.
+/// `CreateM2mTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateTokenResponse {
+pub struct CreateM2mTokenResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -711,7 +711,7 @@ pub struct CreateTokenResponse {
     pub updated_at: f64,
 }
 
-impl CreateTokenResponse {
+impl CreateM2mTokenResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -741,10 +741,10 @@ impl CreateTokenResponse {
     }
 }
 
-/// `RevokeTokenResponse`.
+/// `RevokeM2mTokenResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RevokeTokenResponse {
+pub struct RevokeM2mTokenResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -785,7 +785,7 @@ pub struct RevokeTokenResponse {
     pub updated_at: f64,
 }
 
-impl RevokeTokenResponse {
+impl RevokeM2mTokenResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -809,82 +809,6 @@ impl RevokeTokenResponse {
             last_used_at: None,
             created_at: created_at.into(),
             updated_at: updated_at.into(),
-        }
-    }
-}
-
-/// `VerifyTokenResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct VerifyTokenResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `id`.
-    pub id: String,
-    /// `subject`.
-    pub subject: String,
-    /// `claims`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<serde_json::Value>,
-    /// `scopes`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<String>>,
-    /// `revoked`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(
-        default,
-        deserialize_with = "crate::macros::__private::null_as_default"
-    )]
-    pub expired: bool,
-    /// The timestamp for when the token will expire, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<f64>,
-    /// The timestamp for when the token was last used, in milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the token was created, in milliseconds
-    pub created_at: f64,
-    /// The timestamp for when the token was last updated, in milliseconds
-    pub updated_at: f64,
-    /// The machine-to-machine token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<crate::SecretString>,
-}
-
-impl VerifyTokenResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        subject: impl Into<String>,
-        revoked: impl Into<bool>,
-        expired: impl Into<bool>,
-        created_at: impl Into<f64>,
-        updated_at: impl Into<f64>,
-    ) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            subject: subject.into(),
-            claims: None,
-            scopes: None,
-            revoked: revoked.into(),
-            revocation_reason: None,
-            expired: expired.into(),
-            expiration: None,
-            last_used_at: None,
-            created_at: created_at.into(),
-            updated_at: updated_at.into(),
-            token: None,
         }
     }
 }

@@ -54,25 +54,28 @@ impl<'c> MachinesApi<'c> {
     /// Retrieve a machine secret key
     ///
     /// `GET /machines/{machine_id}/secret_key` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/GetMachineSecretKey)
-    pub fn get_secret_key(self, machine_id: impl Into<String>) -> GetSecretKey<&'c Clerk> {
+    pub fn get_secret_key(self, machine_id: impl Into<String>) -> GetMachineSecretKey<&'c Clerk> {
         #[allow(deprecated)]
-        GetSecretKey::new(machine_id).rebind(self.clerk)
+        GetMachineSecretKey::new(machine_id).rebind(self.clerk)
     }
 
     /// Rotate a machine's secret key
     ///
     /// `POST /machines/{machine_id}/secret_key/rotate` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/RotateMachineSecretKey)
-    pub fn rotate_secret_key(self, machine_id: impl Into<String>) -> RotateSecretKey<&'c Clerk> {
+    pub fn rotate_secret_key(
+        self,
+        machine_id: impl Into<String>,
+    ) -> RotateMachineSecretKey<&'c Clerk> {
         #[allow(deprecated)]
-        RotateSecretKey::new(machine_id).rebind(self.clerk)
+        RotateMachineSecretKey::new(machine_id).rebind(self.clerk)
     }
 
     /// Create a machine scope
     ///
     /// `POST /machines/{machine_id}/scopes` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/CreateMachineScope)
-    pub fn create_scope(self, machine_id: impl Into<String>) -> CreateScope<&'c Clerk> {
+    pub fn create_scope(self, machine_id: impl Into<String>) -> CreateMachineScope<&'c Clerk> {
         #[allow(deprecated)]
-        CreateScope::new(machine_id).rebind(self.clerk)
+        CreateMachineScope::new(machine_id).rebind(self.clerk)
     }
 
     /// Delete a machine scope
@@ -82,9 +85,9 @@ impl<'c> MachinesApi<'c> {
         self,
         machine_id: impl Into<String>,
         other_machine_id: impl Into<String>,
-    ) -> DeleteScope<&'c Clerk> {
+    ) -> DeleteMachineScope<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteScope::new(machine_id, other_machine_id).rebind(self.clerk)
+        DeleteMachineScope::new(machine_id, other_machine_id).rebind(self.clerk)
     }
 }
 
@@ -584,7 +587,7 @@ impl DeleteMachine {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteMachineResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::DeleteResponse> {
         clerk.call(self).await
     }
 }
@@ -594,7 +597,7 @@ impl DeleteMachine<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteMachineResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::DeleteResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -613,7 +616,7 @@ impl<B> DeleteMachine<B> {
 }
 
 impl<B: Send> Operation for DeleteMachine<B> {
-    type Output = DeleteMachineResponse;
+    type Output = crate::models::DeleteResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_DELETE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -642,16 +645,16 @@ impl<B: Send> Operation for DeleteMachine<B> {
 ///
 /// `GET /machines/{machine_id}/secret_key` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/GetMachineSecretKey)
 ///
-/// Build it with [`GetSecretKey::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().get_secret_key("machine_123")`.
+/// Build it with [`GetMachineSecretKey::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().get_secret_key("machine_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetSecretKey<B = Detached> {
+pub struct GetMachineSecretKey<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     machine_id: String,
 }
 
-impl GetSecretKey {
+impl GetMachineSecretKey {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(machine_id: impl Into<String>) -> Self {
         Self {
@@ -664,27 +667,27 @@ impl GetSecretKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetSecretKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetMachineSecretKeyResponse> {
         clerk.call(self).await
     }
 }
 
-impl GetSecretKey<&Clerk> {
+impl GetMachineSecretKey<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<GetSecretKeyResponse> {
+    pub async fn send(self) -> crate::Result<GetMachineSecretKeyResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> GetSecretKey<B> {
+impl<B> GetMachineSecretKey<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetSecretKey<C> {
-        GetSecretKey {
+    fn rebind<C>(self, client: C) -> GetMachineSecretKey<C> {
+        GetMachineSecretKey {
             client,
             options: self.options,
             machine_id: self.machine_id,
@@ -692,8 +695,8 @@ impl<B> GetSecretKey<B> {
     }
 }
 
-impl<B: Send> Operation for GetSecretKey<B> {
-    type Output = GetSecretKeyResponse;
+impl<B: Send> Operation for GetMachineSecretKey<B> {
+    type Output = GetMachineSecretKeyResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_GET_SECRET_KEY;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -720,7 +723,7 @@ impl<B: Send> Operation for GetSecretKey<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct RotateSecretKeyBody {
+struct RotateMachineSecretKeyBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_token_ttl: Option<i64>,
 }
@@ -729,17 +732,17 @@ struct RotateSecretKeyBody {
 ///
 /// `POST /machines/{machine_id}/secret_key/rotate` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/RotateMachineSecretKey)
 ///
-/// Build it with [`RotateSecretKey::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().rotate_secret_key("machine_123")`.
+/// Build it with [`RotateMachineSecretKey::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().rotate_secret_key("machine_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RotateSecretKey<B = Detached> {
+pub struct RotateMachineSecretKey<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     machine_id: String,
-    body: RotateSecretKeyBody,
+    body: RotateMachineSecretKeyBody,
 }
 
-impl RotateSecretKey {
+impl RotateMachineSecretKey {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(machine_id: impl Into<String>) -> Self {
         Self {
@@ -752,23 +755,23 @@ impl RotateSecretKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<RotateSecretKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetMachineSecretKeyResponse> {
         clerk.call(self).await
     }
 }
 
-impl RotateSecretKey<&Clerk> {
+impl RotateMachineSecretKey<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<RotateSecretKeyResponse> {
+    pub async fn send(self) -> crate::Result<GetMachineSecretKeyResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> RotateSecretKey<B> {
+impl<B> RotateMachineSecretKey<B> {
     /// The time in seconds that the previous secret key will remain valid after rotation.
     pub fn previous_token_ttl(mut self, value: i64) -> Self {
         self.body.previous_token_ttl = Some(value);
@@ -777,8 +780,8 @@ impl<B> RotateSecretKey<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RotateSecretKey<C> {
-        RotateSecretKey {
+    fn rebind<C>(self, client: C) -> RotateMachineSecretKey<C> {
+        RotateMachineSecretKey {
             client,
             options: self.options,
             machine_id: self.machine_id,
@@ -787,8 +790,8 @@ impl<B> RotateSecretKey<B> {
     }
 }
 
-impl<B: Send> Operation for RotateSecretKey<B> {
-    type Output = RotateSecretKeyResponse;
+impl<B: Send> Operation for RotateMachineSecretKey<B> {
+    type Output = GetMachineSecretKeyResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_ROTATE_SECRET_KEY;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -818,7 +821,7 @@ impl<B: Send> Operation for RotateSecretKey<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreateScopeBody {
+struct CreateMachineScopeBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     to_machine_id: Option<String>,
 }
@@ -827,17 +830,17 @@ struct CreateScopeBody {
 ///
 /// `POST /machines/{machine_id}/scopes` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/CreateMachineScope)
 ///
-/// Build it with [`CreateScope::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().create_scope("machine_123")`.
+/// Build it with [`CreateMachineScope::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().create_scope("machine_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateScope<B = Detached> {
+pub struct CreateMachineScope<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     machine_id: String,
-    body: CreateScopeBody,
+    body: CreateMachineScopeBody,
 }
 
-impl CreateScope {
+impl CreateMachineScope {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(machine_id: impl Into<String>) -> Self {
         Self {
@@ -855,7 +858,7 @@ impl CreateScope {
     }
 }
 
-impl CreateScope<&Clerk> {
+impl CreateMachineScope<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -866,7 +869,7 @@ impl CreateScope<&Clerk> {
     }
 }
 
-impl<B> CreateScope<B> {
+impl<B> CreateMachineScope<B> {
     /// The ID of the machine that will be scoped to the current machine
     pub fn to_machine_id(mut self, value: impl Into<String>) -> Self {
         self.body.to_machine_id = Some(value.into());
@@ -875,8 +878,8 @@ impl<B> CreateScope<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateScope<C> {
-        CreateScope {
+    fn rebind<C>(self, client: C) -> CreateMachineScope<C> {
+        CreateMachineScope {
             client,
             options: self.options,
             machine_id: self.machine_id,
@@ -885,7 +888,7 @@ impl<B> CreateScope<B> {
     }
 }
 
-impl<B: Send> Operation for CreateScope<B> {
+impl<B: Send> Operation for CreateMachineScope<B> {
     type Output = crate::models::MachineScope;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_CREATE_SCOPE;
 
@@ -919,17 +922,17 @@ impl<B: Send> Operation for CreateScope<B> {
 ///
 /// `DELETE /machines/{machine_id}/scopes/{other_machine_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Machines#operation/DeleteMachineScope)
 ///
-/// Build it with [`DeleteScope::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().delete_scope("machine_123", "other_machine_123")`.
+/// Build it with [`DeleteMachineScope::new`] and send it with `.send(&clerk)`, or start from `clerk.machines().delete_scope("machine_123", "other_machine_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteScope<B = Detached> {
+pub struct DeleteMachineScope<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     machine_id: String,
     other_machine_id: String,
 }
 
-impl DeleteScope {
+impl DeleteMachineScope {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(machine_id: impl Into<String>, other_machine_id: impl Into<String>) -> Self {
         Self {
@@ -943,27 +946,27 @@ impl DeleteScope {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteScopeResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteMachineScopeResponse> {
         clerk.call(self).await
     }
 }
 
-impl DeleteScope<&Clerk> {
+impl DeleteMachineScope<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteScopeResponse> {
+    pub async fn send(self) -> crate::Result<DeleteMachineScopeResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> DeleteScope<B> {
+impl<B> DeleteMachineScope<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteScope<C> {
-        DeleteScope {
+    fn rebind<C>(self, client: C) -> DeleteMachineScope<C> {
+        DeleteMachineScope {
             client,
             options: self.options,
             machine_id: self.machine_id,
@@ -972,8 +975,8 @@ impl<B> DeleteScope<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteScope<B> {
-    type Output = DeleteScopeResponse;
+impl<B: Send> Operation for DeleteMachineScope<B> {
+    type Output = DeleteMachineScopeResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_DELETE_SCOPE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -1081,36 +1084,10 @@ impl CreateMachineResponse {
     }
 }
 
-/// `DeleteMachineResponse`.
+/// `GetMachineSecretKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DeleteMachineResponse {
-    /// String representing the object's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the deleted machine
-    pub id: String,
-    /// Whether the machine was successfully deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-}
-
-impl DeleteMachineResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            deleted: None,
-        }
-    }
-}
-
-/// `GetSecretKeyResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSecretKeyResponse {
+pub struct GetMachineSecretKeyResponse {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1118,7 +1095,7 @@ pub struct GetSecretKeyResponse {
     pub secret: crate::SecretString,
 }
 
-impl GetSecretKeyResponse {
+impl GetMachineSecretKeyResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(secret: impl Into<crate::SecretString>) -> Self {
@@ -1129,32 +1106,10 @@ impl GetSecretKeyResponse {
     }
 }
 
-/// `RotateSecretKeyResponse`.
+/// `DeleteMachineScopeResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RotateSecretKeyResponse {
-    /// String representing the object's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The secret key for the machine.
-    pub secret: crate::SecretString,
-}
-
-impl RotateSecretKeyResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(secret: impl Into<crate::SecretString>) -> Self {
-        Self {
-            object: None,
-            secret: secret.into(),
-        }
-    }
-}
-
-/// `DeleteScopeResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteScopeResponse {
+pub struct DeleteMachineScopeResponse {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1167,7 +1122,7 @@ pub struct DeleteScopeResponse {
     pub deleted: Option<bool>,
 }
 
-impl DeleteScopeResponse {
+impl DeleteMachineScopeResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(from_machine_id: impl Into<String>, to_machine_id: impl Into<String>) -> Self {

@@ -60,25 +60,34 @@ impl<'c> OauthApplicationsApi<'c> {
     /// Upload a logo for the OAuth application
     ///
     /// `PUT /oauth_applications/{oauth_application_id}/logo` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/OAuth%20Applications#operation/UploadOAuthApplicationLogo)
-    pub fn upload_logo(self, oauth_application_id: impl Into<String>) -> UploadLogo<&'c Clerk> {
+    pub fn upload_logo(
+        self,
+        oauth_application_id: impl Into<String>,
+    ) -> UploadOauthApplicationLogo<&'c Clerk> {
         #[allow(deprecated)]
-        UploadLogo::new(oauth_application_id).rebind(self.clerk)
+        UploadOauthApplicationLogo::new(oauth_application_id).rebind(self.clerk)
     }
 
     /// Rotate the client secret of the given OAuth application
     ///
     /// `POST /oauth_applications/{oauth_application_id}/rotate_secret` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/OAuth%20Applications#operation/RotateOAuthApplicationSecret)
-    pub fn rotate_secret(self, oauth_application_id: impl Into<String>) -> RotateSecret<&'c Clerk> {
+    pub fn rotate_secret(
+        self,
+        oauth_application_id: impl Into<String>,
+    ) -> RotateOauthApplicationSecret<&'c Clerk> {
         #[allow(deprecated)]
-        RotateSecret::new(oauth_application_id).rebind(self.clerk)
+        RotateOauthApplicationSecret::new(oauth_application_id).rebind(self.clerk)
     }
 
     /// Revoke an OAuth application token
     ///
     /// `POST /oauth_applications/{oauth_application_id}/revoke_token` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/OAuth%20Applications#operation/RevokeOAuthApplicationToken)
-    pub fn revoke_token(self, oauth_application_id: impl Into<String>) -> RevokeToken<&'c Clerk> {
+    pub fn revoke_token(
+        self,
+        oauth_application_id: impl Into<String>,
+    ) -> RevokeOauthApplicationToken<&'c Clerk> {
         #[allow(deprecated)]
-        RevokeToken::new(oauth_application_id).rebind(self.clerk)
+        RevokeOauthApplicationToken::new(oauth_application_id).rebind(self.clerk)
     }
 }
 
@@ -793,10 +802,10 @@ impl<B: Send> Operation for DeleteOauthApplication<B> {
 ///
 /// `PUT /oauth_applications/{oauth_application_id}/logo` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/OAuth%20Applications#operation/UploadOAuthApplicationLogo)
 ///
-/// Build it with [`UploadLogo::new`] and send it with `.send(&clerk)`, or start from `clerk.oauth_applications().upload_logo("oauth_application_123")`.
+/// Build it with [`UploadOauthApplicationLogo::new`] and send it with `.send(&clerk)`, or start from `clerk.oauth_applications().upload_logo("oauth_application_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UploadLogo<B = Detached> {
+pub struct UploadOauthApplicationLogo<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     oauth_application_id: String,
@@ -804,7 +813,7 @@ pub struct UploadLogo<B = Detached> {
     uploader_user_id: Option<String>,
 }
 
-impl UploadLogo {
+impl UploadOauthApplicationLogo {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(oauth_application_id: impl Into<String>) -> Self {
         Self {
@@ -822,7 +831,7 @@ impl UploadLogo {
     }
 }
 
-impl UploadLogo<&Clerk> {
+impl UploadOauthApplicationLogo<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -833,7 +842,7 @@ impl UploadLogo<&Clerk> {
     }
 }
 
-impl<B> UploadLogo<B> {
+impl<B> UploadOauthApplicationLogo<B> {
     /// The file to upload (form field `file`): from a path (streamed), bytes or a stream.
     pub fn file(mut self, file: crate::Upload) -> Self {
         self.file = Some(file);
@@ -848,8 +857,8 @@ impl<B> UploadLogo<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UploadLogo<C> {
-        UploadLogo {
+    fn rebind<C>(self, client: C) -> UploadOauthApplicationLogo<C> {
+        UploadOauthApplicationLogo {
             client,
             options: self.options,
             oauth_application_id: self.oauth_application_id,
@@ -859,7 +868,7 @@ impl<B> UploadLogo<B> {
     }
 }
 
-impl<B: Send> Operation for UploadLogo<B> {
+impl<B: Send> Operation for UploadOauthApplicationLogo<B> {
     type Output = crate::models::OauthApplication;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::OAUTH_APPLICATIONS_UPLOAD_LOGO;
@@ -903,16 +912,16 @@ impl<B: Send> Operation for UploadLogo<B> {
 ///
 /// `POST /oauth_applications/{oauth_application_id}/rotate_secret` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/OAuth%20Applications#operation/RotateOAuthApplicationSecret)
 ///
-/// Build it with [`RotateSecret::new`] and send it with `.send(&clerk)`, or start from `clerk.oauth_applications().rotate_secret("oauth_application_123")`.
+/// Build it with [`RotateOauthApplicationSecret::new`] and send it with `.send(&clerk)`, or start from `clerk.oauth_applications().rotate_secret("oauth_application_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RotateSecret<B = Detached> {
+pub struct RotateOauthApplicationSecret<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     oauth_application_id: String,
 }
 
-impl RotateSecret {
+impl RotateOauthApplicationSecret {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(oauth_application_id: impl Into<String>) -> Self {
         Self {
@@ -933,7 +942,7 @@ impl RotateSecret {
     }
 }
 
-impl RotateSecret<&Clerk> {
+impl RotateOauthApplicationSecret<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -944,11 +953,11 @@ impl RotateSecret<&Clerk> {
     }
 }
 
-impl<B> RotateSecret<B> {
+impl<B> RotateOauthApplicationSecret<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RotateSecret<C> {
-        RotateSecret {
+    fn rebind<C>(self, client: C) -> RotateOauthApplicationSecret<C> {
+        RotateOauthApplicationSecret {
             client,
             options: self.options,
             oauth_application_id: self.oauth_application_id,
@@ -956,7 +965,7 @@ impl<B> RotateSecret<B> {
     }
 }
 
-impl<B: Send> Operation for RotateSecret<B> {
+impl<B: Send> Operation for RotateOauthApplicationSecret<B> {
     type Output = crate::models::OauthApplicationWithSecret;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::OAUTH_APPLICATIONS_ROTATE_SECRET;
@@ -985,7 +994,7 @@ impl<B: Send> Operation for RotateSecret<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct RevokeTokenBody {
+struct RevokeOauthApplicationTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<crate::SecretString>,
 }
@@ -994,17 +1003,17 @@ struct RevokeTokenBody {
 ///
 /// `POST /oauth_applications/{oauth_application_id}/revoke_token` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/OAuth%20Applications#operation/RevokeOAuthApplicationToken)
 ///
-/// Build it with [`RevokeToken::new`] and send it with `.send(&clerk)`, or start from `clerk.oauth_applications().revoke_token("oauth_application_123")`.
+/// Build it with [`RevokeOauthApplicationToken::new`] and send it with `.send(&clerk)`, or start from `clerk.oauth_applications().revoke_token("oauth_application_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RevokeToken<B = Detached> {
+pub struct RevokeOauthApplicationToken<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     oauth_application_id: String,
-    body: RevokeTokenBody,
+    body: RevokeOauthApplicationTokenBody,
 }
 
-impl RevokeToken {
+impl RevokeOauthApplicationToken {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(oauth_application_id: impl Into<String>) -> Self {
         Self {
@@ -1022,7 +1031,7 @@ impl RevokeToken {
     }
 }
 
-impl RevokeToken<&Clerk> {
+impl RevokeOauthApplicationToken<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1033,7 +1042,7 @@ impl RevokeToken<&Clerk> {
     }
 }
 
-impl<B> RevokeToken<B> {
+impl<B> RevokeOauthApplicationToken<B> {
     /// The opaque OAuth access token or refresh token to revoke.
     pub fn token(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.token = Some(value.into());
@@ -1042,8 +1051,8 @@ impl<B> RevokeToken<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RevokeToken<C> {
-        RevokeToken {
+    fn rebind<C>(self, client: C) -> RevokeOauthApplicationToken<C> {
+        RevokeOauthApplicationToken {
             client,
             options: self.options,
             oauth_application_id: self.oauth_application_id,
@@ -1052,7 +1061,7 @@ impl<B> RevokeToken<B> {
     }
 }
 
-impl<B: Send> Operation for RevokeToken<B> {
+impl<B: Send> Operation for RevokeOauthApplicationToken<B> {
     type Output = ();
     const INFO: &'static OperationInfo =
         &crate::generated::operations::OAUTH_APPLICATIONS_REVOKE_TOKEN;

@@ -58,17 +58,17 @@ impl<'c> OrganizationDomainsApi<'c> {
         self,
         organization_id: impl Into<String>,
         domain_id: impl Into<String>,
-    ) -> VerifyOwnership<&'c Clerk> {
+    ) -> VerifyOrganizationDomainOwnership<&'c Clerk> {
         #[allow(deprecated)]
-        VerifyOwnership::new(organization_id, domain_id).rebind(self.clerk)
+        VerifyOrganizationDomainOwnership::new(organization_id, domain_id).rebind(self.clerk)
     }
 
     /// List all organization domains
     ///
     /// `GET /organization_domains` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Domains#operation/ListAllOrganizationDomains)
-    pub fn list_all(self) -> ListAll<&'c Clerk> {
+    pub fn list_all(self) -> ListAllOrganizationDomains<&'c Clerk> {
         #[allow(deprecated)]
-        ListAll::new().rebind(self.clerk)
+        ListAllOrganizationDomains::new().rebind(self.clerk)
     }
 }
 
@@ -585,17 +585,17 @@ impl<B: Send> Operation for DeleteOrganizationDomain<B> {
 ///
 /// `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Domains#operation/VerifyOrganizationDomainOwnership)
 ///
-/// Build it with [`VerifyOwnership::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_domains().verify_ownership("organization_123", "domain_123")`.
+/// Build it with [`VerifyOrganizationDomainOwnership::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_domains().verify_ownership("organization_123", "domain_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VerifyOwnership<B = Detached> {
+pub struct VerifyOrganizationDomainOwnership<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
     domain_id: String,
 }
 
-impl VerifyOwnership {
+impl VerifyOrganizationDomainOwnership {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>, domain_id: impl Into<String>) -> Self {
         Self {
@@ -614,7 +614,7 @@ impl VerifyOwnership {
     }
 }
 
-impl VerifyOwnership<&Clerk> {
+impl VerifyOrganizationDomainOwnership<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -625,11 +625,11 @@ impl VerifyOwnership<&Clerk> {
     }
 }
 
-impl<B> VerifyOwnership<B> {
+impl<B> VerifyOrganizationDomainOwnership<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> VerifyOwnership<C> {
-        VerifyOwnership {
+    fn rebind<C>(self, client: C) -> VerifyOrganizationDomainOwnership<C> {
+        VerifyOrganizationDomainOwnership {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -638,7 +638,7 @@ impl<B> VerifyOwnership<B> {
     }
 }
 
-impl<B: Send> Operation for VerifyOwnership<B> {
+impl<B: Send> Operation for VerifyOrganizationDomainOwnership<B> {
     type Output = crate::models::OrganizationDomain;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_DOMAINS_VERIFY_OWNERSHIP;
@@ -672,15 +672,15 @@ impl<B: Send> Operation for VerifyOwnership<B> {
 ///
 /// `GET /organization_domains` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Domains#operation/ListAllOrganizationDomains)
 ///
-/// Build it with [`ListAll::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_domains().list_all()`.
+/// Build it with [`ListAllOrganizationDomains::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_domains().list_all()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListAll<B = Detached> {
+pub struct ListAllOrganizationDomains<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: Option<String>,
-    verified: Option<ListAllVerified>,
-    enrollment_mode: Option<Vec<ListAllEnrollmentModeItem>>,
+    verified: Option<crate::models::ListApiKeysIncludeInvalid>,
+    enrollment_mode: Option<Vec<ListAllOrganizationDomainsEnrollmentModeItem>>,
     query: Option<String>,
     domains: Option<Vec<String>>,
     order_by: Option<String>,
@@ -688,7 +688,7 @@ pub struct ListAll<B = Detached> {
     limit: Option<i64>,
 }
 
-impl ListAll {
+impl ListAllOrganizationDomains {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -731,7 +731,7 @@ impl ListAll {
     }
 }
 
-impl ListAll<&Clerk> {
+impl ListAllOrganizationDomains<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -768,7 +768,7 @@ impl ListAll<&Clerk> {
     }
 }
 
-impl<B> ListAll<B> {
+impl<B> ListAllOrganizationDomains<B> {
     /// The ID of the organization to filter domains by
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.organization_id = Some(value.into());
@@ -776,7 +776,7 @@ impl<B> ListAll<B> {
     }
 
     /// Filter by verification status
-    pub fn verified(mut self, value: impl Into<ListAllVerified>) -> Self {
+    pub fn verified(mut self, value: impl Into<crate::models::ListApiKeysIncludeInvalid>) -> Self {
         self.verified = Some(value.into());
         self
     }
@@ -784,7 +784,7 @@ impl<B> ListAll<B> {
     /// Filter by enrollment mode.
     pub fn enrollment_mode(
         mut self,
-        value: impl IntoIterator<Item = impl Into<ListAllEnrollmentModeItem>>,
+        value: impl IntoIterator<Item = impl Into<ListAllOrganizationDomainsEnrollmentModeItem>>,
     ) -> Self {
         self.enrollment_mode = Some(value.into_iter().map(Into::into).collect());
         self
@@ -822,8 +822,8 @@ impl<B> ListAll<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListAll<C> {
-        ListAll {
+    fn rebind<C>(self, client: C) -> ListAllOrganizationDomains<C> {
+        ListAllOrganizationDomains {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -838,7 +838,7 @@ impl<B> ListAll<B> {
     }
 }
 
-impl<B: Send> Operation for ListAll<B> {
+impl<B: Send> Operation for ListAllOrganizationDomains<B> {
     type Output = crate::models::OrganizationDomains;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_DOMAINS_LIST_ALL;
@@ -873,7 +873,7 @@ impl<B: Send> Operation for ListAll<B> {
     }
 }
 
-impl crate::pagination::Paginated for ListAll {
+impl crate::pagination::Paginated for ListAllOrganizationDomains {
     type Item = crate::models::OrganizationDomain;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -890,18 +890,8 @@ impl crate::pagination::Paginated for ListAll {
 }
 
 crate::string_enum! {
-    /// `ListAllVerified`.
-    pub enum ListAllVerified {
-        /// `true`
-        True = "true",
-        /// `false`
-        False = "false",
-    }
-}
-
-crate::string_enum! {
-    /// `ListAllEnrollmentModeItem`.
-    pub enum ListAllEnrollmentModeItem {
+    /// `ListAllOrganizationDomainsEnrollmentModeItem`.
+    pub enum ListAllOrganizationDomainsEnrollmentModeItem {
         /// `manual_invitation`
         ManualInvitation = "manual_invitation",
         /// `automatic_invitation`

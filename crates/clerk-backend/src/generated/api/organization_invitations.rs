@@ -14,9 +14,9 @@ impl<'c> OrganizationInvitationsApi<'c> {
     /// Get a list of organization invitations for the current instance
     ///
     /// `GET /organization_invitations` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Invitations#operation/ListInstanceOrganizationInvitations)
-    pub fn get_all(self) -> GetAll<&'c Clerk> {
+    pub fn get_all(self) -> GetAllOrganizationInvitations<&'c Clerk> {
         #[allow(deprecated)]
-        GetAll::new().rebind(self.clerk)
+        GetAllOrganizationInvitations::new().rebind(self.clerk)
     }
 
     /// Get a list of organization invitations
@@ -44,18 +44,24 @@ impl<'c> OrganizationInvitationsApi<'c> {
     /// Bulk create and send organization invitations
     ///
     /// `POST /organizations/{organization_id}/invitations/bulk` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Invitations#operation/CreateOrganizationInvitationBulk)
-    pub fn bulk_create(self, organization_id: impl Into<String>) -> BulkCreate<&'c Clerk> {
+    pub fn bulk_create(
+        self,
+        organization_id: impl Into<String>,
+    ) -> BulkCreateOrganizationInvitations<&'c Clerk> {
         #[allow(deprecated)]
-        BulkCreate::new(organization_id).rebind(self.clerk)
+        BulkCreateOrganizationInvitations::new(organization_id).rebind(self.clerk)
     }
 
     /// Get a list of pending organization invitations
     ///
     /// `GET /organizations/{organization_id}/invitations/pending` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Invitations#operation/ListPendingOrganizationInvitations)
     #[deprecated(note = "deprecated by Clerk's Backend API")]
-    pub fn list_pending(self, organization_id: impl Into<String>) -> ListPending<&'c Clerk> {
+    pub fn list_pending(
+        self,
+        organization_id: impl Into<String>,
+    ) -> ListPendingOrganizationInvitations<&'c Clerk> {
         #[allow(deprecated)]
-        ListPending::new(organization_id).rebind(self.clerk)
+        ListPendingOrganizationInvitations::new(organization_id).rebind(self.clerk)
     }
 
     /// Retrieve an organization invitation by ID
@@ -87,20 +93,20 @@ impl<'c> OrganizationInvitationsApi<'c> {
 ///
 /// `GET /organization_invitations` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Invitations#operation/ListInstanceOrganizationInvitations)
 ///
-/// Build it with [`GetAll::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_invitations().get_all()`.
+/// Build it with [`GetAllOrganizationInvitations::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_invitations().get_all()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAll<B = Detached> {
+pub struct GetAllOrganizationInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     order_by: Option<String>,
-    status: Option<GetAllStatus>,
+    status: Option<crate::models::InvitationStatus>,
     query: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 
-impl GetAll {
+impl GetAllOrganizationInvitations {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -152,7 +158,7 @@ impl GetAll {
     }
 }
 
-impl GetAll<&Clerk> {
+impl GetAllOrganizationInvitations<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -197,7 +203,7 @@ impl GetAll<&Clerk> {
     }
 }
 
-impl<B> GetAll<B> {
+impl<B> GetAllOrganizationInvitations<B> {
     /// Allows to return organization invitations in a particular order.
     pub fn order_by(mut self, value: impl Into<String>) -> Self {
         self.order_by = Some(value.into());
@@ -205,7 +211,7 @@ impl<B> GetAll<B> {
     }
 
     /// Filter organization invitations based on their status
-    pub fn status(mut self, value: impl Into<GetAllStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::InvitationStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -230,8 +236,8 @@ impl<B> GetAll<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetAll<C> {
-        GetAll {
+    fn rebind<C>(self, client: C) -> GetAllOrganizationInvitations<C> {
+        GetAllOrganizationInvitations {
             client,
             options: self.options,
             order_by: self.order_by,
@@ -243,7 +249,7 @@ impl<B> GetAll<B> {
     }
 }
 
-impl<B: Send> Operation for GetAll<B> {
+impl<B: Send> Operation for GetAllOrganizationInvitations<B> {
     type Output = crate::models::OrganizationInvitationsWithPublicOrganizationData;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_INVITATIONS_GET_ALL;
@@ -275,7 +281,7 @@ impl<B: Send> Operation for GetAll<B> {
     }
 }
 
-impl crate::pagination::Paginated for GetAll {
+impl crate::pagination::Paginated for GetAllOrganizationInvitations {
     type Item = crate::models::OrganizationInvitationWithPublicOrganizationData;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -302,7 +308,7 @@ pub struct ListOrganizationInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
-    status: Option<ListOrganizationInvitationsStatus>,
+    status: Option<crate::models::InvitationStatus>,
     email_address: Option<String>,
     order_by: Option<String>,
     limit: Option<i64>,
@@ -395,7 +401,7 @@ impl ListOrganizationInvitations<&Clerk> {
 
 impl<B> ListOrganizationInvitations<B> {
     /// Filter organization invitations based on their status
-    pub fn status(mut self, value: impl Into<ListOrganizationInvitationsStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::InvitationStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -690,17 +696,17 @@ impl<B: Send> Operation for CreateOrganizationInvitation<B> {
 ///
 /// `POST /organizations/{organization_id}/invitations/bulk` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Invitations#operation/CreateOrganizationInvitationBulk)
 ///
-/// Build it with [`BulkCreate::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_invitations().bulk_create("organization_123")`.
+/// Build it with [`BulkCreateOrganizationInvitations::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_invitations().bulk_create("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BulkCreate<B = Detached> {
+pub struct BulkCreateOrganizationInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
-    body: Option<Vec<BulkCreateBodyItem>>,
+    body: Option<Vec<BulkCreateOrganizationInvitationsBodyItem>>,
 }
 
-impl BulkCreate {
+impl BulkCreateOrganizationInvitations {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -721,7 +727,7 @@ impl BulkCreate {
     }
 }
 
-impl BulkCreate<&Clerk> {
+impl BulkCreateOrganizationInvitations<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -732,17 +738,20 @@ impl BulkCreate<&Clerk> {
     }
 }
 
-impl<B> BulkCreate<B> {
+impl<B> BulkCreateOrganizationInvitations<B> {
     /// The request body.
-    pub fn body(mut self, value: impl IntoIterator<Item = BulkCreateBodyItem>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl IntoIterator<Item = BulkCreateOrganizationInvitationsBodyItem>,
+    ) -> Self {
         self.body = Some(value.into_iter().collect());
         self
     }
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> BulkCreate<C> {
-        BulkCreate {
+    fn rebind<C>(self, client: C) -> BulkCreateOrganizationInvitations<C> {
+        BulkCreateOrganizationInvitations {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -751,7 +760,7 @@ impl<B> BulkCreate<B> {
     }
 }
 
-impl<B: Send> Operation for BulkCreate<B> {
+impl<B: Send> Operation for BulkCreateOrganizationInvitations<B> {
     type Output = crate::models::OrganizationInvitations;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_INVITATIONS_BULK_CREATE;
@@ -786,11 +795,11 @@ impl<B: Send> Operation for BulkCreate<B> {
 ///
 /// `GET /organizations/{organization_id}/invitations/pending` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Invitations#operation/ListPendingOrganizationInvitations)
 ///
-/// Build it with [`ListPending::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_invitations().list_pending("organization_123")`.
+/// Build it with [`ListPendingOrganizationInvitations::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_invitations().list_pending("organization_123")`.
 #[deprecated(note = "deprecated by Clerk's Backend API")]
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListPending<B = Detached> {
+pub struct ListPendingOrganizationInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
@@ -799,7 +808,7 @@ pub struct ListPending<B = Detached> {
 }
 
 #[allow(deprecated)]
-impl ListPending {
+impl ListPendingOrganizationInvitations {
     /// A request with its path parameters; set the rest with the setters.
     #[deprecated(note = "deprecated by Clerk's Backend API")]
     pub fn new(organization_id: impl Into<String>) -> Self {
@@ -848,7 +857,7 @@ impl ListPending {
 }
 
 #[allow(deprecated)]
-impl ListPending<&Clerk> {
+impl ListPendingOrganizationInvitations<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -886,7 +895,7 @@ impl ListPending<&Clerk> {
 }
 
 #[allow(deprecated)]
-impl<B> ListPending<B> {
+impl<B> ListPendingOrganizationInvitations<B> {
     /// Applies a limit to the number of results returned.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -901,8 +910,8 @@ impl<B> ListPending<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListPending<C> {
-        ListPending {
+    fn rebind<C>(self, client: C) -> ListPendingOrganizationInvitations<C> {
+        ListPendingOrganizationInvitations {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -913,7 +922,7 @@ impl<B> ListPending<B> {
 }
 
 #[allow(deprecated)]
-impl<B: Send> Operation for ListPending<B> {
+impl<B: Send> Operation for ListPendingOrganizationInvitations<B> {
     type Output = crate::models::OrganizationInvitations;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_INVITATIONS_LIST_PENDING;
@@ -947,7 +956,7 @@ impl<B: Send> Operation for ListPending<B> {
 }
 
 #[allow(deprecated)]
-impl crate::pagination::Paginated for ListPending {
+impl crate::pagination::Paginated for ListPendingOrganizationInvitations {
     type Item = crate::models::OrganizationInvitation;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -1156,38 +1165,10 @@ impl<B: Send> Operation for RevokeOrganizationInvitation<B> {
     }
 }
 
-crate::string_enum! {
-    /// `GetAllStatus`.
-    pub enum GetAllStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `accepted`
-        Accepted = "accepted",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-crate::string_enum! {
-    /// `ListOrganizationInvitationsStatus`.
-    pub enum ListOrganizationInvitationsStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `accepted`
-        Accepted = "accepted",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-/// `BulkCreateBodyItem`.
+/// `BulkCreateOrganizationInvitationsBodyItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BulkCreateBodyItem {
+pub struct BulkCreateOrganizationInvitationsBodyItem {
     /// The email address of the new member that is going to be invited to the organization
     pub email_address: String,
     /// The ID of the user that invites the new member to the organization.
@@ -1212,7 +1193,7 @@ pub struct BulkCreateBodyItem {
     pub notify: Option<bool>,
 }
 
-impl BulkCreateBodyItem {
+impl BulkCreateOrganizationInvitationsBodyItem {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(email_address: impl Into<String>, role: impl Into<String>) -> Self {

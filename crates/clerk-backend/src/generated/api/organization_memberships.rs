@@ -64,9 +64,9 @@ impl<'c> OrganizationMembershipsApi<'c> {
         self,
         organization_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> UpdateMetadata<&'c Clerk> {
+    ) -> UpdateOrganizationMembershipMetadata<&'c Clerk> {
         #[allow(deprecated)]
-        UpdateMetadata::new(organization_id, user_id).rebind(self.clerk)
+        UpdateOrganizationMembershipMetadata::new(organization_id, user_id).rebind(self.clerk)
     }
 }
 
@@ -716,7 +716,7 @@ impl<B: Send> Operation for DeleteOrganizationMembership<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct UpdateMetadataBody {
+struct UpdateOrganizationMembershipMetadataBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -727,18 +727,18 @@ struct UpdateMetadataBody {
 ///
 /// `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Memberships#operation/UpdateOrganizationMembershipMetadata)
 ///
-/// Build it with [`UpdateMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_memberships().update_metadata("organization_123", "user_123")`.
+/// Build it with [`UpdateOrganizationMembershipMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_memberships().update_metadata("organization_123", "user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateMetadata<B = Detached> {
+pub struct UpdateOrganizationMembershipMetadata<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
     user_id: String,
-    body: UpdateMetadataBody,
+    body: UpdateOrganizationMembershipMetadataBody,
 }
 
-impl UpdateMetadata {
+impl UpdateOrganizationMembershipMetadata {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>, user_id: impl Into<String>) -> Self {
         Self {
@@ -757,7 +757,7 @@ impl UpdateMetadata {
     }
 }
 
-impl UpdateMetadata<&Clerk> {
+impl UpdateOrganizationMembershipMetadata<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -768,7 +768,7 @@ impl UpdateMetadata<&Clerk> {
     }
 }
 
-impl<B> UpdateMetadata<B> {
+impl<B> UpdateOrganizationMembershipMetadata<B> {
     /// Metadata saved on the organization membership, that is visible to both your frontend and backend.
     pub fn public_metadata(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
         self.body.public_metadata = Some(value);
@@ -783,8 +783,8 @@ impl<B> UpdateMetadata<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UpdateMetadata<C> {
-        UpdateMetadata {
+    fn rebind<C>(self, client: C) -> UpdateOrganizationMembershipMetadata<C> {
+        UpdateOrganizationMembershipMetadata {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -794,7 +794,7 @@ impl<B> UpdateMetadata<B> {
     }
 }
 
-impl<B: Send> Operation for UpdateMetadata<B> {
+impl<B: Send> Operation for UpdateOrganizationMembershipMetadata<B> {
     type Output = crate::models::OrganizationMembership;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_MEMBERSHIPS_UPDATE_METADATA;

@@ -64,9 +64,10 @@ impl<'c> OrganizationRolesApi<'c> {
         self,
         organization_role_id: impl Into<String>,
         permission_id: impl Into<String>,
-    ) -> AssignPermission<&'c Clerk> {
+    ) -> AssignOrganizationRolePermission<&'c Clerk> {
         #[allow(deprecated)]
-        AssignPermission::new(organization_role_id, permission_id).rebind(self.clerk)
+        AssignOrganizationRolePermission::new(organization_role_id, permission_id)
+            .rebind(self.clerk)
     }
 
     /// Remove a permission from an organization role
@@ -76,9 +77,10 @@ impl<'c> OrganizationRolesApi<'c> {
         self,
         organization_role_id: impl Into<String>,
         permission_id: impl Into<String>,
-    ) -> RemovePermission<&'c Clerk> {
+    ) -> RemoveOrganizationRolePermission<&'c Clerk> {
         #[allow(deprecated)]
-        RemovePermission::new(organization_role_id, permission_id).rebind(self.clerk)
+        RemoveOrganizationRolePermission::new(organization_role_id, permission_id)
+            .rebind(self.clerk)
     }
 }
 
@@ -713,17 +715,17 @@ impl<B: Send> Operation for DeleteOrganizationRole<B> {
 ///
 /// `POST /organization_roles/{organization_role_id}/permissions/{permission_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Roles#operation/AssignPermissionToOrganizationRole)
 ///
-/// Build it with [`AssignPermission::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_roles().assign_permission("organization_role_123", "permission_123")`.
+/// Build it with [`AssignOrganizationRolePermission::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_roles().assign_permission("organization_role_123", "permission_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct AssignPermission<B = Detached> {
+pub struct AssignOrganizationRolePermission<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_role_id: String,
     permission_id: String,
 }
 
-impl AssignPermission {
+impl AssignOrganizationRolePermission {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_role_id: impl Into<String>, permission_id: impl Into<String>) -> Self {
         Self {
@@ -742,7 +744,7 @@ impl AssignPermission {
     }
 }
 
-impl AssignPermission<&Clerk> {
+impl AssignOrganizationRolePermission<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -753,11 +755,11 @@ impl AssignPermission<&Clerk> {
     }
 }
 
-impl<B> AssignPermission<B> {
+impl<B> AssignOrganizationRolePermission<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> AssignPermission<C> {
-        AssignPermission {
+    fn rebind<C>(self, client: C) -> AssignOrganizationRolePermission<C> {
+        AssignOrganizationRolePermission {
             client,
             options: self.options,
             organization_role_id: self.organization_role_id,
@@ -766,7 +768,7 @@ impl<B> AssignPermission<B> {
     }
 }
 
-impl<B: Send> Operation for AssignPermission<B> {
+impl<B: Send> Operation for AssignOrganizationRolePermission<B> {
     type Output = crate::models::Role;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_ROLES_ASSIGN_PERMISSION;
@@ -799,17 +801,17 @@ impl<B: Send> Operation for AssignPermission<B> {
 ///
 /// `DELETE /organization_roles/{organization_role_id}/permissions/{permission_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Roles#operation/RemovePermissionFromOrganizationRole)
 ///
-/// Build it with [`RemovePermission::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_roles().remove_permission("organization_role_123", "permission_123")`.
+/// Build it with [`RemoveOrganizationRolePermission::new`] and send it with `.send(&clerk)`, or start from `clerk.organization_roles().remove_permission("organization_role_123", "permission_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RemovePermission<B = Detached> {
+pub struct RemoveOrganizationRolePermission<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_role_id: String,
     permission_id: String,
 }
 
-impl RemovePermission {
+impl RemoveOrganizationRolePermission {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_role_id: impl Into<String>, permission_id: impl Into<String>) -> Self {
         Self {
@@ -828,7 +830,7 @@ impl RemovePermission {
     }
 }
 
-impl RemovePermission<&Clerk> {
+impl RemoveOrganizationRolePermission<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -839,11 +841,11 @@ impl RemovePermission<&Clerk> {
     }
 }
 
-impl<B> RemovePermission<B> {
+impl<B> RemoveOrganizationRolePermission<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RemovePermission<C> {
-        RemovePermission {
+    fn rebind<C>(self, client: C) -> RemoveOrganizationRolePermission<C> {
+        RemoveOrganizationRolePermission {
             client,
             options: self.options,
             organization_role_id: self.organization_role_id,
@@ -852,7 +854,7 @@ impl<B> RemovePermission<B> {
     }
 }
 
-impl<B: Send> Operation for RemovePermission<B> {
+impl<B: Send> Operation for RemoveOrganizationRolePermission<B> {
     type Output = crate::models::Role;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATION_ROLES_REMOVE_PERMISSION;

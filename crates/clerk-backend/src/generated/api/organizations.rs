@@ -57,33 +57,42 @@ impl<'c> OrganizationsApi<'c> {
     pub fn replace_metadata(
         self,
         organization_id: impl Into<String>,
-    ) -> ReplaceMetadata<&'c Clerk> {
+    ) -> ReplaceOrganizationMetadata<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceMetadata::new(organization_id).rebind(self.clerk)
+        ReplaceOrganizationMetadata::new(organization_id).rebind(self.clerk)
     }
 
     /// Merge and update metadata for an organization
     ///
     /// `PATCH /organizations/{organization_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/MergeOrganizationMetadata)
-    pub fn merge_metadata(self, organization_id: impl Into<String>) -> MergeMetadata<&'c Clerk> {
+    pub fn merge_metadata(
+        self,
+        organization_id: impl Into<String>,
+    ) -> MergeOrganizationMetadata<&'c Clerk> {
         #[allow(deprecated)]
-        MergeMetadata::new(organization_id).rebind(self.clerk)
+        MergeOrganizationMetadata::new(organization_id).rebind(self.clerk)
     }
 
     /// Upload a logo for the organization
     ///
     /// `PUT /organizations/{organization_id}/logo` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/UploadOrganizationLogo)
-    pub fn upload_logo(self, organization_id: impl Into<String>) -> UploadLogo<&'c Clerk> {
+    pub fn upload_logo(
+        self,
+        organization_id: impl Into<String>,
+    ) -> UploadOrganizationLogo<&'c Clerk> {
         #[allow(deprecated)]
-        UploadLogo::new(organization_id).rebind(self.clerk)
+        UploadOrganizationLogo::new(organization_id).rebind(self.clerk)
     }
 
     /// Delete the organization's logo.
     ///
     /// `DELETE /organizations/{organization_id}/logo` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/DeleteOrganizationLogo)
-    pub fn delete_logo(self, organization_id: impl Into<String>) -> DeleteLogo<&'c Clerk> {
+    pub fn delete_logo(
+        self,
+        organization_id: impl Into<String>,
+    ) -> DeleteOrganizationLogo<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteLogo::new(organization_id).rebind(self.clerk)
+        DeleteOrganizationLogo::new(organization_id).rebind(self.clerk)
     }
 
     /// Retrieve an organization's billing subscription
@@ -92,9 +101,9 @@ impl<'c> OrganizationsApi<'c> {
     pub fn get_billing_subscription(
         self,
         organization_id: impl Into<String>,
-    ) -> GetBillingSubscription<&'c Clerk> {
+    ) -> GetOrganizationBillingSubscription<&'c Clerk> {
         #[allow(deprecated)]
-        GetBillingSubscription::new(organization_id).rebind(self.clerk)
+        GetOrganizationBillingSubscription::new(organization_id).rebind(self.clerk)
     }
 
     /// Retrieve an organization's credit balance
@@ -103,9 +112,9 @@ impl<'c> OrganizationsApi<'c> {
     pub fn get_billing_credit_balance(
         self,
         organization_id: impl Into<String>,
-    ) -> GetBillingCreditBalance<&'c Clerk> {
+    ) -> GetOrganizationBillingCreditBalance<&'c Clerk> {
         #[allow(deprecated)]
-        GetBillingCreditBalance::new(organization_id).rebind(self.clerk)
+        GetOrganizationBillingCreditBalance::new(organization_id).rebind(self.clerk)
     }
 
     /// Adjust an organization's credit balance
@@ -114,9 +123,9 @@ impl<'c> OrganizationsApi<'c> {
     pub fn adjust_billing_credit_balance(
         self,
         organization_id: impl Into<String>,
-    ) -> AdjustBillingCreditBalance<&'c Clerk> {
+    ) -> AdjustOrganizationBillingCreditBalance<&'c Clerk> {
         #[allow(deprecated)]
-        AdjustBillingCreditBalance::new(organization_id).rebind(self.clerk)
+        AdjustOrganizationBillingCreditBalance::new(organization_id).rebind(self.clerk)
     }
 }
 
@@ -886,7 +895,7 @@ impl<B: Send> Operation for DeleteOrganization<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceMetadataBody {
+struct ReplaceOrganizationMetadataBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -897,17 +906,17 @@ struct ReplaceMetadataBody {
 ///
 /// `PUT /organizations/{organization_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ReplaceOrganizationMetadata)
 ///
-/// Build it with [`ReplaceMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().replace_metadata("organization_123")`.
+/// Build it with [`ReplaceOrganizationMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().replace_metadata("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceMetadata<B = Detached> {
+pub struct ReplaceOrganizationMetadata<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
-    body: ReplaceMetadataBody,
+    body: ReplaceOrganizationMetadataBody,
 }
 
-impl ReplaceMetadata {
+impl ReplaceOrganizationMetadata {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -925,7 +934,7 @@ impl ReplaceMetadata {
     }
 }
 
-impl ReplaceMetadata<&Clerk> {
+impl ReplaceOrganizationMetadata<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -936,7 +945,7 @@ impl ReplaceMetadata<&Clerk> {
     }
 }
 
-impl<B> ReplaceMetadata<B> {
+impl<B> ReplaceOrganizationMetadata<B> {
     /// Metadata saved on the organization, that is visible to both your frontend and backend.
     pub fn public_metadata(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
         self.body.public_metadata = Some(value);
@@ -951,8 +960,8 @@ impl<B> ReplaceMetadata<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceMetadata<C> {
-        ReplaceMetadata {
+    fn rebind<C>(self, client: C) -> ReplaceOrganizationMetadata<C> {
+        ReplaceOrganizationMetadata {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -961,7 +970,7 @@ impl<B> ReplaceMetadata<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceMetadata<B> {
+impl<B: Send> Operation for ReplaceOrganizationMetadata<B> {
     type Output = crate::models::Organization;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATIONS_REPLACE_METADATA;
@@ -990,7 +999,7 @@ impl<B: Send> Operation for ReplaceMetadata<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct MergeMetadataBody {
+struct MergeOrganizationMetadataBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1001,17 +1010,17 @@ struct MergeMetadataBody {
 ///
 /// `PATCH /organizations/{organization_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/MergeOrganizationMetadata)
 ///
-/// Build it with [`MergeMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().merge_metadata("organization_123")`.
+/// Build it with [`MergeOrganizationMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().merge_metadata("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct MergeMetadata<B = Detached> {
+pub struct MergeOrganizationMetadata<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
-    body: MergeMetadataBody,
+    body: MergeOrganizationMetadataBody,
 }
 
-impl MergeMetadata {
+impl MergeOrganizationMetadata {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -1029,7 +1038,7 @@ impl MergeMetadata {
     }
 }
 
-impl MergeMetadata<&Clerk> {
+impl MergeOrganizationMetadata<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1040,7 +1049,7 @@ impl MergeMetadata<&Clerk> {
     }
 }
 
-impl<B> MergeMetadata<B> {
+impl<B> MergeOrganizationMetadata<B> {
     /// Metadata saved on the organization, that is visible to both your frontend and backend.
     pub fn public_metadata(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
         self.body.public_metadata = Some(value);
@@ -1055,8 +1064,8 @@ impl<B> MergeMetadata<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> MergeMetadata<C> {
-        MergeMetadata {
+    fn rebind<C>(self, client: C) -> MergeOrganizationMetadata<C> {
+        MergeOrganizationMetadata {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -1065,7 +1074,7 @@ impl<B> MergeMetadata<B> {
     }
 }
 
-impl<B: Send> Operation for MergeMetadata<B> {
+impl<B: Send> Operation for MergeOrganizationMetadata<B> {
     type Output = crate::models::Organization;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATIONS_MERGE_METADATA;
@@ -1097,10 +1106,10 @@ impl<B: Send> Operation for MergeMetadata<B> {
 ///
 /// `PUT /organizations/{organization_id}/logo` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/UploadOrganizationLogo)
 ///
-/// Build it with [`UploadLogo::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().upload_logo("organization_123")`.
+/// Build it with [`UploadOrganizationLogo::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().upload_logo("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UploadLogo<B = Detached> {
+pub struct UploadOrganizationLogo<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
@@ -1108,7 +1117,7 @@ pub struct UploadLogo<B = Detached> {
     uploader_user_id: Option<String>,
 }
 
-impl UploadLogo {
+impl UploadOrganizationLogo {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -1126,7 +1135,7 @@ impl UploadLogo {
     }
 }
 
-impl UploadLogo<&Clerk> {
+impl UploadOrganizationLogo<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1137,7 +1146,7 @@ impl UploadLogo<&Clerk> {
     }
 }
 
-impl<B> UploadLogo<B> {
+impl<B> UploadOrganizationLogo<B> {
     /// The file to upload (form field `file`): from a path (streamed), bytes or a stream.
     pub fn file(mut self, file: crate::Upload) -> Self {
         self.file = Some(file);
@@ -1152,8 +1161,8 @@ impl<B> UploadLogo<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UploadLogo<C> {
-        UploadLogo {
+    fn rebind<C>(self, client: C) -> UploadOrganizationLogo<C> {
+        UploadOrganizationLogo {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -1163,7 +1172,7 @@ impl<B> UploadLogo<B> {
     }
 }
 
-impl<B: Send> Operation for UploadLogo<B> {
+impl<B: Send> Operation for UploadOrganizationLogo<B> {
     type Output = crate::models::OrganizationWithLogo;
     const INFO: &'static OperationInfo = &crate::generated::operations::ORGANIZATIONS_UPLOAD_LOGO;
 
@@ -1206,16 +1215,16 @@ impl<B: Send> Operation for UploadLogo<B> {
 ///
 /// `DELETE /organizations/{organization_id}/logo` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/DeleteOrganizationLogo)
 ///
-/// Build it with [`DeleteLogo::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().delete_logo("organization_123")`.
+/// Build it with [`DeleteOrganizationLogo::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().delete_logo("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteLogo<B = Detached> {
+pub struct DeleteOrganizationLogo<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
-impl DeleteLogo {
+impl DeleteOrganizationLogo {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -1233,7 +1242,7 @@ impl DeleteLogo {
     }
 }
 
-impl DeleteLogo<&Clerk> {
+impl DeleteOrganizationLogo<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1244,11 +1253,11 @@ impl DeleteLogo<&Clerk> {
     }
 }
 
-impl<B> DeleteLogo<B> {
+impl<B> DeleteOrganizationLogo<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteLogo<C> {
-        DeleteLogo {
+    fn rebind<C>(self, client: C) -> DeleteOrganizationLogo<C> {
+        DeleteOrganizationLogo {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -1256,7 +1265,7 @@ impl<B> DeleteLogo<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteLogo<B> {
+impl<B: Send> Operation for DeleteOrganizationLogo<B> {
     type Output = crate::models::Organization;
     const INFO: &'static OperationInfo = &crate::generated::operations::ORGANIZATIONS_DELETE_LOGO;
 
@@ -1287,16 +1296,16 @@ impl<B: Send> Operation for DeleteLogo<B> {
 ///
 /// `GET /organizations/{organization_id}/billing/subscription` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganizationBillingSubscription)
 ///
-/// Build it with [`GetBillingSubscription::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().get_billing_subscription("organization_123")`.
+/// Build it with [`GetOrganizationBillingSubscription::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().get_billing_subscription("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetBillingSubscription<B = Detached> {
+pub struct GetOrganizationBillingSubscription<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
-impl GetBillingSubscription {
+impl GetOrganizationBillingSubscription {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -1314,7 +1323,7 @@ impl GetBillingSubscription {
     }
 }
 
-impl GetBillingSubscription<&Clerk> {
+impl GetOrganizationBillingSubscription<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1325,11 +1334,11 @@ impl GetBillingSubscription<&Clerk> {
     }
 }
 
-impl<B> GetBillingSubscription<B> {
+impl<B> GetOrganizationBillingSubscription<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetBillingSubscription<C> {
-        GetBillingSubscription {
+    fn rebind<C>(self, client: C) -> GetOrganizationBillingSubscription<C> {
+        GetOrganizationBillingSubscription {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -1337,7 +1346,7 @@ impl<B> GetBillingSubscription<B> {
     }
 }
 
-impl<B: Send> Operation for GetBillingSubscription<B> {
+impl<B: Send> Operation for GetOrganizationBillingSubscription<B> {
     type Output = crate::models::CommerceSubscription;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATIONS_GET_BILLING_SUBSCRIPTION;
@@ -1369,16 +1378,16 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
 ///
 /// `GET /organizations/{organization_id}/billing/credits` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganizationBillingCreditBalance)
 ///
-/// Build it with [`GetBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().get_billing_credit_balance("organization_123")`.
+/// Build it with [`GetOrganizationBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().get_billing_credit_balance("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetBillingCreditBalance<B = Detached> {
+pub struct GetOrganizationBillingCreditBalance<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
 }
 
-impl GetBillingCreditBalance {
+impl GetOrganizationBillingCreditBalance {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -1399,7 +1408,7 @@ impl GetBillingCreditBalance {
     }
 }
 
-impl GetBillingCreditBalance<&Clerk> {
+impl GetOrganizationBillingCreditBalance<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1410,11 +1419,11 @@ impl GetBillingCreditBalance<&Clerk> {
     }
 }
 
-impl<B> GetBillingCreditBalance<B> {
+impl<B> GetOrganizationBillingCreditBalance<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetBillingCreditBalance<C> {
-        GetBillingCreditBalance {
+    fn rebind<C>(self, client: C) -> GetOrganizationBillingCreditBalance<C> {
+        GetOrganizationBillingCreditBalance {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -1422,7 +1431,7 @@ impl<B> GetBillingCreditBalance<B> {
     }
 }
 
-impl<B: Send> Operation for GetBillingCreditBalance<B> {
+impl<B: Send> Operation for GetOrganizationBillingCreditBalance<B> {
     type Output = crate::models::CommerceCreditBalanceResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATIONS_GET_BILLING_CREDIT_BALANCE;
@@ -1451,11 +1460,11 @@ impl<B: Send> Operation for GetBillingCreditBalance<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct AdjustBillingCreditBalanceBody {
+struct AdjustOrganizationBillingCreditBalanceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     amount: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    action: Option<AdjustBillingCreditBalanceAction>,
+    action: Option<crate::models::AdjustCreditBalanceAction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1468,17 +1477,17 @@ struct AdjustBillingCreditBalanceBody {
 ///
 /// `POST /organizations/{organization_id}/billing/credits` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/AdjustOrganizationBillingCreditBalance)
 ///
-/// Build it with [`AdjustBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().adjust_billing_credit_balance("organization_123")`.
+/// Build it with [`AdjustOrganizationBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.organizations().adjust_billing_credit_balance("organization_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct AdjustBillingCreditBalance<B = Detached> {
+pub struct AdjustOrganizationBillingCreditBalance<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: String,
-    body: AdjustBillingCreditBalanceBody,
+    body: AdjustOrganizationBillingCreditBalanceBody,
 }
 
-impl AdjustBillingCreditBalance {
+impl AdjustOrganizationBillingCreditBalance {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
@@ -1499,7 +1508,7 @@ impl AdjustBillingCreditBalance {
     }
 }
 
-impl AdjustBillingCreditBalance<&Clerk> {
+impl AdjustOrganizationBillingCreditBalance<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -1510,7 +1519,7 @@ impl AdjustBillingCreditBalance<&Clerk> {
     }
 }
 
-impl<B> AdjustBillingCreditBalance<B> {
+impl<B> AdjustOrganizationBillingCreditBalance<B> {
     /// The credit amount in cents.
     pub fn amount(mut self, value: i64) -> Self {
         self.body.amount = Some(value);
@@ -1518,7 +1527,7 @@ impl<B> AdjustBillingCreditBalance<B> {
     }
 
     /// Whether to increase or decrease the credit balance.
-    pub fn action(mut self, value: impl Into<AdjustBillingCreditBalanceAction>) -> Self {
+    pub fn action(mut self, value: impl Into<crate::models::AdjustCreditBalanceAction>) -> Self {
         self.body.action = Some(value.into());
         self
     }
@@ -1543,8 +1552,8 @@ impl<B> AdjustBillingCreditBalance<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> AdjustBillingCreditBalance<C> {
-        AdjustBillingCreditBalance {
+    fn rebind<C>(self, client: C) -> AdjustOrganizationBillingCreditBalance<C> {
+        AdjustOrganizationBillingCreditBalance {
             client,
             options: self.options,
             organization_id: self.organization_id,
@@ -1553,7 +1562,7 @@ impl<B> AdjustBillingCreditBalance<B> {
     }
 }
 
-impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
+impl<B: Send> Operation for AdjustOrganizationBillingCreditBalance<B> {
     type Output = crate::models::CommerceCreditLedgerResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::ORGANIZATIONS_ADJUST_BILLING_CREDIT_BALANCE;
@@ -1587,15 +1596,5 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::rt::decode_json(response)
-    }
-}
-
-crate::string_enum! {
-    /// Whether to increase or decrease the credit balance.
-    pub enum AdjustBillingCreditBalanceAction {
-        /// `increase`
-        Increase = "increase",
-        /// `decrease`
-        Decrease = "decrease",
     }
 }

@@ -49,9 +49,9 @@ impl<'c> PhoneNumbersApi<'c> {
     pub fn prepare_verification(
         self,
         phone_number_id: impl Into<String>,
-    ) -> PrepareVerification<&'c Clerk> {
+    ) -> PreparePhoneNumberVerification<&'c Clerk> {
         #[allow(deprecated)]
-        PrepareVerification::new(phone_number_id).rebind(self.clerk)
+        PreparePhoneNumberVerification::new(phone_number_id).rebind(self.clerk)
     }
 
     /// Verify a code sent to a phone number
@@ -60,17 +60,20 @@ impl<'c> PhoneNumbersApi<'c> {
     pub fn attempt_verification(
         self,
         phone_number_id: impl Into<String>,
-    ) -> AttemptVerification<&'c Clerk> {
+    ) -> AttemptPhoneNumberVerification<&'c Clerk> {
         #[allow(deprecated)]
-        AttemptVerification::new(phone_number_id).rebind(self.clerk)
+        AttemptPhoneNumberVerification::new(phone_number_id).rebind(self.clerk)
     }
 
     /// Replace a user's phone number
     ///
     /// `PUT /users/{user_id}/phone_number` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Phone%20Numbers#operation/ReplaceUserPhoneNumber)
-    pub fn replace_for_user(self, user_id: impl Into<String>) -> ReplaceForUser<&'c Clerk> {
+    pub fn replace_for_user(
+        self,
+        user_id: impl Into<String>,
+    ) -> ReplacePhoneNumberForUser<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceForUser::new(user_id).rebind(self.clerk)
+        ReplacePhoneNumberForUser::new(user_id).rebind(self.clerk)
     }
 }
 
@@ -510,16 +513,16 @@ impl<B: Send> Operation for DeletePhoneNumber<B> {
 ///
 /// `POST /phone_numbers/{phone_number_id}/prepare_verification` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Phone%20Numbers#operation/PreparePhoneNumberVerification)
 ///
-/// Build it with [`PrepareVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.phone_numbers().prepare_verification("phone_number_123")`.
+/// Build it with [`PreparePhoneNumberVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.phone_numbers().prepare_verification("phone_number_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PrepareVerification<B = Detached> {
+pub struct PreparePhoneNumberVerification<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     phone_number_id: String,
 }
 
-impl PrepareVerification {
+impl PreparePhoneNumberVerification {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(phone_number_id: impl Into<String>) -> Self {
         Self {
@@ -532,27 +535,32 @@ impl PrepareVerification {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<PrepareVerificationResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
 
-impl PrepareVerification<&Clerk> {
+impl PreparePhoneNumberVerification<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<PrepareVerificationResponse> {
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> PrepareVerification<B> {
+impl<B> PreparePhoneNumberVerification<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> PrepareVerification<C> {
-        PrepareVerification {
+    fn rebind<C>(self, client: C) -> PreparePhoneNumberVerification<C> {
+        PreparePhoneNumberVerification {
             client,
             options: self.options,
             phone_number_id: self.phone_number_id,
@@ -560,8 +568,8 @@ impl<B> PrepareVerification<B> {
     }
 }
 
-impl<B: Send> Operation for PrepareVerification<B> {
-    type Output = PrepareVerificationResponse;
+impl<B: Send> Operation for PreparePhoneNumberVerification<B> {
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::PHONE_NUMBERS_PREPARE_VERIFICATION;
 
@@ -589,7 +597,7 @@ impl<B: Send> Operation for PrepareVerification<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct AttemptVerificationBody {
+struct AttemptPhoneNumberVerificationBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     verification_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -600,17 +608,17 @@ struct AttemptVerificationBody {
 ///
 /// `POST /phone_numbers/{phone_number_id}/attempt_verification` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Phone%20Numbers#operation/AttemptPhoneNumberVerification)
 ///
-/// Build it with [`AttemptVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.phone_numbers().attempt_verification("phone_number_123")`.
+/// Build it with [`AttemptPhoneNumberVerification::new`] and send it with `.send(&clerk)`, or start from `clerk.phone_numbers().attempt_verification("phone_number_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct AttemptVerification<B = Detached> {
+pub struct AttemptPhoneNumberVerification<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     phone_number_id: String,
-    body: AttemptVerificationBody,
+    body: AttemptPhoneNumberVerificationBody,
 }
 
-impl AttemptVerification {
+impl AttemptPhoneNumberVerification {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(phone_number_id: impl Into<String>) -> Self {
         Self {
@@ -623,23 +631,28 @@ impl AttemptVerification {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<AttemptVerificationResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         clerk.call(self).await
     }
 }
 
-impl AttemptVerification<&Clerk> {
+impl AttemptPhoneNumberVerification<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<AttemptVerificationResponse> {
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> AttemptVerification<B> {
+impl<B> AttemptPhoneNumberVerification<B> {
     /// The ID of the verification to check, such as one returned by prepare_verification
     pub fn verification_id(mut self, value: impl Into<String>) -> Self {
         self.body.verification_id = Some(value.into());
@@ -654,8 +667,8 @@ impl<B> AttemptVerification<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> AttemptVerification<C> {
-        AttemptVerification {
+    fn rebind<C>(self, client: C) -> AttemptPhoneNumberVerification<C> {
+        AttemptPhoneNumberVerification {
             client,
             options: self.options,
             phone_number_id: self.phone_number_id,
@@ -664,8 +677,8 @@ impl<B> AttemptVerification<B> {
     }
 }
 
-impl<B: Send> Operation for AttemptVerification<B> {
-    type Output = AttemptVerificationResponse;
+impl<B: Send> Operation for AttemptPhoneNumberVerification<B> {
+    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::PHONE_NUMBERS_ATTEMPT_VERIFICATION;
 
@@ -699,28 +712,28 @@ impl<B: Send> Operation for AttemptVerification<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceForUserBody {
+struct ReplacePhoneNumberForUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    identification_status: Option<ReplaceForUserIdentificationStatus>,
+    identification_status: Option<crate::models::ReplaceForUserIdentificationStatus>,
 }
 
 /// Replace a user's phone number
 ///
 /// `PUT /users/{user_id}/phone_number` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Phone%20Numbers#operation/ReplaceUserPhoneNumber)
 ///
-/// Build it with [`ReplaceForUser::new`] and send it with `.send(&clerk)`, or start from `clerk.phone_numbers().replace_for_user("user_123")`.
+/// Build it with [`ReplacePhoneNumberForUser::new`] and send it with `.send(&clerk)`, or start from `clerk.phone_numbers().replace_for_user("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceForUser<B = Detached> {
+pub struct ReplacePhoneNumberForUser<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: ReplaceForUserBody,
+    body: ReplacePhoneNumberForUserBody,
 }
 
-impl ReplaceForUser {
+impl ReplacePhoneNumberForUser {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -738,7 +751,7 @@ impl ReplaceForUser {
     }
 }
 
-impl ReplaceForUser<&Clerk> {
+impl ReplacePhoneNumberForUser<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -749,7 +762,7 @@ impl ReplaceForUser<&Clerk> {
     }
 }
 
-impl<B> ReplaceForUser<B> {
+impl<B> ReplacePhoneNumberForUser<B> {
     /// The new phone number.
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
         self.body.phone_number = Some(value.into());
@@ -759,7 +772,7 @@ impl<B> ReplaceForUser<B> {
     /// Controls the status of the replacement phone number.
     pub fn identification_status(
         mut self,
-        value: impl Into<ReplaceForUserIdentificationStatus>,
+        value: impl Into<crate::models::ReplaceForUserIdentificationStatus>,
     ) -> Self {
         self.body.identification_status = Some(value.into());
         self
@@ -767,8 +780,8 @@ impl<B> ReplaceForUser<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceForUser<C> {
-        ReplaceForUser {
+    fn rebind<C>(self, client: C) -> ReplacePhoneNumberForUser<C> {
+        ReplacePhoneNumberForUser {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -777,7 +790,7 @@ impl<B> ReplaceForUser<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceForUser<B> {
+impl<B: Send> Operation for ReplacePhoneNumberForUser<B> {
     type Output = crate::models::PhoneNumber;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::PHONE_NUMBERS_REPLACE_FOR_USER;
@@ -805,71 +818,5 @@ impl<B: Send> Operation for ReplaceForUser<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::rt::decode_json(response)
-    }
-}
-
-/// `PrepareVerificationResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PrepareVerificationResponse {
-    /// The type of the verification object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The status of the verification (unverified, verified, expired, or failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The verification strategy (email_code or phone_code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// The number of attempts made against this verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<i64>,
-    /// Unix timestamp (milliseconds) at which the code expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<i64>,
-    /// The channel the code was sent over (phone numbers only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-}
-
-/// `AttemptVerificationResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttemptVerificationResponse {
-    /// The type of the verification object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The status of the verification (unverified, verified, expired, or failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The verification strategy (email_code or phone_code).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// The number of attempts made against this verification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<i64>,
-    /// Unix timestamp (milliseconds) at which the code expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<i64>,
-    /// The channel the code was sent over (phone numbers only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-}
-
-crate::string_enum! {
-    /// Controls the status of the replacement phone number.
-    pub enum ReplaceForUserIdentificationStatus {
-        /// `verified`
-        Verified = "verified",
-        /// `reserved`
-        Reserved = "reserved",
-        /// `unverified`
-        Unverified = "unverified",
     }
 }

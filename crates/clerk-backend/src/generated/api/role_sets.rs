@@ -54,17 +54,20 @@ impl<'c> RoleSetsApi<'c> {
     /// Add roles to a role set
     ///
     /// `POST /role_sets/{role_set_key_or_id}/roles` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Role%20Sets#operation/AddRolesToRoleSet)
-    pub fn add_roles(self, role_set_key_or_id: impl Into<String>) -> AddRoles<&'c Clerk> {
+    pub fn add_roles(self, role_set_key_or_id: impl Into<String>) -> AddRoleSetRoles<&'c Clerk> {
         #[allow(deprecated)]
-        AddRoles::new(role_set_key_or_id).rebind(self.clerk)
+        AddRoleSetRoles::new(role_set_key_or_id).rebind(self.clerk)
     }
 
     /// Replace a role in a role set
     ///
     /// `POST /role_sets/{role_set_key_or_id}/roles/replace` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Role%20Sets#operation/ReplaceRoleInRoleSet)
-    pub fn replace_role(self, role_set_key_or_id: impl Into<String>) -> ReplaceRole<&'c Clerk> {
+    pub fn replace_role(
+        self,
+        role_set_key_or_id: impl Into<String>,
+    ) -> ReplaceRoleSetRole<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceRole::new(role_set_key_or_id).rebind(self.clerk)
+        ReplaceRoleSetRole::new(role_set_key_or_id).rebind(self.clerk)
     }
 }
 
@@ -262,7 +265,7 @@ struct CreateRoleSetBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     creator_role_key: Option<String>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    type_: Option<CreateRoleSetType>,
+    type_: Option<crate::models::RoleSetType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     roles: Option<Vec<String>>,
 }
@@ -346,7 +349,7 @@ impl<B> CreateRoleSet<B> {
     }
 
     /// The type of the role set.
-    pub fn type_(mut self, value: impl Into<CreateRoleSetType>) -> Self {
+    pub fn type_(mut self, value: impl Into<crate::models::RoleSetType>) -> Self {
         self.body.type_ = Some(value.into());
         self
     }
@@ -760,7 +763,7 @@ impl<B: Send> Operation for ReplaceRoleSet<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct AddRolesBody {
+struct AddRoleSetRolesBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     role_keys: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -773,17 +776,17 @@ struct AddRolesBody {
 ///
 /// `POST /role_sets/{role_set_key_or_id}/roles` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Role%20Sets#operation/AddRolesToRoleSet)
 ///
-/// Build it with [`AddRoles::new`] and send it with `.send(&clerk)`, or start from `clerk.role_sets().add_roles("role_set_key_or_123")`.
+/// Build it with [`AddRoleSetRoles::new`] and send it with `.send(&clerk)`, or start from `clerk.role_sets().add_roles("role_set_key_or_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct AddRoles<B = Detached> {
+pub struct AddRoleSetRoles<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
-    body: AddRolesBody,
+    body: AddRoleSetRolesBody,
 }
 
-impl AddRoles {
+impl AddRoleSetRoles {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(role_set_key_or_id: impl Into<String>) -> Self {
         Self {
@@ -801,7 +804,7 @@ impl AddRoles {
     }
 }
 
-impl AddRoles<&Clerk> {
+impl AddRoleSetRoles<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -812,7 +815,7 @@ impl AddRoles<&Clerk> {
     }
 }
 
-impl<B> AddRoles<B> {
+impl<B> AddRoleSetRoles<B> {
     /// Array of role keys to add to the role set.
     pub fn role_keys(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.body.role_keys = Some(value.into_iter().map(Into::into).collect());
@@ -833,8 +836,8 @@ impl<B> AddRoles<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> AddRoles<C> {
-        AddRoles {
+    fn rebind<C>(self, client: C) -> AddRoleSetRoles<C> {
+        AddRoleSetRoles {
             client,
             options: self.options,
             role_set_key_or_id: self.role_set_key_or_id,
@@ -843,7 +846,7 @@ impl<B> AddRoles<B> {
     }
 }
 
-impl<B: Send> Operation for AddRoles<B> {
+impl<B: Send> Operation for AddRoleSetRoles<B> {
     type Output = crate::models::RoleSet;
     const INFO: &'static OperationInfo = &crate::generated::operations::ROLE_SETS_ADD_ROLES;
 
@@ -874,7 +877,7 @@ impl<B: Send> Operation for AddRoles<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceRoleBody {
+struct ReplaceRoleSetRoleBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     role_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -885,17 +888,17 @@ struct ReplaceRoleBody {
 ///
 /// `POST /role_sets/{role_set_key_or_id}/roles/replace` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Role%20Sets#operation/ReplaceRoleInRoleSet)
 ///
-/// Build it with [`ReplaceRole::new`] and send it with `.send(&clerk)`, or start from `clerk.role_sets().replace_role("role_set_key_or_123")`.
+/// Build it with [`ReplaceRoleSetRole::new`] and send it with `.send(&clerk)`, or start from `clerk.role_sets().replace_role("role_set_key_or_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceRole<B = Detached> {
+pub struct ReplaceRoleSetRole<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     role_set_key_or_id: String,
-    body: ReplaceRoleBody,
+    body: ReplaceRoleSetRoleBody,
 }
 
-impl ReplaceRole {
+impl ReplaceRoleSetRole {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(role_set_key_or_id: impl Into<String>) -> Self {
         Self {
@@ -913,7 +916,7 @@ impl ReplaceRole {
     }
 }
 
-impl ReplaceRole<&Clerk> {
+impl ReplaceRoleSetRole<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -924,7 +927,7 @@ impl ReplaceRole<&Clerk> {
     }
 }
 
-impl<B> ReplaceRole<B> {
+impl<B> ReplaceRoleSetRole<B> {
     /// The key of the role to remove from the role set
     pub fn role_key(mut self, value: impl Into<String>) -> Self {
         self.body.role_key = Some(value.into());
@@ -939,8 +942,8 @@ impl<B> ReplaceRole<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceRole<C> {
-        ReplaceRole {
+    fn rebind<C>(self, client: C) -> ReplaceRoleSetRole<C> {
+        ReplaceRoleSetRole {
             client,
             options: self.options,
             role_set_key_or_id: self.role_set_key_or_id,
@@ -949,7 +952,7 @@ impl<B> ReplaceRole<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceRole<B> {
+impl<B: Send> Operation for ReplaceRoleSetRole<B> {
     type Output = crate::models::RoleSet;
     const INFO: &'static OperationInfo = &crate::generated::operations::ROLE_SETS_REPLACE_ROLE;
 
@@ -979,15 +982,5 @@ impl<B: Send> Operation for ReplaceRole<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::rt::decode_json(response)
-    }
-}
-
-crate::string_enum! {
-    /// The type of the role set.
-    pub enum CreateRoleSetType {
-        /// `initial`
-        Initial = "initial",
-        /// `custom`
-        Custom = "custom",
     }
 }

@@ -281,7 +281,7 @@ struct CreateSamlConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     force_authn: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    login_hint: Option<Option<CreateSamlConnectionLoginHint>>,
+    login_hint: Option<Option<crate::models::SamlConnectionLoginHint>>,
 }
 
 /// Create a SAML Connection
@@ -448,7 +448,7 @@ impl<B> CreateSamlConnection<B> {
     }
 
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
-    pub fn login_hint(mut self, value: CreateSamlConnectionLoginHint) -> Self {
+    pub fn login_hint(mut self, value: crate::models::SamlConnectionLoginHint) -> Self {
         self.body.login_hint = Some(Some(value));
         self
     }
@@ -607,7 +607,7 @@ struct UpdateSamlConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    attribute_mapping: Option<Option<UpdateSamlConnectionAttributeMapping>>,
+    attribute_mapping: Option<Option<CreateSamlConnectionAttributeMapping>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     active: Option<Option<bool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -623,7 +623,7 @@ struct UpdateSamlConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     force_authn: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    login_hint: Option<Option<UpdateSamlConnectionLoginHint>>,
+    login_hint: Option<Option<crate::models::SamlConnectionLoginHint>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     consent_verified_domains_deletion: Option<Option<bool>>,
 }
@@ -788,7 +788,7 @@ impl<B> UpdateSamlConnection<B> {
     }
 
     /// Define the attribute name mapping between Identity Provider and Clerk's user properties
-    pub fn attribute_mapping(mut self, value: UpdateSamlConnectionAttributeMapping) -> Self {
+    pub fn attribute_mapping(mut self, value: CreateSamlConnectionAttributeMapping) -> Self {
         self.body.attribute_mapping = Some(Some(value));
         self
     }
@@ -878,7 +878,7 @@ impl<B> UpdateSamlConnection<B> {
     }
 
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
-    pub fn login_hint(mut self, value: UpdateSamlConnectionLoginHint) -> Self {
+    pub fn login_hint(mut self, value: crate::models::SamlConnectionLoginHint) -> Self {
         self.body.login_hint = Some(Some(value));
         self
     }
@@ -1056,90 +1056,4 @@ pub struct CreateSamlConnectionAttributeMapping {
     /// `last_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-}
-
-crate::string_enum! {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub enum CreateSamlConnectionLoginHintMode {
-        /// `email_address`
-        EmailAddress = "email_address",
-        /// `custom_attribute`
-        CustomAttribute = "custom_attribute",
-        /// `off`
-        Off = "off",
-    }
-}
-
-/// Configuration for the login_hint sent to the IdP on SSO sign-in
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateSamlConnectionLoginHint {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub mode: CreateSamlConnectionLoginHintMode,
-    /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-impl CreateSamlConnectionLoginHint {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(mode: impl Into<CreateSamlConnectionLoginHintMode>) -> Self {
-        Self {
-            mode: mode.into(),
-            source: None,
-        }
-    }
-}
-
-/// Define the attribute name mapping between Identity Provider and Clerk's user properties
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSamlConnectionAttributeMapping {
-    /// `user_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// `email_address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
-    /// `first_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-}
-
-crate::string_enum! {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub enum UpdateSamlConnectionLoginHintMode {
-        /// `email_address`
-        EmailAddress = "email_address",
-        /// `custom_attribute`
-        CustomAttribute = "custom_attribute",
-        /// `off`
-        Off = "off",
-    }
-}
-
-/// Configuration for the login_hint sent to the IdP on SSO sign-in
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSamlConnectionLoginHint {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub mode: UpdateSamlConnectionLoginHintMode,
-    /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-impl UpdateSamlConnectionLoginHint {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(mode: impl Into<UpdateSamlConnectionLoginHintMode>) -> Self {
-        Self {
-            mode: mode.into(),
-            source: None,
-        }
-    }
 }

@@ -54,9 +54,12 @@ impl<'c> ScimDirectoriesApi<'c> {
     /// Rotate a directory's API key
     ///
     /// `POST /scim_directories/{scim_directory_id}/rotate_api_key` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/SCIM%20Directories#operation/RotateSCIMDirectoryAPIKey)
-    pub fn rotate_api_key(self, scim_directory_id: impl Into<String>) -> RotateApiKey<&'c Clerk> {
+    pub fn rotate_api_key(
+        self,
+        scim_directory_id: impl Into<String>,
+    ) -> RotateScimDirectoryApiKey<&'c Clerk> {
         #[allow(deprecated)]
-        RotateApiKey::new(scim_directory_id).rebind(self.clerk)
+        RotateScimDirectoryApiKey::new(scim_directory_id).rebind(self.clerk)
     }
 
     /// List SCIM group role mappings
@@ -65,9 +68,9 @@ impl<'c> ScimDirectoriesApi<'c> {
     pub fn list_group_role_mappings(
         self,
         scim_directory_id: impl Into<String>,
-    ) -> ListGroupRoleMappings<&'c Clerk> {
+    ) -> ListScimDirectoryGroupRoleMappings<&'c Clerk> {
         #[allow(deprecated)]
-        ListGroupRoleMappings::new(scim_directory_id).rebind(self.clerk)
+        ListScimDirectoryGroupRoleMappings::new(scim_directory_id).rebind(self.clerk)
     }
 
     /// Replace SCIM group role mappings
@@ -76,9 +79,9 @@ impl<'c> ScimDirectoriesApi<'c> {
     pub fn replace_group_role_mappings(
         self,
         scim_directory_id: impl Into<String>,
-    ) -> ReplaceGroupRoleMappings<&'c Clerk> {
+    ) -> ReplaceScimDirectoryGroupRoleMappings<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceGroupRoleMappings::new(scim_directory_id).rebind(self.clerk)
+        ReplaceScimDirectoryGroupRoleMappings::new(scim_directory_id).rebind(self.clerk)
     }
 
     /// Create a SCIM group role mapping
@@ -87,9 +90,9 @@ impl<'c> ScimDirectoriesApi<'c> {
     pub fn create_group_role_mapping(
         self,
         scim_directory_id: impl Into<String>,
-    ) -> CreateGroupRoleMapping<&'c Clerk> {
+    ) -> CreateScimDirectoryGroupRoleMapping<&'c Clerk> {
         #[allow(deprecated)]
-        CreateGroupRoleMapping::new(scim_directory_id).rebind(self.clerk)
+        CreateScimDirectoryGroupRoleMapping::new(scim_directory_id).rebind(self.clerk)
     }
 
     /// Delete a SCIM group role mapping
@@ -99,9 +102,9 @@ impl<'c> ScimDirectoriesApi<'c> {
         self,
         scim_directory_id: impl Into<String>,
         mapping_id: impl Into<String>,
-    ) -> DeleteGroupRoleMapping<&'c Clerk> {
+    ) -> DeleteScimDirectoryGroupRoleMapping<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteGroupRoleMapping::new(scim_directory_id, mapping_id).rebind(self.clerk)
+        DeleteScimDirectoryGroupRoleMapping::new(scim_directory_id, mapping_id).rebind(self.clerk)
     }
 }
 
@@ -131,7 +134,10 @@ impl ListScimDirectories {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListScimDirectoriesResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<crate::models::ListDirectoriesResponse> {
         clerk.call(self).await
     }
 
@@ -139,7 +145,7 @@ impl ListScimDirectories {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::ScimDirectory>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Directory>>
     + Unpin
     + Send
     + 'static
@@ -152,7 +158,7 @@ impl ListScimDirectories {
         self,
         clerk: &Clerk,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<crate::models::ScimDirectory>>,
+        Item = crate::Result<crate::pagination::Page<crate::models::Directory>>,
     >
     + Unpin
     + Send
@@ -167,7 +173,7 @@ impl ListScimDirectories<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListScimDirectoriesResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::ListDirectoriesResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -175,7 +181,7 @@ impl ListScimDirectories<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::ScimDirectory>>
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::models::Directory>>
     + Unpin
     + Send
     + 'static
@@ -188,7 +194,7 @@ impl ListScimDirectories<&Clerk> {
     pub fn into_pages(
         self,
     ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<crate::models::ScimDirectory>>,
+        Item = crate::Result<crate::pagination::Page<crate::models::Directory>>,
     >
     + Unpin
     + Send
@@ -225,7 +231,7 @@ impl<B> ListScimDirectories<B> {
 }
 
 impl<B: Send> Operation for ListScimDirectories<B> {
-    type Output = ListScimDirectoriesResponse;
+    type Output = crate::models::ListDirectoriesResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::SCIM_DIRECTORIES_LIST;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -253,7 +259,7 @@ impl<B: Send> Operation for ListScimDirectories<B> {
 }
 
 impl crate::pagination::Paginated for ListScimDirectories {
-    type Item = crate::models::ScimDirectory;
+    type Item = crate::models::Directory;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
     }
@@ -305,7 +311,7 @@ impl CreateScimDirectory {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -315,7 +321,7 @@ impl CreateScimDirectory<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -361,7 +367,7 @@ impl<B> CreateScimDirectory<B> {
 }
 
 impl<B: Send> Operation for CreateScimDirectory<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::SCIM_DIRECTORIES_CREATE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -415,7 +421,7 @@ impl GetScimDirectory {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -425,7 +431,7 @@ impl GetScimDirectory<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -444,7 +450,7 @@ impl<B> GetScimDirectory<B> {
 }
 
 impl<B: Send> Operation for GetScimDirectory<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::SCIM_DIRECTORIES_GET;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -510,7 +516,7 @@ impl UpdateScimDirectory {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
@@ -520,7 +526,7 @@ impl UpdateScimDirectory<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -570,7 +576,7 @@ impl<B> UpdateScimDirectory<B> {
 }
 
 impl<B: Send> Operation for UpdateScimDirectory<B> {
-    type Output = crate::models::ScimDirectory;
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo = &crate::generated::operations::SCIM_DIRECTORIES_UPDATE;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -679,16 +685,16 @@ impl<B: Send> Operation for DeleteScimDirectory<B> {
 ///
 /// `POST /scim_directories/{scim_directory_id}/rotate_api_key` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/SCIM%20Directories#operation/RotateSCIMDirectoryAPIKey)
 ///
-/// Build it with [`RotateApiKey::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().rotate_api_key("scim_directory_123")`.
+/// Build it with [`RotateScimDirectoryApiKey::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().rotate_api_key("scim_directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RotateApiKey<B = Detached> {
+pub struct RotateScimDirectoryApiKey<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     scim_directory_id: String,
 }
 
-impl RotateApiKey {
+impl RotateScimDirectoryApiKey {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(scim_directory_id: impl Into<String>) -> Self {
         Self {
@@ -701,27 +707,27 @@ impl RotateApiKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::Directory> {
         clerk.call(self).await
     }
 }
 
-impl RotateApiKey<&Clerk> {
+impl RotateScimDirectoryApiKey<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<crate::models::ScimDirectory> {
+    pub async fn send(self) -> crate::Result<crate::models::Directory> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> RotateApiKey<B> {
+impl<B> RotateScimDirectoryApiKey<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RotateApiKey<C> {
-        RotateApiKey {
+    fn rebind<C>(self, client: C) -> RotateScimDirectoryApiKey<C> {
+        RotateScimDirectoryApiKey {
             client,
             options: self.options,
             scim_directory_id: self.scim_directory_id,
@@ -729,8 +735,8 @@ impl<B> RotateApiKey<B> {
     }
 }
 
-impl<B: Send> Operation for RotateApiKey<B> {
-    type Output = crate::models::ScimDirectory;
+impl<B: Send> Operation for RotateScimDirectoryApiKey<B> {
+    type Output = crate::models::Directory;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_ROTATE_API_KEY;
 
@@ -761,16 +767,16 @@ impl<B: Send> Operation for RotateApiKey<B> {
 ///
 /// `GET /scim_directories/{scim_directory_id}/group_role_mappings` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/SCIM%20Directories#operation/ListSCIMGroupRoleMappings)
 ///
-/// Build it with [`ListGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().list_group_role_mappings("scim_directory_123")`.
+/// Build it with [`ListScimDirectoryGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().list_group_role_mappings("scim_directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListGroupRoleMappings<B = Detached> {
+pub struct ListScimDirectoryGroupRoleMappings<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     scim_directory_id: String,
 }
 
-impl ListGroupRoleMappings {
+impl ListScimDirectoryGroupRoleMappings {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(scim_directory_id: impl Into<String>) -> Self {
         Self {
@@ -783,27 +789,30 @@ impl ListGroupRoleMappings {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListGroupRoleMappingsResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
 
-impl ListGroupRoleMappings<&Clerk> {
+impl ListScimDirectoryGroupRoleMappings<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> ListGroupRoleMappings<B> {
+impl<B> ListScimDirectoryGroupRoleMappings<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListGroupRoleMappings<C> {
-        ListGroupRoleMappings {
+    fn rebind<C>(self, client: C) -> ListScimDirectoryGroupRoleMappings<C> {
+        ListScimDirectoryGroupRoleMappings {
             client,
             options: self.options,
             scim_directory_id: self.scim_directory_id,
@@ -811,8 +820,8 @@ impl<B> ListGroupRoleMappings<B> {
     }
 }
 
-impl<B: Send> Operation for ListGroupRoleMappings<B> {
-    type Output = ListGroupRoleMappingsResponse;
+impl<B: Send> Operation for ListScimDirectoryGroupRoleMappings<B> {
+    type Output = ListScimDirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS;
 
@@ -840,26 +849,26 @@ impl<B: Send> Operation for ListGroupRoleMappings<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceGroupRoleMappingsBody {
+struct ReplaceScimDirectoryGroupRoleMappingsBody {
     #[serde(skip_serializing_if = "Option::is_none")]
-    mappings: Option<Vec<ReplaceGroupRoleMappingsMappingsItem>>,
+    mappings: Option<Vec<ReplaceScimDirectoryGroupRoleMappingsMappingsItem>>,
 }
 
 /// Replace SCIM group role mappings
 ///
 /// `PUT /scim_directories/{scim_directory_id}/group_role_mappings` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/SCIM%20Directories#operation/ReplaceSCIMGroupRoleMappings)
 ///
-/// Build it with [`ReplaceGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().replace_group_role_mappings("scim_directory_123")`.
+/// Build it with [`ReplaceScimDirectoryGroupRoleMappings::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().replace_group_role_mappings("scim_directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceGroupRoleMappings<B = Detached> {
+pub struct ReplaceScimDirectoryGroupRoleMappings<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     scim_directory_id: String,
-    body: ReplaceGroupRoleMappingsBody,
+    body: ReplaceScimDirectoryGroupRoleMappingsBody,
 }
 
-impl ReplaceGroupRoleMappings {
+impl ReplaceScimDirectoryGroupRoleMappings {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(scim_directory_id: impl Into<String>) -> Self {
         Self {
@@ -872,27 +881,30 @@ impl ReplaceGroupRoleMappings {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
+    pub async fn send(
+        self,
+        clerk: &Clerk,
+    ) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
 
-impl ReplaceGroupRoleMappings<&Clerk> {
+impl ReplaceScimDirectoryGroupRoleMappings<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ReplaceGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> ReplaceGroupRoleMappings<B> {
+impl<B> ReplaceScimDirectoryGroupRoleMappings<B> {
     /// The desired set of mappings.
     pub fn mappings(
         mut self,
-        value: impl IntoIterator<Item = ReplaceGroupRoleMappingsMappingsItem>,
+        value: impl IntoIterator<Item = ReplaceScimDirectoryGroupRoleMappingsMappingsItem>,
     ) -> Self {
         self.body.mappings = Some(value.into_iter().collect());
         self
@@ -900,8 +912,8 @@ impl<B> ReplaceGroupRoleMappings<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceGroupRoleMappings<C> {
-        ReplaceGroupRoleMappings {
+    fn rebind<C>(self, client: C) -> ReplaceScimDirectoryGroupRoleMappings<C> {
+        ReplaceScimDirectoryGroupRoleMappings {
             client,
             options: self.options,
             scim_directory_id: self.scim_directory_id,
@@ -910,8 +922,8 @@ impl<B> ReplaceGroupRoleMappings<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
-    type Output = ReplaceGroupRoleMappingsResponse;
+impl<B: Send> Operation for ReplaceScimDirectoryGroupRoleMappings<B> {
+    type Output = ListScimDirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS;
 
@@ -942,7 +954,7 @@ impl<B: Send> Operation for ReplaceGroupRoleMappings<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreateGroupRoleMappingBody {
+struct CreateScimDirectoryGroupRoleMappingBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     scim_group_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -955,17 +967,17 @@ struct CreateGroupRoleMappingBody {
 ///
 /// `POST /scim_directories/{scim_directory_id}/group_role_mappings` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/SCIM%20Directories#operation/CreateSCIMGroupRoleMapping)
 ///
-/// Build it with [`CreateGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().create_group_role_mapping("scim_directory_123")`.
+/// Build it with [`CreateScimDirectoryGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().create_group_role_mapping("scim_directory_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateGroupRoleMapping<B = Detached> {
+pub struct CreateScimDirectoryGroupRoleMapping<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     scim_directory_id: String,
-    body: CreateGroupRoleMappingBody,
+    body: CreateScimDirectoryGroupRoleMappingBody,
 }
 
-impl CreateGroupRoleMapping {
+impl CreateScimDirectoryGroupRoleMapping {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(scim_directory_id: impl Into<String>) -> Self {
         Self {
@@ -983,7 +995,7 @@ impl CreateGroupRoleMapping {
     }
 }
 
-impl CreateGroupRoleMapping<&Clerk> {
+impl CreateScimDirectoryGroupRoleMapping<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -994,7 +1006,7 @@ impl CreateGroupRoleMapping<&Clerk> {
     }
 }
 
-impl<B> CreateGroupRoleMapping<B> {
+impl<B> CreateScimDirectoryGroupRoleMapping<B> {
     /// The SCIM group ID from the identity provider.
     pub fn scim_group_id(mut self, value: impl Into<String>) -> Self {
         self.body.scim_group_id = Some(value.into());
@@ -1015,8 +1027,8 @@ impl<B> CreateGroupRoleMapping<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateGroupRoleMapping<C> {
-        CreateGroupRoleMapping {
+    fn rebind<C>(self, client: C) -> CreateScimDirectoryGroupRoleMapping<C> {
+        CreateScimDirectoryGroupRoleMapping {
             client,
             options: self.options,
             scim_directory_id: self.scim_directory_id,
@@ -1025,7 +1037,7 @@ impl<B> CreateGroupRoleMapping<B> {
     }
 }
 
-impl<B: Send> Operation for CreateGroupRoleMapping<B> {
+impl<B: Send> Operation for CreateScimDirectoryGroupRoleMapping<B> {
     type Output = crate::models::ScimGroupRoleMapping;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_CREATE_GROUP_ROLE_MAPPING;
@@ -1063,17 +1075,17 @@ impl<B: Send> Operation for CreateGroupRoleMapping<B> {
 ///
 /// `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/SCIM%20Directories#operation/DeleteSCIMGroupRoleMapping)
 ///
-/// Build it with [`DeleteGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().delete_group_role_mapping("scim_directory_123", "mapping_123")`.
+/// Build it with [`DeleteScimDirectoryGroupRoleMapping::new`] and send it with `.send(&clerk)`, or start from `clerk.scim_directories().delete_group_role_mapping("scim_directory_123", "mapping_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteGroupRoleMapping<B = Detached> {
+pub struct DeleteScimDirectoryGroupRoleMapping<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     scim_directory_id: String,
     mapping_id: String,
 }
 
-impl DeleteGroupRoleMapping {
+impl DeleteScimDirectoryGroupRoleMapping {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(scim_directory_id: impl Into<String>, mapping_id: impl Into<String>) -> Self {
         Self {
@@ -1087,27 +1099,27 @@ impl DeleteGroupRoleMapping {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteGroupRoleMappingResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::DeleteResponse> {
         clerk.call(self).await
     }
 }
 
-impl DeleteGroupRoleMapping<&Clerk> {
+impl DeleteScimDirectoryGroupRoleMapping<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteGroupRoleMappingResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::DeleteResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> DeleteGroupRoleMapping<B> {
+impl<B> DeleteScimDirectoryGroupRoleMapping<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteGroupRoleMapping<C> {
-        DeleteGroupRoleMapping {
+    fn rebind<C>(self, client: C) -> DeleteScimDirectoryGroupRoleMapping<C> {
+        DeleteScimDirectoryGroupRoleMapping {
             client,
             options: self.options,
             scim_directory_id: self.scim_directory_id,
@@ -1116,8 +1128,8 @@ impl<B> DeleteGroupRoleMapping<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
-    type Output = DeleteGroupRoleMappingResponse;
+impl<B: Send> Operation for DeleteScimDirectoryGroupRoleMapping<B> {
+    type Output = crate::models::DeleteResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_DELETE_GROUP_ROLE_MAPPING;
 
@@ -1142,30 +1154,6 @@ impl<B: Send> Operation for DeleteGroupRoleMapping<B> {
 
     fn decode(response: RawResponse) -> crate::Result<Self::Output> {
         crate::rt::decode_json(response)
-    }
-}
-
-/// `ListScimDirectoriesResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListScimDirectoriesResponse {
-    /// `data`.
-    pub data: crate::models::ScimDirectories,
-    /// Total number of directories.
-    pub total_count: i64,
-}
-
-impl ListScimDirectoriesResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        data: impl Into<crate::models::ScimDirectories>,
-        total_count: impl Into<i64>,
-    ) -> Self {
-        Self {
-            data: data.into(),
-            total_count: total_count.into(),
-        }
     }
 }
 
@@ -1198,17 +1186,17 @@ impl CreateScimDirectoryGroupRoleMappingsItem {
     }
 }
 
-/// `ListGroupRoleMappingsResponse`.
+/// `ListScimDirectoryGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListGroupRoleMappingsResponse {
+pub struct ListScimDirectoryGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::ScimGroupRoleMappings,
     /// Total number of SCIM group role mappings in the directory.
     pub total_count: i64,
 }
 
-impl ListGroupRoleMappingsResponse {
+impl ListScimDirectoryGroupRoleMappingsResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -1222,73 +1210,23 @@ impl ListGroupRoleMappingsResponse {
     }
 }
 
-/// `ReplaceGroupRoleMappingsMappingsItem`.
+/// `ReplaceScimDirectoryGroupRoleMappingsMappingsItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ReplaceGroupRoleMappingsMappingsItem {
+pub struct ReplaceScimDirectoryGroupRoleMappingsMappingsItem {
     /// The SCIM group ID from the identity provider.
     pub scim_group_id: String,
     /// The ID of the organization role to assign to members of the SCIM group.
     pub role_id: String,
 }
 
-impl ReplaceGroupRoleMappingsMappingsItem {
+impl ReplaceScimDirectoryGroupRoleMappingsMappingsItem {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(scim_group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
         Self {
             scim_group_id: scim_group_id.into(),
             role_id: role_id.into(),
-        }
-    }
-}
-
-/// `ReplaceGroupRoleMappingsResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ReplaceGroupRoleMappingsResponse {
-    /// `data`.
-    pub data: crate::models::ScimGroupRoleMappings,
-    /// Total number of SCIM group role mappings in the directory.
-    pub total_count: i64,
-}
-
-impl ReplaceGroupRoleMappingsResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        data: impl Into<crate::models::ScimGroupRoleMappings>,
-        total_count: impl Into<i64>,
-    ) -> Self {
-        Self {
-            data: data.into(),
-            total_count: total_count.into(),
-        }
-    }
-}
-
-/// `DeleteGroupRoleMappingResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteGroupRoleMappingResponse {
-    /// String representing the object's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// The ID of the deleted SCIM group role mapping.
-    pub id: String,
-    /// Whether the SCIM group role mapping was successfully deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-}
-
-impl DeleteGroupRoleMappingResponse {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            object: None,
-            id: id.into(),
-            deleted: None,
         }
     }
 }

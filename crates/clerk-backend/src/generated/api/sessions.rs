@@ -54,9 +54,9 @@ impl<'c> SessionsApi<'c> {
     /// Create a session token
     ///
     /// `POST /sessions/{session_id}/tokens` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionToken)
-    pub fn create_token(self, session_id: impl Into<String>) -> CreateToken<&'c Clerk> {
+    pub fn create_token(self, session_id: impl Into<String>) -> CreateSessionToken<&'c Clerk> {
         #[allow(deprecated)]
-        CreateToken::new(session_id).rebind(self.clerk)
+        CreateSessionToken::new(session_id).rebind(self.clerk)
     }
 
     /// Create a session token from a JWT template
@@ -66,9 +66,9 @@ impl<'c> SessionsApi<'c> {
         self,
         session_id: impl Into<String>,
         template_name: impl Into<String>,
-    ) -> CreateTokenFromTemplate<&'c Clerk> {
+    ) -> CreateSessionTokenFromTemplate<&'c Clerk> {
         #[allow(deprecated)]
-        CreateTokenFromTemplate::new(session_id, template_name).rebind(self.clerk)
+        CreateSessionTokenFromTemplate::new(session_id, template_name).rebind(self.clerk)
     }
 
     /// Verify a session
@@ -93,7 +93,7 @@ pub struct ListSessions<B = Detached> {
     options: crate::rt::RequestOptions,
     client_id: Option<String>,
     user_id: Option<String>,
-    status: Option<ListSessionsStatus>,
+    status: Option<crate::models::SessionEventPayloadStatus>,
     paginated: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -196,7 +196,7 @@ impl<B> ListSessions<B> {
     }
 
     /// Filter sessions by the provided status
-    pub fn status(mut self, value: impl Into<ListSessionsStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::SessionEventPayloadStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -706,7 +706,7 @@ impl<B: Send> Operation for RevokeSession<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreateTokenBody {
+struct CreateSessionTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_in_seconds: Option<Option<i64>>,
 }
@@ -715,17 +715,17 @@ struct CreateTokenBody {
 ///
 /// `POST /sessions/{session_id}/tokens` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionToken)
 ///
-/// Build it with [`CreateToken::new`] and send it with `.send(&clerk)`, or start from `clerk.sessions().create_token("session_123")`.
+/// Build it with [`CreateSessionToken::new`] and send it with `.send(&clerk)`, or start from `clerk.sessions().create_token("session_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateToken<B = Detached> {
+pub struct CreateSessionToken<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     session_id: String,
-    body: CreateTokenBody,
+    body: CreateSessionTokenBody,
 }
 
-impl CreateToken {
+impl CreateSessionToken {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(session_id: impl Into<String>) -> Self {
         Self {
@@ -738,23 +738,23 @@ impl CreateToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<CreateTokenResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<CreateSessionTokenResponse> {
         clerk.call(self).await
     }
 }
 
-impl CreateToken<&Clerk> {
+impl CreateSessionToken<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<CreateTokenResponse> {
+    pub async fn send(self) -> crate::Result<CreateSessionTokenResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> CreateToken<B> {
+impl<B> CreateSessionToken<B> {
     /// Use this parameter to override the default session token lifetime.
     pub fn expires_in_seconds(mut self, value: i64) -> Self {
         self.body.expires_in_seconds = Some(Some(value));
@@ -769,8 +769,8 @@ impl<B> CreateToken<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateToken<C> {
-        CreateToken {
+    fn rebind<C>(self, client: C) -> CreateSessionToken<C> {
+        CreateSessionToken {
             client,
             options: self.options,
             session_id: self.session_id,
@@ -779,8 +779,8 @@ impl<B> CreateToken<B> {
     }
 }
 
-impl<B: Send> Operation for CreateToken<B> {
-    type Output = CreateTokenResponse;
+impl<B: Send> Operation for CreateSessionToken<B> {
+    type Output = CreateSessionTokenResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::SESSIONS_CREATE_TOKEN;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -807,7 +807,7 @@ impl<B: Send> Operation for CreateToken<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct CreateTokenFromTemplateBody {
+struct CreateSessionTokenFromTemplateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_in_seconds: Option<Option<i64>>,
 }
@@ -816,18 +816,18 @@ struct CreateTokenFromTemplateBody {
 ///
 /// `POST /sessions/{session_id}/tokens/{template_name}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionTokenFromTemplate)
 ///
-/// Build it with [`CreateTokenFromTemplate::new`] and send it with `.send(&clerk)`, or start from `clerk.sessions().create_token_from_template("session_123", "template_name_123")`.
+/// Build it with [`CreateSessionTokenFromTemplate::new`] and send it with `.send(&clerk)`, or start from `clerk.sessions().create_token_from_template("session_123", "template_name_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateTokenFromTemplate<B = Detached> {
+pub struct CreateSessionTokenFromTemplate<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     session_id: String,
     template_name: String,
-    body: CreateTokenFromTemplateBody,
+    body: CreateSessionTokenFromTemplateBody,
 }
 
-impl CreateTokenFromTemplate {
+impl CreateSessionTokenFromTemplate {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(session_id: impl Into<String>, template_name: impl Into<String>) -> Self {
         Self {
@@ -841,23 +841,23 @@ impl CreateTokenFromTemplate {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<CreateTokenFromTemplateResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<CreateSessionTokenResponse> {
         clerk.call(self).await
     }
 }
 
-impl CreateTokenFromTemplate<&Clerk> {
+impl CreateSessionTokenFromTemplate<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<CreateTokenFromTemplateResponse> {
+    pub async fn send(self) -> crate::Result<CreateSessionTokenResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> CreateTokenFromTemplate<B> {
+impl<B> CreateSessionTokenFromTemplate<B> {
     /// Use this parameter to override the JWT lifetime.
     pub fn expires_in_seconds(mut self, value: i64) -> Self {
         self.body.expires_in_seconds = Some(Some(value));
@@ -872,8 +872,8 @@ impl<B> CreateTokenFromTemplate<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateTokenFromTemplate<C> {
-        CreateTokenFromTemplate {
+    fn rebind<C>(self, client: C) -> CreateSessionTokenFromTemplate<C> {
+        CreateSessionTokenFromTemplate {
             client,
             options: self.options,
             session_id: self.session_id,
@@ -883,8 +883,8 @@ impl<B> CreateTokenFromTemplate<B> {
     }
 }
 
-impl<B: Send> Operation for CreateTokenFromTemplate<B> {
-    type Output = CreateTokenFromTemplateResponse;
+impl<B: Send> Operation for CreateSessionTokenFromTemplate<B> {
+    type Output = CreateSessionTokenResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SESSIONS_CREATE_TOKEN_FROM_TEMPLATE;
 
@@ -1016,26 +1016,6 @@ impl<B: Send> Operation for VerifySession<B> {
 }
 
 crate::string_enum! {
-    /// `ListSessionsStatus`.
-    pub enum ListSessionsStatus {
-        /// `abandoned`
-        Abandoned = "abandoned",
-        /// `active`
-        Active = "active",
-        /// `ended`
-        Ended = "ended",
-        /// `expired`
-        Expired = "expired",
-        /// `removed`
-        Removed = "removed",
-        /// `replaced`
-        Replaced = "replaced",
-        /// `revoked`
-        Revoked = "revoked",
-    }
-}
-
-crate::string_enum! {
     /// The format of the response.
     pub enum RefreshSessionFormat {
         /// `token`
@@ -1045,22 +1025,10 @@ crate::string_enum! {
     }
 }
 
-/// `CreateTokenResponse`.
+/// `CreateSessionTokenResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateTokenResponse {
-    /// `object`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// `jwt`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwt: Option<crate::SecretString>,
-}
-
-/// `CreateTokenFromTemplateResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTokenFromTemplateResponse {
+pub struct CreateSessionTokenResponse {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,

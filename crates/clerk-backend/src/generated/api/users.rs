@@ -78,17 +78,17 @@ impl<'c> UsersApi<'c> {
     /// Ban multiple users
     ///
     /// `POST /users/ban` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersBan)
-    pub fn bulk_ban(self) -> BulkBan<&'c Clerk> {
+    pub fn bulk_ban(self) -> BulkBanUsers<&'c Clerk> {
         #[allow(deprecated)]
-        BulkBan::new().rebind(self.clerk)
+        BulkBanUsers::new().rebind(self.clerk)
     }
 
     /// Unban multiple users
     ///
     /// `POST /users/unban` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersUnban)
-    pub fn bulk_unban(self) -> BulkUnban<&'c Clerk> {
+    pub fn bulk_unban(self) -> BulkUnbanUsers<&'c Clerk> {
         #[allow(deprecated)]
-        BulkUnban::new().rebind(self.clerk)
+        BulkUnbanUsers::new().rebind(self.clerk)
     }
 
     /// Lock a user
@@ -110,33 +110,36 @@ impl<'c> UsersApi<'c> {
     /// Set user profile image
     ///
     /// `POST /users/{user_id}/profile_image` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserProfileImage)
-    pub fn set_profile_image(self, user_id: impl Into<String>) -> SetProfileImage<&'c Clerk> {
+    pub fn set_profile_image(self, user_id: impl Into<String>) -> SetUserProfileImage<&'c Clerk> {
         #[allow(deprecated)]
-        SetProfileImage::new(user_id).rebind(self.clerk)
+        SetUserProfileImage::new(user_id).rebind(self.clerk)
     }
 
     /// Delete user profile image
     ///
     /// `DELETE /users/{user_id}/profile_image` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteUserProfileImage)
-    pub fn delete_profile_image(self, user_id: impl Into<String>) -> DeleteProfileImage<&'c Clerk> {
+    pub fn delete_profile_image(
+        self,
+        user_id: impl Into<String>,
+    ) -> DeleteUserProfileImage<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteProfileImage::new(user_id).rebind(self.clerk)
+        DeleteUserProfileImage::new(user_id).rebind(self.clerk)
     }
 
     /// Replace a user's metadata
     ///
     /// `PUT /users/{user_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/ReplaceUserMetadata)
-    pub fn replace_metadata(self, user_id: impl Into<String>) -> ReplaceMetadata<&'c Clerk> {
+    pub fn replace_metadata(self, user_id: impl Into<String>) -> ReplaceUserMetadata<&'c Clerk> {
         #[allow(deprecated)]
-        ReplaceMetadata::new(user_id).rebind(self.clerk)
+        ReplaceUserMetadata::new(user_id).rebind(self.clerk)
     }
 
     /// Merge and update a user's metadata
     ///
     /// `PATCH /users/{user_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UpdateUserMetadata)
-    pub fn update_metadata(self, user_id: impl Into<String>) -> UpdateMetadata<&'c Clerk> {
+    pub fn update_metadata(self, user_id: impl Into<String>) -> UpdateUserMetadata<&'c Clerk> {
         #[allow(deprecated)]
-        UpdateMetadata::new(user_id).rebind(self.clerk)
+        UpdateUserMetadata::new(user_id).rebind(self.clerk)
     }
 
     /// Retrieve a user's billing subscription
@@ -145,9 +148,9 @@ impl<'c> UsersApi<'c> {
     pub fn get_billing_subscription(
         self,
         user_id: impl Into<String>,
-    ) -> GetBillingSubscription<&'c Clerk> {
+    ) -> GetUserBillingSubscription<&'c Clerk> {
         #[allow(deprecated)]
-        GetBillingSubscription::new(user_id).rebind(self.clerk)
+        GetUserBillingSubscription::new(user_id).rebind(self.clerk)
     }
 
     /// Retrieve a user's credit balance
@@ -156,9 +159,9 @@ impl<'c> UsersApi<'c> {
     pub fn get_billing_credit_balance(
         self,
         user_id: impl Into<String>,
-    ) -> GetBillingCreditBalance<&'c Clerk> {
+    ) -> GetUserBillingCreditBalance<&'c Clerk> {
         #[allow(deprecated)]
-        GetBillingCreditBalance::new(user_id).rebind(self.clerk)
+        GetUserBillingCreditBalance::new(user_id).rebind(self.clerk)
     }
 
     /// Adjust a user's credit balance
@@ -167,9 +170,9 @@ impl<'c> UsersApi<'c> {
     pub fn adjust_billing_credit_balance(
         self,
         user_id: impl Into<String>,
-    ) -> AdjustBillingCreditBalance<&'c Clerk> {
+    ) -> AdjustUserBillingCreditBalance<&'c Clerk> {
         #[allow(deprecated)]
-        AdjustBillingCreditBalance::new(user_id).rebind(self.clerk)
+        AdjustUserBillingCreditBalance::new(user_id).rebind(self.clerk)
     }
 
     /// Retrieve the OAuth access token of a user
@@ -179,9 +182,9 @@ impl<'c> UsersApi<'c> {
         self,
         user_id: impl Into<String>,
         provider: impl Into<String>,
-    ) -> GetOauthAccessToken<&'c Clerk> {
+    ) -> GetUserOauthAccessToken<&'c Clerk> {
         #[allow(deprecated)]
-        GetOauthAccessToken::new(user_id, provider).rebind(self.clerk)
+        GetUserOauthAccessToken::new(user_id, provider).rebind(self.clerk)
     }
 
     /// Retrieve all memberships for a user
@@ -190,9 +193,9 @@ impl<'c> UsersApi<'c> {
     pub fn get_organization_memberships(
         self,
         user_id: impl Into<String>,
-    ) -> GetOrganizationMemberships<&'c Clerk> {
+    ) -> GetUserOrganizationMemberships<&'c Clerk> {
         #[allow(deprecated)]
-        GetOrganizationMemberships::new(user_id).rebind(self.clerk)
+        GetUserOrganizationMemberships::new(user_id).rebind(self.clerk)
     }
 
     /// Retrieve all invitations for a user
@@ -201,49 +204,52 @@ impl<'c> UsersApi<'c> {
     pub fn get_organization_invitations(
         self,
         user_id: impl Into<String>,
-    ) -> GetOrganizationInvitations<&'c Clerk> {
+    ) -> GetUserOrganizationInvitations<&'c Clerk> {
         #[allow(deprecated)]
-        GetOrganizationInvitations::new(user_id).rebind(self.clerk)
+        GetUserOrganizationInvitations::new(user_id).rebind(self.clerk)
     }
 
     /// Remove a user's password
     ///
     /// `POST /users/{user_id}/remove_password` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/RemoveUserPassword)
-    pub fn remove_password(self, user_id: impl Into<String>) -> RemovePassword<&'c Clerk> {
+    pub fn remove_password(self, user_id: impl Into<String>) -> RemoveUserPassword<&'c Clerk> {
         #[allow(deprecated)]
-        RemovePassword::new(user_id).rebind(self.clerk)
+        RemoveUserPassword::new(user_id).rebind(self.clerk)
     }
 
     /// Verify the password of a user
     ///
     /// `POST /users/{user_id}/verify_password` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyPassword)
-    pub fn verify_password(self, user_id: impl Into<String>) -> VerifyPassword<&'c Clerk> {
+    pub fn verify_password(self, user_id: impl Into<String>) -> VerifyUserPassword<&'c Clerk> {
         #[allow(deprecated)]
-        VerifyPassword::new(user_id).rebind(self.clerk)
+        VerifyUserPassword::new(user_id).rebind(self.clerk)
     }
 
     /// Verify a TOTP or backup code for a user
     ///
     /// `POST /users/{user_id}/verify_totp` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyTOTP)
-    pub fn verify_totp(self, user_id: impl Into<String>) -> VerifyTotp<&'c Clerk> {
+    pub fn verify_totp(self, user_id: impl Into<String>) -> VerifyUserTotp<&'c Clerk> {
         #[allow(deprecated)]
-        VerifyTotp::new(user_id).rebind(self.clerk)
+        VerifyUserTotp::new(user_id).rebind(self.clerk)
     }
 
     /// Disable a user's MFA methods
     ///
     /// `DELETE /users/{user_id}/mfa` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DisableMFA)
-    pub fn disable_mfa(self, user_id: impl Into<String>) -> DisableMfa<&'c Clerk> {
+    pub fn disable_mfa(self, user_id: impl Into<String>) -> DisableUserMfa<&'c Clerk> {
         #[allow(deprecated)]
-        DisableMfa::new(user_id).rebind(self.clerk)
+        DisableUserMfa::new(user_id).rebind(self.clerk)
     }
 
     /// Disable all user's Backup codes
     ///
     /// `DELETE /users/{user_id}/backup_code` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteBackupCode)
-    pub fn delete_backup_codes(self, user_id: impl Into<String>) -> DeleteBackupCodes<&'c Clerk> {
+    pub fn delete_backup_codes(
+        self,
+        user_id: impl Into<String>,
+    ) -> DeleteUserBackupCodes<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteBackupCodes::new(user_id).rebind(self.clerk)
+        DeleteUserBackupCodes::new(user_id).rebind(self.clerk)
     }
 
     /// Delete a user passkey
@@ -253,17 +259,20 @@ impl<'c> UsersApi<'c> {
         self,
         user_id: impl Into<String>,
         passkey_identification_id: impl Into<String>,
-    ) -> DeletePasskey<&'c Clerk> {
+    ) -> DeleteUserPasskey<&'c Clerk> {
         #[allow(deprecated)]
-        DeletePasskey::new(user_id, passkey_identification_id).rebind(self.clerk)
+        DeleteUserPasskey::new(user_id, passkey_identification_id).rebind(self.clerk)
     }
 
     /// List a user's trusted devices
     ///
     /// `GET /users/{user_id}/trusted_devices` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/ListUserTrustedDevices)
-    pub fn list_trusted_devices(self, user_id: impl Into<String>) -> ListTrustedDevices<&'c Clerk> {
+    pub fn list_trusted_devices(
+        self,
+        user_id: impl Into<String>,
+    ) -> ListUserTrustedDevices<&'c Clerk> {
         #[allow(deprecated)]
-        ListTrustedDevices::new(user_id).rebind(self.clerk)
+        ListUserTrustedDevices::new(user_id).rebind(self.clerk)
     }
 
     /// Revoke a user's trusted device
@@ -273,9 +282,9 @@ impl<'c> UsersApi<'c> {
         self,
         user_id: impl Into<String>,
         trusted_device_id: impl Into<String>,
-    ) -> RevokeTrustedDevice<&'c Clerk> {
+    ) -> RevokeUserTrustedDevice<&'c Clerk> {
         #[allow(deprecated)]
-        RevokeTrustedDevice::new(user_id, trusted_device_id).rebind(self.clerk)
+        RevokeUserTrustedDevice::new(user_id, trusted_device_id).rebind(self.clerk)
     }
 
     /// Delete a user web3 wallet
@@ -285,17 +294,17 @@ impl<'c> UsersApi<'c> {
         self,
         user_id: impl Into<String>,
         web3_wallet_identification_id: impl Into<String>,
-    ) -> DeleteWeb3Wallet<&'c Clerk> {
+    ) -> DeleteUserWeb3Wallet<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteWeb3Wallet::new(user_id, web3_wallet_identification_id).rebind(self.clerk)
+        DeleteUserWeb3Wallet::new(user_id, web3_wallet_identification_id).rebind(self.clerk)
     }
 
     /// Delete all the user's TOTPs
     ///
     /// `DELETE /users/{user_id}/totp` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteTOTP)
-    pub fn delete_totp(self, user_id: impl Into<String>) -> DeleteTotp<&'c Clerk> {
+    pub fn delete_totp(self, user_id: impl Into<String>) -> DeleteUserTotp<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteTotp::new(user_id).rebind(self.clerk)
+        DeleteUserTotp::new(user_id).rebind(self.clerk)
     }
 
     /// Delete External Account
@@ -305,9 +314,9 @@ impl<'c> UsersApi<'c> {
         self,
         user_id: impl Into<String>,
         external_account_id: impl Into<String>,
-    ) -> DeleteExternalAccount<&'c Clerk> {
+    ) -> DeleteUserExternalAccount<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteExternalAccount::new(user_id, external_account_id).rebind(self.clerk)
+        DeleteUserExternalAccount::new(user_id, external_account_id).rebind(self.clerk)
     }
 
     /// Set a user's password as compromised
@@ -316,9 +325,9 @@ impl<'c> UsersApi<'c> {
     pub fn set_password_compromised(
         self,
         user_id: impl Into<String>,
-    ) -> SetPasswordCompromised<&'c Clerk> {
+    ) -> SetUserPasswordCompromised<&'c Clerk> {
         #[allow(deprecated)]
-        SetPasswordCompromised::new(user_id).rebind(self.clerk)
+        SetUserPasswordCompromised::new(user_id).rebind(self.clerk)
     }
 
     /// Unset a user's password as compromised
@@ -327,9 +336,9 @@ impl<'c> UsersApi<'c> {
     pub fn unset_password_compromised(
         self,
         user_id: impl Into<String>,
-    ) -> UnsetPasswordCompromised<&'c Clerk> {
+    ) -> UnsetUserPasswordCompromised<&'c Clerk> {
         #[allow(deprecated)]
-        UnsetPasswordCompromised::new(user_id).rebind(self.clerk)
+        UnsetUserPasswordCompromised::new(user_id).rebind(self.clerk)
     }
 
     /// Get a list of all organization memberships within an instance.
@@ -337,9 +346,9 @@ impl<'c> UsersApi<'c> {
     /// `GET /organization_memberships` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Memberships#operation/InstanceGetOrganizationMemberships)
     pub fn get_instance_organization_memberships(
         self,
-    ) -> GetInstanceOrganizationMemberships<&'c Clerk> {
+    ) -> GetUserInstanceOrganizationMemberships<&'c Clerk> {
         #[allow(deprecated)]
-        GetInstanceOrganizationMemberships::new().rebind(self.clerk)
+        GetUserInstanceOrganizationMemberships::new().rebind(self.clerk)
     }
 }
 
@@ -740,12 +749,11 @@ struct CreateUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     email_address: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    email_address_identification_status:
-        Option<Vec<CreateUserEmailAddressIdentificationStatusItem>>,
+    email_address_identification_status: Option<Vec<CreateUserIdentificationStatusItem>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number_identification_status: Option<Vec<CreateUserPhoneNumberIdentificationStatusItem>>,
+    phone_number_identification_status: Option<Vec<CreateUserIdentificationStatusItem>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     web3_wallet: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -891,7 +899,7 @@ impl<B> CreateUser<B> {
     /// Controls the status each email address is created with.
     pub fn email_address_identification_status(
         mut self,
-        value: impl IntoIterator<Item = impl Into<CreateUserEmailAddressIdentificationStatusItem>>,
+        value: impl IntoIterator<Item = impl Into<CreateUserIdentificationStatusItem>>,
     ) -> Self {
         self.body.email_address_identification_status =
             Some(value.into_iter().map(Into::into).collect());
@@ -907,7 +915,7 @@ impl<B> CreateUser<B> {
     /// Controls the status each phone number is created with.
     pub fn phone_number_identification_status(
         mut self,
-        value: impl IntoIterator<Item = impl Into<CreateUserPhoneNumberIdentificationStatusItem>>,
+        value: impl IntoIterator<Item = impl Into<CreateUserIdentificationStatusItem>>,
     ) -> Self {
         self.body.phone_number_identification_status =
             Some(value.into_iter().map(Into::into).collect());
@@ -2187,7 +2195,7 @@ impl<B: Send> Operation for UnbanUser<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct BulkBanBody {
+struct BulkBanUsersBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     user_ids: Option<Vec<String>>,
 }
@@ -2196,16 +2204,16 @@ struct BulkBanBody {
 ///
 /// `POST /users/ban` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersBan)
 ///
-/// Build it with [`BulkBan::new`] and send it with `.send(&clerk)`, or start from `clerk.users().bulk_ban()`.
+/// Build it with [`BulkBanUsers::new`] and send it with `.send(&clerk)`, or start from `clerk.users().bulk_ban()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BulkBan<B = Detached> {
+pub struct BulkBanUsers<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: BulkBanBody,
+    body: BulkBanUsersBody,
 }
 
-impl BulkBan {
+impl BulkBanUsers {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -2222,7 +2230,7 @@ impl BulkBan {
     }
 }
 
-impl BulkBan<&Clerk> {
+impl BulkBanUsers<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2233,7 +2241,7 @@ impl BulkBan<&Clerk> {
     }
 }
 
-impl<B> BulkBan<B> {
+impl<B> BulkBanUsers<B> {
     /// Array of user IDs to ban
     pub fn user_ids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.body.user_ids = Some(value.into_iter().map(Into::into).collect());
@@ -2242,8 +2250,8 @@ impl<B> BulkBan<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> BulkBan<C> {
-        BulkBan {
+    fn rebind<C>(self, client: C) -> BulkBanUsers<C> {
+        BulkBanUsers {
             client,
             options: self.options,
             body: self.body,
@@ -2251,7 +2259,7 @@ impl<B> BulkBan<B> {
     }
 }
 
-impl<B: Send> Operation for BulkBan<B> {
+impl<B: Send> Operation for BulkBanUsers<B> {
     type Output = Vec<crate::models::User>;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_BULK_BAN;
 
@@ -2278,7 +2286,7 @@ impl<B: Send> Operation for BulkBan<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct BulkUnbanBody {
+struct BulkUnbanUsersBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     user_ids: Option<Vec<String>>,
 }
@@ -2287,16 +2295,16 @@ struct BulkUnbanBody {
 ///
 /// `POST /users/unban` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersUnban)
 ///
-/// Build it with [`BulkUnban::new`] and send it with `.send(&clerk)`, or start from `clerk.users().bulk_unban()`.
+/// Build it with [`BulkUnbanUsers::new`] and send it with `.send(&clerk)`, or start from `clerk.users().bulk_unban()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BulkUnban<B = Detached> {
+pub struct BulkUnbanUsers<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: BulkUnbanBody,
+    body: BulkUnbanUsersBody,
 }
 
-impl BulkUnban {
+impl BulkUnbanUsers {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -2313,7 +2321,7 @@ impl BulkUnban {
     }
 }
 
-impl BulkUnban<&Clerk> {
+impl BulkUnbanUsers<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2324,7 +2332,7 @@ impl BulkUnban<&Clerk> {
     }
 }
 
-impl<B> BulkUnban<B> {
+impl<B> BulkUnbanUsers<B> {
     /// Array of user IDs to unban
     pub fn user_ids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.body.user_ids = Some(value.into_iter().map(Into::into).collect());
@@ -2333,8 +2341,8 @@ impl<B> BulkUnban<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> BulkUnban<C> {
-        BulkUnban {
+    fn rebind<C>(self, client: C) -> BulkUnbanUsers<C> {
+        BulkUnbanUsers {
             client,
             options: self.options,
             body: self.body,
@@ -2342,7 +2350,7 @@ impl<B> BulkUnban<B> {
     }
 }
 
-impl<B: Send> Operation for BulkUnban<B> {
+impl<B: Send> Operation for BulkUnbanUsers<B> {
     type Output = Vec<crate::models::User>;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_BULK_UNBAN;
 
@@ -2534,17 +2542,17 @@ impl<B: Send> Operation for UnlockUser<B> {
 ///
 /// `POST /users/{user_id}/profile_image` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserProfileImage)
 ///
-/// Build it with [`SetProfileImage::new`] and send it with `.send(&clerk)`, or start from `clerk.users().set_profile_image("user_123")`.
+/// Build it with [`SetUserProfileImage::new`] and send it with `.send(&clerk)`, or start from `clerk.users().set_profile_image("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct SetProfileImage<B = Detached> {
+pub struct SetUserProfileImage<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
     file: Option<crate::Upload>,
 }
 
-impl SetProfileImage {
+impl SetUserProfileImage {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -2562,7 +2570,7 @@ impl SetProfileImage {
     }
 }
 
-impl SetProfileImage<&Clerk> {
+impl SetUserProfileImage<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2573,7 +2581,7 @@ impl SetProfileImage<&Clerk> {
     }
 }
 
-impl<B> SetProfileImage<B> {
+impl<B> SetUserProfileImage<B> {
     /// The file to upload (form field `file`): from a path (streamed), bytes or a stream.
     pub fn file(mut self, file: crate::Upload) -> Self {
         self.file = Some(file);
@@ -2582,8 +2590,8 @@ impl<B> SetProfileImage<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> SetProfileImage<C> {
-        SetProfileImage {
+    fn rebind<C>(self, client: C) -> SetUserProfileImage<C> {
+        SetUserProfileImage {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -2592,7 +2600,7 @@ impl<B> SetProfileImage<B> {
     }
 }
 
-impl<B: Send> Operation for SetProfileImage<B> {
+impl<B: Send> Operation for SetUserProfileImage<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_SET_PROFILE_IMAGE;
 
@@ -2631,16 +2639,16 @@ impl<B: Send> Operation for SetProfileImage<B> {
 ///
 /// `DELETE /users/{user_id}/profile_image` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteUserProfileImage)
 ///
-/// Build it with [`DeleteProfileImage::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_profile_image("user_123")`.
+/// Build it with [`DeleteUserProfileImage::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_profile_image("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteProfileImage<B = Detached> {
+pub struct DeleteUserProfileImage<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl DeleteProfileImage {
+impl DeleteUserProfileImage {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -2658,7 +2666,7 @@ impl DeleteProfileImage {
     }
 }
 
-impl DeleteProfileImage<&Clerk> {
+impl DeleteUserProfileImage<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2669,11 +2677,11 @@ impl DeleteProfileImage<&Clerk> {
     }
 }
 
-impl<B> DeleteProfileImage<B> {
+impl<B> DeleteUserProfileImage<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteProfileImage<C> {
-        DeleteProfileImage {
+    fn rebind<C>(self, client: C) -> DeleteUserProfileImage<C> {
+        DeleteUserProfileImage {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -2681,7 +2689,7 @@ impl<B> DeleteProfileImage<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteProfileImage<B> {
+impl<B: Send> Operation for DeleteUserProfileImage<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_PROFILE_IMAGE;
 
@@ -2709,7 +2717,7 @@ impl<B: Send> Operation for DeleteProfileImage<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct ReplaceMetadataBody {
+struct ReplaceUserMetadataBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2722,17 +2730,17 @@ struct ReplaceMetadataBody {
 ///
 /// `PUT /users/{user_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/ReplaceUserMetadata)
 ///
-/// Build it with [`ReplaceMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.users().replace_metadata("user_123")`.
+/// Build it with [`ReplaceUserMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.users().replace_metadata("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ReplaceMetadata<B = Detached> {
+pub struct ReplaceUserMetadata<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: ReplaceMetadataBody,
+    body: ReplaceUserMetadataBody,
 }
 
-impl ReplaceMetadata {
+impl ReplaceUserMetadata {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -2750,7 +2758,7 @@ impl ReplaceMetadata {
     }
 }
 
-impl ReplaceMetadata<&Clerk> {
+impl ReplaceUserMetadata<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2761,7 +2769,7 @@ impl ReplaceMetadata<&Clerk> {
     }
 }
 
-impl<B> ReplaceMetadata<B> {
+impl<B> ReplaceUserMetadata<B> {
     /// Metadata saved on the user, that is visible to both your frontend and backend.
     pub fn public_metadata(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
         self.body.public_metadata = Some(value);
@@ -2782,8 +2790,8 @@ impl<B> ReplaceMetadata<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ReplaceMetadata<C> {
-        ReplaceMetadata {
+    fn rebind<C>(self, client: C) -> ReplaceUserMetadata<C> {
+        ReplaceUserMetadata {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -2792,7 +2800,7 @@ impl<B> ReplaceMetadata<B> {
     }
 }
 
-impl<B: Send> Operation for ReplaceMetadata<B> {
+impl<B: Send> Operation for ReplaceUserMetadata<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_REPLACE_METADATA;
 
@@ -2820,7 +2828,7 @@ impl<B: Send> Operation for ReplaceMetadata<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct UpdateMetadataBody {
+struct UpdateUserMetadataBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2833,17 +2841,17 @@ struct UpdateMetadataBody {
 ///
 /// `PATCH /users/{user_id}/metadata` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UpdateUserMetadata)
 ///
-/// Build it with [`UpdateMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.users().update_metadata("user_123")`.
+/// Build it with [`UpdateUserMetadata::new`] and send it with `.send(&clerk)`, or start from `clerk.users().update_metadata("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UpdateMetadata<B = Detached> {
+pub struct UpdateUserMetadata<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: UpdateMetadataBody,
+    body: UpdateUserMetadataBody,
 }
 
-impl UpdateMetadata {
+impl UpdateUserMetadata {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -2861,7 +2869,7 @@ impl UpdateMetadata {
     }
 }
 
-impl UpdateMetadata<&Clerk> {
+impl UpdateUserMetadata<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2872,7 +2880,7 @@ impl UpdateMetadata<&Clerk> {
     }
 }
 
-impl<B> UpdateMetadata<B> {
+impl<B> UpdateUserMetadata<B> {
     /// Metadata saved on the user, that is visible to both your frontend and backend.
     pub fn public_metadata(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
         self.body.public_metadata = Some(value);
@@ -2893,8 +2901,8 @@ impl<B> UpdateMetadata<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UpdateMetadata<C> {
-        UpdateMetadata {
+    fn rebind<C>(self, client: C) -> UpdateUserMetadata<C> {
+        UpdateUserMetadata {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -2903,7 +2911,7 @@ impl<B> UpdateMetadata<B> {
     }
 }
 
-impl<B: Send> Operation for UpdateMetadata<B> {
+impl<B: Send> Operation for UpdateUserMetadata<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_UPDATE_METADATA;
 
@@ -2934,16 +2942,16 @@ impl<B: Send> Operation for UpdateMetadata<B> {
 ///
 /// `GET /users/{user_id}/billing/subscription` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserBillingSubscription)
 ///
-/// Build it with [`GetBillingSubscription::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_billing_subscription("user_123")`.
+/// Build it with [`GetUserBillingSubscription::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_billing_subscription("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetBillingSubscription<B = Detached> {
+pub struct GetUserBillingSubscription<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl GetBillingSubscription {
+impl GetUserBillingSubscription {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -2961,7 +2969,7 @@ impl GetBillingSubscription {
     }
 }
 
-impl GetBillingSubscription<&Clerk> {
+impl GetUserBillingSubscription<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -2972,11 +2980,11 @@ impl GetBillingSubscription<&Clerk> {
     }
 }
 
-impl<B> GetBillingSubscription<B> {
+impl<B> GetUserBillingSubscription<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetBillingSubscription<C> {
-        GetBillingSubscription {
+    fn rebind<C>(self, client: C) -> GetUserBillingSubscription<C> {
+        GetUserBillingSubscription {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -2984,7 +2992,7 @@ impl<B> GetBillingSubscription<B> {
     }
 }
 
-impl<B: Send> Operation for GetBillingSubscription<B> {
+impl<B: Send> Operation for GetUserBillingSubscription<B> {
     type Output = crate::models::CommerceSubscription;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_BILLING_SUBSCRIPTION;
@@ -3016,16 +3024,16 @@ impl<B: Send> Operation for GetBillingSubscription<B> {
 ///
 /// `GET /users/{user_id}/billing/credits` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserBillingCreditBalance)
 ///
-/// Build it with [`GetBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_billing_credit_balance("user_123")`.
+/// Build it with [`GetUserBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_billing_credit_balance("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetBillingCreditBalance<B = Detached> {
+pub struct GetUserBillingCreditBalance<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl GetBillingCreditBalance {
+impl GetUserBillingCreditBalance {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -3046,7 +3054,7 @@ impl GetBillingCreditBalance {
     }
 }
 
-impl GetBillingCreditBalance<&Clerk> {
+impl GetUserBillingCreditBalance<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -3057,11 +3065,11 @@ impl GetBillingCreditBalance<&Clerk> {
     }
 }
 
-impl<B> GetBillingCreditBalance<B> {
+impl<B> GetUserBillingCreditBalance<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetBillingCreditBalance<C> {
-        GetBillingCreditBalance {
+    fn rebind<C>(self, client: C) -> GetUserBillingCreditBalance<C> {
+        GetUserBillingCreditBalance {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3069,7 +3077,7 @@ impl<B> GetBillingCreditBalance<B> {
     }
 }
 
-impl<B: Send> Operation for GetBillingCreditBalance<B> {
+impl<B: Send> Operation for GetUserBillingCreditBalance<B> {
     type Output = crate::models::CommerceCreditBalanceResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_BILLING_CREDIT_BALANCE;
@@ -3098,11 +3106,11 @@ impl<B: Send> Operation for GetBillingCreditBalance<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct AdjustBillingCreditBalanceBody {
+struct AdjustUserBillingCreditBalanceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     amount: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    action: Option<AdjustBillingCreditBalanceAction>,
+    action: Option<crate::models::AdjustCreditBalanceAction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     currency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3115,17 +3123,17 @@ struct AdjustBillingCreditBalanceBody {
 ///
 /// `POST /users/{user_id}/billing/credits` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/AdjustUserBillingCreditBalance)
 ///
-/// Build it with [`AdjustBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.users().adjust_billing_credit_balance("user_123")`.
+/// Build it with [`AdjustUserBillingCreditBalance::new`] and send it with `.send(&clerk)`, or start from `clerk.users().adjust_billing_credit_balance("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct AdjustBillingCreditBalance<B = Detached> {
+pub struct AdjustUserBillingCreditBalance<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: AdjustBillingCreditBalanceBody,
+    body: AdjustUserBillingCreditBalanceBody,
 }
 
-impl AdjustBillingCreditBalance {
+impl AdjustUserBillingCreditBalance {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -3146,7 +3154,7 @@ impl AdjustBillingCreditBalance {
     }
 }
 
-impl AdjustBillingCreditBalance<&Clerk> {
+impl AdjustUserBillingCreditBalance<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -3157,7 +3165,7 @@ impl AdjustBillingCreditBalance<&Clerk> {
     }
 }
 
-impl<B> AdjustBillingCreditBalance<B> {
+impl<B> AdjustUserBillingCreditBalance<B> {
     /// The credit amount in cents.
     pub fn amount(mut self, value: i64) -> Self {
         self.body.amount = Some(value);
@@ -3165,7 +3173,7 @@ impl<B> AdjustBillingCreditBalance<B> {
     }
 
     /// Whether to increase or decrease the credit balance.
-    pub fn action(mut self, value: impl Into<AdjustBillingCreditBalanceAction>) -> Self {
+    pub fn action(mut self, value: impl Into<crate::models::AdjustCreditBalanceAction>) -> Self {
         self.body.action = Some(value.into());
         self
     }
@@ -3190,8 +3198,8 @@ impl<B> AdjustBillingCreditBalance<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> AdjustBillingCreditBalance<C> {
-        AdjustBillingCreditBalance {
+    fn rebind<C>(self, client: C) -> AdjustUserBillingCreditBalance<C> {
+        AdjustUserBillingCreditBalance {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3200,7 +3208,7 @@ impl<B> AdjustBillingCreditBalance<B> {
     }
 }
 
-impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
+impl<B: Send> Operation for AdjustUserBillingCreditBalance<B> {
     type Output = crate::models::CommerceCreditLedgerResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_ADJUST_BILLING_CREDIT_BALANCE;
@@ -3241,10 +3249,10 @@ impl<B: Send> Operation for AdjustBillingCreditBalance<B> {
 ///
 /// `GET /users/{user_id}/oauth_access_tokens/{provider}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetOAuthAccessToken)
 ///
-/// Build it with [`GetOauthAccessToken::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_oauth_access_token("user_123", "provider_123")`.
+/// Build it with [`GetUserOauthAccessToken::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_oauth_access_token("user_123", "provider_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetOauthAccessToken<B = Detached> {
+pub struct GetUserOauthAccessToken<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
@@ -3254,7 +3262,7 @@ pub struct GetOauthAccessToken<B = Detached> {
     offset: Option<i64>,
 }
 
-impl GetOauthAccessToken {
+impl GetUserOauthAccessToken {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>, provider: impl Into<String>) -> Self {
         Self {
@@ -3302,7 +3310,7 @@ impl GetOauthAccessToken {
     }
 }
 
-impl GetOauthAccessToken<&Clerk> {
+impl GetUserOauthAccessToken<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -3341,7 +3349,7 @@ impl GetOauthAccessToken<&Clerk> {
     }
 }
 
-impl<B> GetOauthAccessToken<B> {
+impl<B> GetUserOauthAccessToken<B> {
     /// Whether to paginate the results.
     pub fn paginated(mut self, value: bool) -> Self {
         self.paginated = Some(value);
@@ -3362,8 +3370,8 @@ impl<B> GetOauthAccessToken<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetOauthAccessToken<C> {
-        GetOauthAccessToken {
+    fn rebind<C>(self, client: C) -> GetUserOauthAccessToken<C> {
+        GetUserOauthAccessToken {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3375,7 +3383,7 @@ impl<B> GetOauthAccessToken<B> {
     }
 }
 
-impl<B: Send> Operation for GetOauthAccessToken<B> {
+impl<B: Send> Operation for GetUserOauthAccessToken<B> {
     type Output = crate::pagination::Page<crate::models::OauthAccessTokenItem>;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_OAUTH_ACCESS_TOKEN;
@@ -3410,7 +3418,7 @@ impl<B: Send> Operation for GetOauthAccessToken<B> {
     }
 }
 
-impl crate::pagination::Paginated for GetOauthAccessToken {
+impl crate::pagination::Paginated for GetUserOauthAccessToken {
     type Item = crate::models::OauthAccessTokenItem;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -3430,10 +3438,10 @@ impl crate::pagination::Paginated for GetOauthAccessToken {
 ///
 /// `GET /users/{user_id}/organization_memberships` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationMemberships)
 ///
-/// Build it with [`GetOrganizationMemberships::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_organization_memberships("user_123")`.
+/// Build it with [`GetUserOrganizationMemberships::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_organization_memberships("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetOrganizationMemberships<B = Detached> {
+pub struct GetUserOrganizationMemberships<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
@@ -3441,7 +3449,7 @@ pub struct GetOrganizationMemberships<B = Detached> {
     offset: Option<i64>,
 }
 
-impl GetOrganizationMemberships {
+impl GetUserOrganizationMemberships {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -3488,7 +3496,7 @@ impl GetOrganizationMemberships {
     }
 }
 
-impl GetOrganizationMemberships<&Clerk> {
+impl GetUserOrganizationMemberships<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -3525,7 +3533,7 @@ impl GetOrganizationMemberships<&Clerk> {
     }
 }
 
-impl<B> GetOrganizationMemberships<B> {
+impl<B> GetUserOrganizationMemberships<B> {
     /// Applies a limit to the number of results returned.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -3540,8 +3548,8 @@ impl<B> GetOrganizationMemberships<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetOrganizationMemberships<C> {
-        GetOrganizationMemberships {
+    fn rebind<C>(self, client: C) -> GetUserOrganizationMemberships<C> {
+        GetUserOrganizationMemberships {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3551,7 +3559,7 @@ impl<B> GetOrganizationMemberships<B> {
     }
 }
 
-impl<B: Send> Operation for GetOrganizationMemberships<B> {
+impl<B: Send> Operation for GetUserOrganizationMemberships<B> {
     type Output = crate::models::OrganizationMemberships;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_ORGANIZATION_MEMBERSHIPS;
@@ -3584,7 +3592,7 @@ impl<B: Send> Operation for GetOrganizationMemberships<B> {
     }
 }
 
-impl crate::pagination::Paginated for GetOrganizationMemberships {
+impl crate::pagination::Paginated for GetUserOrganizationMemberships {
     type Item = crate::models::OrganizationMembership;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -3604,19 +3612,19 @@ impl crate::pagination::Paginated for GetOrganizationMemberships {
 ///
 /// `GET /users/{user_id}/organization_invitations` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationInvitations)
 ///
-/// Build it with [`GetOrganizationInvitations::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_organization_invitations("user_123")`.
+/// Build it with [`GetUserOrganizationInvitations::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_organization_invitations("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetOrganizationInvitations<B = Detached> {
+pub struct GetUserOrganizationInvitations<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
     limit: Option<i64>,
     offset: Option<i64>,
-    status: Option<GetOrganizationInvitationsStatus>,
+    status: Option<crate::models::InvitationStatus>,
 }
 
-impl GetOrganizationInvitations {
+impl GetUserOrganizationInvitations {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -3669,7 +3677,7 @@ impl GetOrganizationInvitations {
     }
 }
 
-impl GetOrganizationInvitations<&Clerk> {
+impl GetUserOrganizationInvitations<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -3714,7 +3722,7 @@ impl GetOrganizationInvitations<&Clerk> {
     }
 }
 
-impl<B> GetOrganizationInvitations<B> {
+impl<B> GetUserOrganizationInvitations<B> {
     /// Applies a limit to the number of results returned.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
@@ -3728,15 +3736,15 @@ impl<B> GetOrganizationInvitations<B> {
     }
 
     /// Filter organization invitations based on their status
-    pub fn status(mut self, value: impl Into<GetOrganizationInvitationsStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::InvitationStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetOrganizationInvitations<C> {
-        GetOrganizationInvitations {
+    fn rebind<C>(self, client: C) -> GetUserOrganizationInvitations<C> {
+        GetUserOrganizationInvitations {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3747,7 +3755,7 @@ impl<B> GetOrganizationInvitations<B> {
     }
 }
 
-impl<B: Send> Operation for GetOrganizationInvitations<B> {
+impl<B: Send> Operation for GetUserOrganizationInvitations<B> {
     type Output = crate::models::OrganizationInvitationsWithPublicOrganizationData;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_ORGANIZATION_INVITATIONS;
@@ -3781,7 +3789,7 @@ impl<B: Send> Operation for GetOrganizationInvitations<B> {
     }
 }
 
-impl crate::pagination::Paginated for GetOrganizationInvitations {
+impl crate::pagination::Paginated for GetUserOrganizationInvitations {
     type Item = crate::models::OrganizationInvitationWithPublicOrganizationData;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -3798,7 +3806,7 @@ impl crate::pagination::Paginated for GetOrganizationInvitations {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct RemovePasswordBody {
+struct RemoveUserPasswordBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     sign_out_of_other_sessions: Option<bool>,
 }
@@ -3807,17 +3815,17 @@ struct RemovePasswordBody {
 ///
 /// `POST /users/{user_id}/remove_password` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/RemoveUserPassword)
 ///
-/// Build it with [`RemovePassword::new`] and send it with `.send(&clerk)`, or start from `clerk.users().remove_password("user_123")`.
+/// Build it with [`RemoveUserPassword::new`] and send it with `.send(&clerk)`, or start from `clerk.users().remove_password("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RemovePassword<B = Detached> {
+pub struct RemoveUserPassword<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: RemovePasswordBody,
+    body: RemoveUserPasswordBody,
 }
 
-impl RemovePassword {
+impl RemoveUserPassword {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -3835,7 +3843,7 @@ impl RemovePassword {
     }
 }
 
-impl RemovePassword<&Clerk> {
+impl RemoveUserPassword<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -3846,7 +3854,7 @@ impl RemovePassword<&Clerk> {
     }
 }
 
-impl<B> RemovePassword<B> {
+impl<B> RemoveUserPassword<B> {
     /// Set to `true` to revoke all of the user's active sessions after removing the password.
     pub fn sign_out_of_other_sessions(mut self, value: bool) -> Self {
         self.body.sign_out_of_other_sessions = Some(value);
@@ -3855,8 +3863,8 @@ impl<B> RemovePassword<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RemovePassword<C> {
-        RemovePassword {
+    fn rebind<C>(self, client: C) -> RemoveUserPassword<C> {
+        RemoveUserPassword {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3865,7 +3873,7 @@ impl<B> RemovePassword<B> {
     }
 }
 
-impl<B: Send> Operation for RemovePassword<B> {
+impl<B: Send> Operation for RemoveUserPassword<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_REMOVE_PASSWORD;
 
@@ -3893,7 +3901,7 @@ impl<B: Send> Operation for RemovePassword<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct VerifyPasswordBody {
+struct VerifyUserPasswordBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<crate::SecretString>,
 }
@@ -3902,17 +3910,17 @@ struct VerifyPasswordBody {
 ///
 /// `POST /users/{user_id}/verify_password` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyPassword)
 ///
-/// Build it with [`VerifyPassword::new`] and send it with `.send(&clerk)`, or start from `clerk.users().verify_password("user_123")`.
+/// Build it with [`VerifyUserPassword::new`] and send it with `.send(&clerk)`, or start from `clerk.users().verify_password("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VerifyPassword<B = Detached> {
+pub struct VerifyUserPassword<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: VerifyPasswordBody,
+    body: VerifyUserPasswordBody,
 }
 
-impl VerifyPassword {
+impl VerifyUserPassword {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -3925,23 +3933,23 @@ impl VerifyPassword {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyPasswordResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyUserPasswordResponse> {
         clerk.call(self).await
     }
 }
 
-impl VerifyPassword<&Clerk> {
+impl VerifyUserPassword<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<VerifyPasswordResponse> {
+    pub async fn send(self) -> crate::Result<VerifyUserPasswordResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> VerifyPassword<B> {
+impl<B> VerifyUserPassword<B> {
     /// The user password to verify
     pub fn password(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.password = Some(value.into());
@@ -3950,8 +3958,8 @@ impl<B> VerifyPassword<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> VerifyPassword<C> {
-        VerifyPassword {
+    fn rebind<C>(self, client: C) -> VerifyUserPassword<C> {
+        VerifyUserPassword {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -3960,8 +3968,8 @@ impl<B> VerifyPassword<B> {
     }
 }
 
-impl<B: Send> Operation for VerifyPassword<B> {
-    type Output = VerifyPasswordResponse;
+impl<B: Send> Operation for VerifyUserPassword<B> {
+    type Output = VerifyUserPasswordResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_VERIFY_PASSWORD;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -3991,7 +3999,7 @@ impl<B: Send> Operation for VerifyPassword<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct VerifyTotpBody {
+struct VerifyUserTotpBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<crate::SecretString>,
 }
@@ -4000,17 +4008,17 @@ struct VerifyTotpBody {
 ///
 /// `POST /users/{user_id}/verify_totp` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyTOTP)
 ///
-/// Build it with [`VerifyTotp::new`] and send it with `.send(&clerk)`, or start from `clerk.users().verify_totp("user_123")`.
+/// Build it with [`VerifyUserTotp::new`] and send it with `.send(&clerk)`, or start from `clerk.users().verify_totp("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VerifyTotp<B = Detached> {
+pub struct VerifyUserTotp<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: VerifyTotpBody,
+    body: VerifyUserTotpBody,
 }
 
-impl VerifyTotp {
+impl VerifyUserTotp {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4023,23 +4031,23 @@ impl VerifyTotp {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyTotpResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyUserTotpResponse> {
         clerk.call(self).await
     }
 }
 
-impl VerifyTotp<&Clerk> {
+impl VerifyUserTotp<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<VerifyTotpResponse> {
+    pub async fn send(self) -> crate::Result<VerifyUserTotpResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> VerifyTotp<B> {
+impl<B> VerifyUserTotp<B> {
     /// The TOTP or backup code to verify
     pub fn code(mut self, value: impl Into<crate::SecretString>) -> Self {
         self.body.code = Some(value.into());
@@ -4048,8 +4056,8 @@ impl<B> VerifyTotp<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> VerifyTotp<C> {
-        VerifyTotp {
+    fn rebind<C>(self, client: C) -> VerifyUserTotp<C> {
+        VerifyUserTotp {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4058,8 +4066,8 @@ impl<B> VerifyTotp<B> {
     }
 }
 
-impl<B: Send> Operation for VerifyTotp<B> {
-    type Output = VerifyTotpResponse;
+impl<B: Send> Operation for VerifyUserTotp<B> {
+    type Output = VerifyUserTotpResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_VERIFY_TOTP;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4092,16 +4100,16 @@ impl<B: Send> Operation for VerifyTotp<B> {
 ///
 /// `DELETE /users/{user_id}/mfa` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DisableMFA)
 ///
-/// Build it with [`DisableMfa::new`] and send it with `.send(&clerk)`, or start from `clerk.users().disable_mfa("user_123")`.
+/// Build it with [`DisableUserMfa::new`] and send it with `.send(&clerk)`, or start from `clerk.users().disable_mfa("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DisableMfa<B = Detached> {
+pub struct DisableUserMfa<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl DisableMfa {
+impl DisableUserMfa {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4114,27 +4122,27 @@ impl DisableMfa {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DisableMfaResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteUserTotpResponse> {
         clerk.call(self).await
     }
 }
 
-impl DisableMfa<&Clerk> {
+impl DisableUserMfa<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DisableMfaResponse> {
+    pub async fn send(self) -> crate::Result<DeleteUserTotpResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> DisableMfa<B> {
+impl<B> DisableUserMfa<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DisableMfa<C> {
-        DisableMfa {
+    fn rebind<C>(self, client: C) -> DisableUserMfa<C> {
+        DisableUserMfa {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4142,8 +4150,8 @@ impl<B> DisableMfa<B> {
     }
 }
 
-impl<B: Send> Operation for DisableMfa<B> {
-    type Output = DisableMfaResponse;
+impl<B: Send> Operation for DisableUserMfa<B> {
+    type Output = DeleteUserTotpResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DISABLE_MFA;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4173,16 +4181,16 @@ impl<B: Send> Operation for DisableMfa<B> {
 ///
 /// `DELETE /users/{user_id}/backup_code` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteBackupCode)
 ///
-/// Build it with [`DeleteBackupCodes::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_backup_codes("user_123")`.
+/// Build it with [`DeleteUserBackupCodes::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_backup_codes("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteBackupCodes<B = Detached> {
+pub struct DeleteUserBackupCodes<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl DeleteBackupCodes {
+impl DeleteUserBackupCodes {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4195,27 +4203,27 @@ impl DeleteBackupCodes {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteBackupCodesResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteUserTotpResponse> {
         clerk.call(self).await
     }
 }
 
-impl DeleteBackupCodes<&Clerk> {
+impl DeleteUserBackupCodes<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteBackupCodesResponse> {
+    pub async fn send(self) -> crate::Result<DeleteUserTotpResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> DeleteBackupCodes<B> {
+impl<B> DeleteUserBackupCodes<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteBackupCodes<C> {
-        DeleteBackupCodes {
+    fn rebind<C>(self, client: C) -> DeleteUserBackupCodes<C> {
+        DeleteUserBackupCodes {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4223,8 +4231,8 @@ impl<B> DeleteBackupCodes<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteBackupCodes<B> {
-    type Output = DeleteBackupCodesResponse;
+impl<B: Send> Operation for DeleteUserBackupCodes<B> {
+    type Output = DeleteUserTotpResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_BACKUP_CODES;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4254,17 +4262,17 @@ impl<B: Send> Operation for DeleteBackupCodes<B> {
 ///
 /// `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UserPasskeyDelete)
 ///
-/// Build it with [`DeletePasskey::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_passkey("user_123", "passkey_identification_123")`.
+/// Build it with [`DeleteUserPasskey::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_passkey("user_123", "passkey_identification_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeletePasskey<B = Detached> {
+pub struct DeleteUserPasskey<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
     passkey_identification_id: String,
 }
 
-impl DeletePasskey {
+impl DeleteUserPasskey {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>, passkey_identification_id: impl Into<String>) -> Self {
         Self {
@@ -4283,7 +4291,7 @@ impl DeletePasskey {
     }
 }
 
-impl DeletePasskey<&Clerk> {
+impl DeleteUserPasskey<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -4294,11 +4302,11 @@ impl DeletePasskey<&Clerk> {
     }
 }
 
-impl<B> DeletePasskey<B> {
+impl<B> DeleteUserPasskey<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeletePasskey<C> {
-        DeletePasskey {
+    fn rebind<C>(self, client: C) -> DeleteUserPasskey<C> {
+        DeleteUserPasskey {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4307,7 +4315,7 @@ impl<B> DeletePasskey<B> {
     }
 }
 
-impl<B: Send> Operation for DeletePasskey<B> {
+impl<B: Send> Operation for DeleteUserPasskey<B> {
     type Output = crate::models::DeletedObject;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_PASSKEY;
 
@@ -4339,16 +4347,16 @@ impl<B: Send> Operation for DeletePasskey<B> {
 ///
 /// `GET /users/{user_id}/trusted_devices` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/ListUserTrustedDevices)
 ///
-/// Build it with [`ListTrustedDevices::new`] and send it with `.send(&clerk)`, or start from `clerk.users().list_trusted_devices("user_123")`.
+/// Build it with [`ListUserTrustedDevices::new`] and send it with `.send(&clerk)`, or start from `clerk.users().list_trusted_devices("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ListTrustedDevices<B = Detached> {
+pub struct ListUserTrustedDevices<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl ListTrustedDevices {
+impl ListUserTrustedDevices {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4361,27 +4369,27 @@ impl ListTrustedDevices {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListTrustedDevicesResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<ListUserTrustedDevicesResponse> {
         clerk.call(self).await
     }
 }
 
-impl ListTrustedDevices<&Clerk> {
+impl ListUserTrustedDevices<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListTrustedDevicesResponse> {
+    pub async fn send(self) -> crate::Result<ListUserTrustedDevicesResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> ListTrustedDevices<B> {
+impl<B> ListUserTrustedDevices<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> ListTrustedDevices<C> {
-        ListTrustedDevices {
+    fn rebind<C>(self, client: C) -> ListUserTrustedDevices<C> {
+        ListUserTrustedDevices {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4389,8 +4397,8 @@ impl<B> ListTrustedDevices<B> {
     }
 }
 
-impl<B: Send> Operation for ListTrustedDevices<B> {
-    type Output = ListTrustedDevicesResponse;
+impl<B: Send> Operation for ListUserTrustedDevices<B> {
+    type Output = ListUserTrustedDevicesResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_LIST_TRUSTED_DEVICES;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4420,17 +4428,17 @@ impl<B: Send> Operation for ListTrustedDevices<B> {
 ///
 /// `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/RevokeUserTrustedDevice)
 ///
-/// Build it with [`RevokeTrustedDevice::new`] and send it with `.send(&clerk)`, or start from `clerk.users().revoke_trusted_device("user_123", "trusted_device_123")`.
+/// Build it with [`RevokeUserTrustedDevice::new`] and send it with `.send(&clerk)`, or start from `clerk.users().revoke_trusted_device("user_123", "trusted_device_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RevokeTrustedDevice<B = Detached> {
+pub struct RevokeUserTrustedDevice<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
     trusted_device_id: String,
 }
 
-impl RevokeTrustedDevice {
+impl RevokeUserTrustedDevice {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>, trusted_device_id: impl Into<String>) -> Self {
         Self {
@@ -4449,7 +4457,7 @@ impl RevokeTrustedDevice {
     }
 }
 
-impl RevokeTrustedDevice<&Clerk> {
+impl RevokeUserTrustedDevice<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -4460,11 +4468,11 @@ impl RevokeTrustedDevice<&Clerk> {
     }
 }
 
-impl<B> RevokeTrustedDevice<B> {
+impl<B> RevokeUserTrustedDevice<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> RevokeTrustedDevice<C> {
-        RevokeTrustedDevice {
+    fn rebind<C>(self, client: C) -> RevokeUserTrustedDevice<C> {
+        RevokeUserTrustedDevice {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4473,7 +4481,7 @@ impl<B> RevokeTrustedDevice<B> {
     }
 }
 
-impl<B: Send> Operation for RevokeTrustedDevice<B> {
+impl<B: Send> Operation for RevokeUserTrustedDevice<B> {
     type Output = crate::models::TrustedDevice;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_REVOKE_TRUSTED_DEVICE;
 
@@ -4505,17 +4513,17 @@ impl<B: Send> Operation for RevokeTrustedDevice<B> {
 ///
 /// `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UserWeb3WalletDelete)
 ///
-/// Build it with [`DeleteWeb3Wallet::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_web3_wallet("user_123", "web3_wallet_identification_123")`.
+/// Build it with [`DeleteUserWeb3Wallet::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_web3_wallet("user_123", "web3_wallet_identification_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteWeb3Wallet<B = Detached> {
+pub struct DeleteUserWeb3Wallet<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
     web3_wallet_identification_id: String,
 }
 
-impl DeleteWeb3Wallet {
+impl DeleteUserWeb3Wallet {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(
         user_id: impl Into<String>,
@@ -4537,7 +4545,7 @@ impl DeleteWeb3Wallet {
     }
 }
 
-impl DeleteWeb3Wallet<&Clerk> {
+impl DeleteUserWeb3Wallet<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -4548,11 +4556,11 @@ impl DeleteWeb3Wallet<&Clerk> {
     }
 }
 
-impl<B> DeleteWeb3Wallet<B> {
+impl<B> DeleteUserWeb3Wallet<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteWeb3Wallet<C> {
-        DeleteWeb3Wallet {
+    fn rebind<C>(self, client: C) -> DeleteUserWeb3Wallet<C> {
+        DeleteUserWeb3Wallet {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4561,7 +4569,7 @@ impl<B> DeleteWeb3Wallet<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteWeb3Wallet<B> {
+impl<B: Send> Operation for DeleteUserWeb3Wallet<B> {
     type Output = crate::models::DeletedObject;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_WEB3_WALLET;
 
@@ -4596,16 +4604,16 @@ impl<B: Send> Operation for DeleteWeb3Wallet<B> {
 ///
 /// `DELETE /users/{user_id}/totp` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteTOTP)
 ///
-/// Build it with [`DeleteTotp::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_totp("user_123")`.
+/// Build it with [`DeleteUserTotp::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_totp("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteTotp<B = Detached> {
+pub struct DeleteUserTotp<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl DeleteTotp {
+impl DeleteUserTotp {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4618,27 +4626,27 @@ impl DeleteTotp {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteTotpResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteUserTotpResponse> {
         clerk.call(self).await
     }
 }
 
-impl DeleteTotp<&Clerk> {
+impl DeleteUserTotp<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteTotpResponse> {
+    pub async fn send(self) -> crate::Result<DeleteUserTotpResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
 }
 
-impl<B> DeleteTotp<B> {
+impl<B> DeleteUserTotp<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteTotp<C> {
-        DeleteTotp {
+    fn rebind<C>(self, client: C) -> DeleteUserTotp<C> {
+        DeleteUserTotp {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4646,8 +4654,8 @@ impl<B> DeleteTotp<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteTotp<B> {
-    type Output = DeleteTotpResponse;
+impl<B: Send> Operation for DeleteUserTotp<B> {
+    type Output = DeleteUserTotpResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_TOTP;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4677,17 +4685,17 @@ impl<B: Send> Operation for DeleteTotp<B> {
 ///
 /// `DELETE /users/{user_id}/external_accounts/{external_account_id}` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteExternalAccount)
 ///
-/// Build it with [`DeleteExternalAccount::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_external_account("user_123", "external_account_123")`.
+/// Build it with [`DeleteUserExternalAccount::new`] and send it with `.send(&clerk)`, or start from `clerk.users().delete_external_account("user_123", "external_account_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteExternalAccount<B = Detached> {
+pub struct DeleteUserExternalAccount<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
     external_account_id: String,
 }
 
-impl DeleteExternalAccount {
+impl DeleteUserExternalAccount {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>, external_account_id: impl Into<String>) -> Self {
         Self {
@@ -4706,7 +4714,7 @@ impl DeleteExternalAccount {
     }
 }
 
-impl DeleteExternalAccount<&Clerk> {
+impl DeleteUserExternalAccount<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -4717,11 +4725,11 @@ impl DeleteExternalAccount<&Clerk> {
     }
 }
 
-impl<B> DeleteExternalAccount<B> {
+impl<B> DeleteUserExternalAccount<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteExternalAccount<C> {
-        DeleteExternalAccount {
+    fn rebind<C>(self, client: C) -> DeleteUserExternalAccount<C> {
+        DeleteUserExternalAccount {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4730,7 +4738,7 @@ impl<B> DeleteExternalAccount<B> {
     }
 }
 
-impl<B: Send> Operation for DeleteExternalAccount<B> {
+impl<B: Send> Operation for DeleteUserExternalAccount<B> {
     type Output = crate::models::DeletedObject;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_DELETE_EXTERNAL_ACCOUNT;
@@ -4760,7 +4768,7 @@ impl<B: Send> Operation for DeleteExternalAccount<B> {
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct SetPasswordCompromisedBody {
+struct SetUserPasswordCompromisedBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     revoke_all_sessions: Option<Option<bool>>,
 }
@@ -4769,17 +4777,17 @@ struct SetPasswordCompromisedBody {
 ///
 /// `POST /users/{user_id}/password/set_compromised` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserPasswordCompromised)
 ///
-/// Build it with [`SetPasswordCompromised::new`] and send it with `.send(&clerk)`, or start from `clerk.users().set_password_compromised("user_123")`.
+/// Build it with [`SetUserPasswordCompromised::new`] and send it with `.send(&clerk)`, or start from `clerk.users().set_password_compromised("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct SetPasswordCompromised<B = Detached> {
+pub struct SetUserPasswordCompromised<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
-    body: SetPasswordCompromisedBody,
+    body: SetUserPasswordCompromisedBody,
 }
 
-impl SetPasswordCompromised {
+impl SetUserPasswordCompromised {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4797,7 +4805,7 @@ impl SetPasswordCompromised {
     }
 }
 
-impl SetPasswordCompromised<&Clerk> {
+impl SetUserPasswordCompromised<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -4808,7 +4816,7 @@ impl SetPasswordCompromised<&Clerk> {
     }
 }
 
-impl<B> SetPasswordCompromised<B> {
+impl<B> SetUserPasswordCompromised<B> {
     /// Set `revoke_all_sessions`.
     pub fn revoke_all_sessions(mut self, value: bool) -> Self {
         self.body.revoke_all_sessions = Some(Some(value));
@@ -4823,8 +4831,8 @@ impl<B> SetPasswordCompromised<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> SetPasswordCompromised<C> {
-        SetPasswordCompromised {
+    fn rebind<C>(self, client: C) -> SetUserPasswordCompromised<C> {
+        SetUserPasswordCompromised {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4833,7 +4841,7 @@ impl<B> SetPasswordCompromised<B> {
     }
 }
 
-impl<B: Send> Operation for SetPasswordCompromised<B> {
+impl<B: Send> Operation for SetUserPasswordCompromised<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_SET_PASSWORD_COMPROMISED;
@@ -4865,16 +4873,16 @@ impl<B: Send> Operation for SetPasswordCompromised<B> {
 ///
 /// `POST /users/{user_id}/password/unset_compromised` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnsetUserPasswordCompromised)
 ///
-/// Build it with [`UnsetPasswordCompromised::new`] and send it with `.send(&clerk)`, or start from `clerk.users().unset_password_compromised("user_123")`.
+/// Build it with [`UnsetUserPasswordCompromised::new`] and send it with `.send(&clerk)`, or start from `clerk.users().unset_password_compromised("user_123")`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct UnsetPasswordCompromised<B = Detached> {
+pub struct UnsetUserPasswordCompromised<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     user_id: String,
 }
 
-impl UnsetPasswordCompromised {
+impl UnsetUserPasswordCompromised {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -4892,7 +4900,7 @@ impl UnsetPasswordCompromised {
     }
 }
 
-impl UnsetPasswordCompromised<&Clerk> {
+impl UnsetUserPasswordCompromised<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -4903,11 +4911,11 @@ impl UnsetPasswordCompromised<&Clerk> {
     }
 }
 
-impl<B> UnsetPasswordCompromised<B> {
+impl<B> UnsetUserPasswordCompromised<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> UnsetPasswordCompromised<C> {
-        UnsetPasswordCompromised {
+    fn rebind<C>(self, client: C) -> UnsetUserPasswordCompromised<C> {
+        UnsetUserPasswordCompromised {
             client,
             options: self.options,
             user_id: self.user_id,
@@ -4915,7 +4923,7 @@ impl<B> UnsetPasswordCompromised<B> {
     }
 }
 
-impl<B: Send> Operation for UnsetPasswordCompromised<B> {
+impl<B: Send> Operation for UnsetUserPasswordCompromised<B> {
     type Output = crate::models::User;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_UNSET_PASSWORD_COMPROMISED;
@@ -4947,10 +4955,10 @@ impl<B: Send> Operation for UnsetPasswordCompromised<B> {
 ///
 /// `GET /organization_memberships` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Organization%20Memberships#operation/InstanceGetOrganizationMemberships)
 ///
-/// Build it with [`GetInstanceOrganizationMemberships::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_instance_organization_memberships()`.
+/// Build it with [`GetUserInstanceOrganizationMemberships::new`] and send it with `.send(&clerk)`, or start from `clerk.users().get_instance_organization_memberships()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetInstanceOrganizationMemberships<B = Detached> {
+pub struct GetUserInstanceOrganizationMemberships<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     order_by: Option<String>,
@@ -4958,7 +4966,7 @@ pub struct GetInstanceOrganizationMemberships<B = Detached> {
     offset: Option<i64>,
 }
 
-impl GetInstanceOrganizationMemberships {
+impl GetUserInstanceOrganizationMemberships {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -5004,7 +5012,7 @@ impl GetInstanceOrganizationMemberships {
     }
 }
 
-impl GetInstanceOrganizationMemberships<&Clerk> {
+impl GetUserInstanceOrganizationMemberships<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -5041,7 +5049,7 @@ impl GetInstanceOrganizationMemberships<&Clerk> {
     }
 }
 
-impl<B> GetInstanceOrganizationMemberships<B> {
+impl<B> GetUserInstanceOrganizationMemberships<B> {
     /// Sorts organizations memberships by phone_number, email_address, created_at, first_name, last_name or username.
     pub fn order_by(mut self, value: impl Into<String>) -> Self {
         self.order_by = Some(value.into());
@@ -5062,8 +5070,8 @@ impl<B> GetInstanceOrganizationMemberships<B> {
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GetInstanceOrganizationMemberships<C> {
-        GetInstanceOrganizationMemberships {
+    fn rebind<C>(self, client: C) -> GetUserInstanceOrganizationMemberships<C> {
+        GetUserInstanceOrganizationMemberships {
             client,
             options: self.options,
             order_by: self.order_by,
@@ -5073,7 +5081,7 @@ impl<B> GetInstanceOrganizationMemberships<B> {
     }
 }
 
-impl<B: Send> Operation for GetInstanceOrganizationMemberships<B> {
+impl<B: Send> Operation for GetUserInstanceOrganizationMemberships<B> {
     type Output = crate::models::OrganizationMemberships;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::USERS_GET_INSTANCE_ORGANIZATION_MEMBERSHIPS;
@@ -5103,7 +5111,7 @@ impl<B: Send> Operation for GetInstanceOrganizationMemberships<B> {
     }
 }
 
-impl crate::pagination::Paginated for GetInstanceOrganizationMemberships {
+impl crate::pagination::Paginated for GetUserInstanceOrganizationMemberships {
     type Item = crate::models::OrganizationMembership;
     fn offset(&self) -> i64 {
         self.offset.unwrap_or(0)
@@ -5120,8 +5128,8 @@ impl crate::pagination::Paginated for GetInstanceOrganizationMemberships {
 }
 
 crate::string_enum! {
-    /// `CreateUserEmailAddressIdentificationStatusItem`.
-    pub enum CreateUserEmailAddressIdentificationStatusItem {
+    /// `CreateUserIdentificationStatusItem`.
+    pub enum CreateUserIdentificationStatusItem {
         /// `verified`
         Verified = "verified",
         /// `reserved`
@@ -5129,52 +5137,18 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// `CreateUserPhoneNumberIdentificationStatusItem`.
-    pub enum CreateUserPhoneNumberIdentificationStatusItem {
-        /// `verified`
-        Verified = "verified",
-        /// `reserved`
-        Reserved = "reserved",
-    }
-}
-
-crate::string_enum! {
-    /// Whether to increase or decrease the credit balance.
-    pub enum AdjustBillingCreditBalanceAction {
-        /// `increase`
-        Increase = "increase",
-        /// `decrease`
-        Decrease = "decrease",
-    }
-}
-
-crate::string_enum! {
-    /// `GetOrganizationInvitationsStatus`.
-    pub enum GetOrganizationInvitationsStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `accepted`
-        Accepted = "accepted",
-        /// `revoked`
-        Revoked = "revoked",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-/// `VerifyPasswordResponse`.
+/// `VerifyUserPasswordResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerifyPasswordResponse {
+pub struct VerifyUserPasswordResponse {
     /// `verified`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 }
 
 crate::string_enum! {
-    /// `VerifyTotpResponseCodeType`.
-    pub enum VerifyTotpResponseCodeType {
+    /// `VerifyUserTotpResponseCodeType`.
+    pub enum VerifyUserTotpResponseCodeType {
         /// `totp`
         Totp = "totp",
         /// `backup_code`
@@ -5182,40 +5156,31 @@ crate::string_enum! {
     }
 }
 
-/// `VerifyTotpResponse`.
+/// `VerifyUserTotpResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerifyTotpResponse {
+pub struct VerifyUserTotpResponse {
     /// `verified`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
     /// `code_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_type: Option<VerifyTotpResponseCodeType>,
+    pub code_type: Option<VerifyUserTotpResponseCodeType>,
 }
 
-/// `DisableMfaResponse`.
+/// `DeleteUserTotpResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DisableMfaResponse {
+pub struct DeleteUserTotpResponse {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
-/// `DeleteBackupCodesResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteBackupCodesResponse {
-    /// `user_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-}
-
-/// `ListTrustedDevicesResponse`.
+/// `ListUserTrustedDevicesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListTrustedDevicesResponse {
+pub struct ListUserTrustedDevicesResponse {
     /// `data`.
     #[serde(
         default,
@@ -5226,7 +5191,7 @@ pub struct ListTrustedDevicesResponse {
     pub total_count: i64,
 }
 
-impl ListTrustedDevicesResponse {
+impl ListUserTrustedDevicesResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -5238,13 +5203,4 @@ impl ListTrustedDevicesResponse {
             total_count: total_count.into(),
         }
     }
-}
-
-/// `DeleteTotpResponse`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteTotpResponse {
-    /// `user_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
 }

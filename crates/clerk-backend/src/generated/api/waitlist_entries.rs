@@ -30,9 +30,9 @@ impl<'c> WaitlistEntriesApi<'c> {
     /// Create multiple waitlist entries
     ///
     /// `POST /waitlist_entries/bulk` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Waitlist%20Entries#operation/CreateBulkWaitlistEntries)
-    pub fn bulk_create(self) -> BulkCreate<&'c Clerk> {
+    pub fn bulk_create(self) -> BulkCreateWaitlistEntries<&'c Clerk> {
         #[allow(deprecated)]
-        BulkCreate::new().rebind(self.clerk)
+        BulkCreateWaitlistEntries::new().rebind(self.clerk)
     }
 
     /// Delete a pending waitlist entry
@@ -73,7 +73,7 @@ pub struct ListWaitlistEntries<B = Detached> {
     limit: Option<i64>,
     offset: Option<i64>,
     query: Option<String>,
-    status: Option<ListWaitlistEntriesStatus>,
+    status: Option<crate::models::WaitlistEntryStatus>,
     order_by: Option<String>,
 }
 
@@ -177,7 +177,7 @@ impl<B> ListWaitlistEntries<B> {
     }
 
     /// Filter waitlist entries by their status
-    pub fn status(mut self, value: impl Into<ListWaitlistEntriesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<crate::models::WaitlistEntryStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -359,16 +359,16 @@ impl<B: Send> Operation for CreateWaitlistEntry<B> {
 ///
 /// `POST /waitlist_entries/bulk` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Waitlist%20Entries#operation/CreateBulkWaitlistEntries)
 ///
-/// Build it with [`BulkCreate::new`] and send it with `.send(&clerk)`, or start from `clerk.waitlist_entries().bulk_create()`.
+/// Build it with [`BulkCreateWaitlistEntries::new`] and send it with `.send(&clerk)`, or start from `clerk.waitlist_entries().bulk_create()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct BulkCreate<B = Detached> {
+pub struct BulkCreateWaitlistEntries<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
-    body: Option<Vec<BulkCreateBodyItem>>,
+    body: Option<Vec<BulkCreateWaitlistEntriesBodyItem>>,
 }
 
-impl BulkCreate {
+impl BulkCreateWaitlistEntries {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -385,7 +385,7 @@ impl BulkCreate {
     }
 }
 
-impl BulkCreate<&Clerk> {
+impl BulkCreateWaitlistEntries<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -396,17 +396,20 @@ impl BulkCreate<&Clerk> {
     }
 }
 
-impl<B> BulkCreate<B> {
+impl<B> BulkCreateWaitlistEntries<B> {
     /// The request body.
-    pub fn body(mut self, value: impl IntoIterator<Item = BulkCreateBodyItem>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl IntoIterator<Item = BulkCreateWaitlistEntriesBodyItem>,
+    ) -> Self {
         self.body = Some(value.into_iter().collect());
         self
     }
 
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> BulkCreate<C> {
-        BulkCreate {
+    fn rebind<C>(self, client: C) -> BulkCreateWaitlistEntries<C> {
+        BulkCreateWaitlistEntries {
             client,
             options: self.options,
             body: self.body,
@@ -414,7 +417,7 @@ impl<B> BulkCreate<B> {
     }
 }
 
-impl<B: Send> Operation for BulkCreate<B> {
+impl<B: Send> Operation for BulkCreateWaitlistEntries<B> {
     type Output = Vec<crate::models::WaitlistEntry>;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::WAITLIST_ENTRIES_BULK_CREATE;
@@ -703,20 +706,6 @@ impl<B: Send> Operation for RejectWaitlistEntry<B> {
     }
 }
 
-crate::string_enum! {
-    /// `ListWaitlistEntriesStatus`.
-    pub enum ListWaitlistEntriesStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `invited`
-        Invited = "invited",
-        /// `completed`
-        Completed = "completed",
-        /// `rejected`
-        Rejected = "rejected",
-    }
-}
-
 /// `ListWaitlistEntriesResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -745,10 +734,10 @@ impl ListWaitlistEntriesResponse {
     }
 }
 
-/// `BulkCreateBodyItem`.
+/// `BulkCreateWaitlistEntriesBodyItem`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BulkCreateBodyItem {
+pub struct BulkCreateWaitlistEntriesBodyItem {
     /// The email address to add to the waitlist
     pub email_address: String,
     /// Optional flag which denotes whether a confirmation email should be sent to the given email address.
@@ -756,7 +745,7 @@ pub struct BulkCreateBodyItem {
     pub notify: Option<bool>,
 }
 
-impl BulkCreateBodyItem {
+impl BulkCreateWaitlistEntriesBodyItem {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(email_address: impl Into<String>) -> Self {

@@ -14,25 +14,25 @@ impl<'c> WebhooksApi<'c> {
     /// Create a Svix app
     ///
     /// `POST /webhooks/svix` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/CreateSvixApp)
-    pub fn create_svix_app(self) -> CreateSvixApp<&'c Clerk> {
+    pub fn create_svix_app(self) -> CreateWebhookSvixApp<&'c Clerk> {
         #[allow(deprecated)]
-        CreateSvixApp::new().rebind(self.clerk)
+        CreateWebhookSvixApp::new().rebind(self.clerk)
     }
 
     /// Delete a Svix app
     ///
     /// `DELETE /webhooks/svix` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/DeleteSvixApp)
-    pub fn delete_svix_app(self) -> DeleteSvixApp<&'c Clerk> {
+    pub fn delete_svix_app(self) -> DeleteWebhookSvixApp<&'c Clerk> {
         #[allow(deprecated)]
-        DeleteSvixApp::new().rebind(self.clerk)
+        DeleteWebhookSvixApp::new().rebind(self.clerk)
     }
 
     /// Create a Svix Dashboard URL
     ///
     /// `POST /webhooks/svix_url` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/GenerateSvixAuthURL)
-    pub fn generate_svix_auth_url(self) -> GenerateSvixAuthUrl<&'c Clerk> {
+    pub fn generate_svix_auth_url(self) -> GenerateWebhookSvixAuthUrl<&'c Clerk> {
         #[allow(deprecated)]
-        GenerateSvixAuthUrl::new().rebind(self.clerk)
+        GenerateWebhookSvixAuthUrl::new().rebind(self.clerk)
     }
 }
 
@@ -40,15 +40,15 @@ impl<'c> WebhooksApi<'c> {
 ///
 /// `POST /webhooks/svix` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/CreateSvixApp)
 ///
-/// Build it with [`CreateSvixApp::new`] and send it with `.send(&clerk)`, or start from `clerk.webhooks().create_svix_app()`.
+/// Build it with [`CreateWebhookSvixApp::new`] and send it with `.send(&clerk)`, or start from `clerk.webhooks().create_svix_app()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateSvixApp<B = Detached> {
+pub struct CreateWebhookSvixApp<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
 }
 
-impl CreateSvixApp {
+impl CreateWebhookSvixApp {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -65,7 +65,7 @@ impl CreateSvixApp {
     }
 }
 
-impl CreateSvixApp<&Clerk> {
+impl CreateWebhookSvixApp<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -76,18 +76,18 @@ impl CreateSvixApp<&Clerk> {
     }
 }
 
-impl<B> CreateSvixApp<B> {
+impl<B> CreateWebhookSvixApp<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> CreateSvixApp<C> {
-        CreateSvixApp {
+    fn rebind<C>(self, client: C) -> CreateWebhookSvixApp<C> {
+        CreateWebhookSvixApp {
             client,
             options: self.options,
         }
     }
 }
 
-impl<B: Send> Operation for CreateSvixApp<B> {
+impl<B: Send> Operation for CreateWebhookSvixApp<B> {
     type Output = crate::models::SvixUrl;
     const INFO: &'static OperationInfo = &crate::generated::operations::WEBHOOKS_CREATE_SVIX_APP;
 
@@ -114,15 +114,15 @@ impl<B: Send> Operation for CreateSvixApp<B> {
 ///
 /// `DELETE /webhooks/svix` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/DeleteSvixApp)
 ///
-/// Build it with [`DeleteSvixApp::new`] and send it with `.send(&clerk)`, or start from `clerk.webhooks().delete_svix_app()`.
+/// Build it with [`DeleteWebhookSvixApp::new`] and send it with `.send(&clerk)`, or start from `clerk.webhooks().delete_svix_app()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteSvixApp<B = Detached> {
+pub struct DeleteWebhookSvixApp<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
 }
 
-impl DeleteSvixApp {
+impl DeleteWebhookSvixApp {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -139,7 +139,7 @@ impl DeleteSvixApp {
     }
 }
 
-impl DeleteSvixApp<&Clerk> {
+impl DeleteWebhookSvixApp<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -150,18 +150,18 @@ impl DeleteSvixApp<&Clerk> {
     }
 }
 
-impl<B> DeleteSvixApp<B> {
+impl<B> DeleteWebhookSvixApp<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> DeleteSvixApp<C> {
-        DeleteSvixApp {
+    fn rebind<C>(self, client: C) -> DeleteWebhookSvixApp<C> {
+        DeleteWebhookSvixApp {
             client,
             options: self.options,
         }
     }
 }
 
-impl<B: Send> Operation for DeleteSvixApp<B> {
+impl<B: Send> Operation for DeleteWebhookSvixApp<B> {
     type Output = ();
     const INFO: &'static OperationInfo = &crate::generated::operations::WEBHOOKS_DELETE_SVIX_APP;
 
@@ -188,15 +188,15 @@ impl<B: Send> Operation for DeleteSvixApp<B> {
 ///
 /// `POST /webhooks/svix_url` — [Clerk reference](https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/GenerateSvixAuthURL)
 ///
-/// Build it with [`GenerateSvixAuthUrl::new`] and send it with `.send(&clerk)`, or start from `clerk.webhooks().generate_svix_auth_url()`.
+/// Build it with [`GenerateWebhookSvixAuthUrl::new`] and send it with `.send(&clerk)`, or start from `clerk.webhooks().generate_svix_auth_url()`.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GenerateSvixAuthUrl<B = Detached> {
+pub struct GenerateWebhookSvixAuthUrl<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
 }
 
-impl GenerateSvixAuthUrl {
+impl GenerateWebhookSvixAuthUrl {
     /// A request with its path parameters; set the rest with the setters.
     pub fn new() -> Self {
         Self {
@@ -213,7 +213,7 @@ impl GenerateSvixAuthUrl {
     }
 }
 
-impl GenerateSvixAuthUrl<&Clerk> {
+impl GenerateWebhookSvixAuthUrl<&Clerk> {
     /// Send the request with the client it was created from.
     ///
     /// # Errors
@@ -224,18 +224,18 @@ impl GenerateSvixAuthUrl<&Clerk> {
     }
 }
 
-impl<B> GenerateSvixAuthUrl<B> {
+impl<B> GenerateWebhookSvixAuthUrl<B> {
     crate::rt::request_options!();
 
-    fn rebind<C>(self, client: C) -> GenerateSvixAuthUrl<C> {
-        GenerateSvixAuthUrl {
+    fn rebind<C>(self, client: C) -> GenerateWebhookSvixAuthUrl<C> {
+        GenerateWebhookSvixAuthUrl {
             client,
             options: self.options,
         }
     }
 }
 
-impl<B: Send> Operation for GenerateSvixAuthUrl<B> {
+impl<B: Send> Operation for GenerateWebhookSvixAuthUrl<B> {
     type Output = crate::models::SvixUrl;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::WEBHOOKS_GENERATE_SVIX_AUTH_URL;

@@ -6,7 +6,7 @@ use super::*;
 
 crate::string_enum! {
     /// Whether to increase or decrease the credit balance.
-    pub enum AdjustCreditBalanceRequestAction {
+    pub enum AdjustCreditBalanceAction {
         /// `increase`
         Increase = "increase",
         /// `decrease`
@@ -21,7 +21,7 @@ pub struct AdjustCreditBalanceRequest {
     /// The credit amount in cents.
     pub amount: i64,
     /// Whether to increase or decrease the credit balance.
-    pub action: AdjustCreditBalanceRequestAction,
+    pub action: AdjustCreditBalanceAction,
     /// The currency code (e.g.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
@@ -37,7 +37,7 @@ impl AdjustCreditBalanceRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         amount: impl Into<i64>,
-        action: impl Into<AdjustCreditBalanceRequestAction>,
+        action: impl Into<AdjustCreditBalanceAction>,
         idempotency_key: impl Into<String>,
     ) -> Self {
         Self {

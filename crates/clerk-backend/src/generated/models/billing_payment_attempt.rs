@@ -53,7 +53,7 @@ pub struct BillingPaymentAttempt {
     pub amount: CommerceMoneyResponse,
     /// Totals breakdown for this payment attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<CommerceTotalsResponse2>,
+    pub totals: Option<CommerceTotalsResponse>,
     /// Unique identifier for the payment method.
     pub payment_method_id: String,
     /// The payment method used for this payment attempt.

@@ -4,18 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-crate::string_enum! {
-    /// `BlocklistIdentifierIdentifierType`.
-    pub enum BlocklistIdentifierIdentifierType {
-        /// `email_address`
-        EmailAddress = "email_address",
-        /// `phone_number`
-        PhoneNumber = "phone_number",
-        /// `web3_wallet`
-        Web3Wallet = "web3_wallet",
-    }
-}
-
 /// `BlocklistIdentifier`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -31,7 +19,7 @@ pub struct BlocklistIdentifier {
     pub identifier: Option<String>,
     /// `identifier_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identifier_type: Option<BlocklistIdentifierIdentifierType>,
+    pub identifier_type: Option<AllowlistIdentifierIdentifierType>,
     /// `instance_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,

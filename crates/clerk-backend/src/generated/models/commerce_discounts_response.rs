@@ -4,18 +4,18 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// `CommerceDiscountsResponse`.
+/// `BillingDiscountsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CommerceDiscountsResponse {
+pub struct BillingDiscountsResponse {
     /// `proration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proration: Option<CommerceProrationDiscountResponse>,
+    pub proration: Option<BillingProrationDiscountDetail>,
     /// `total`.
     pub total: CommerceMoneyResponse,
 }
 
-impl CommerceDiscountsResponse {
+impl BillingDiscountsResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(total: impl Into<CommerceMoneyResponse>) -> Self {

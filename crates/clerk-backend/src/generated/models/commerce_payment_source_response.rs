@@ -16,16 +16,6 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// Status of the payment source.
-    pub enum CommercePaymentSourceResponseStatus {
-        /// `active`
-        Active = "active",
-        /// `disconnected`
-        Disconnected = "disconnected",
-    }
-}
-
 /// `CommercePaymentSourceResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -52,7 +42,7 @@ pub struct CommercePaymentSourceResponse {
     /// Last 4 digits of the card (for card payment sources).
     pub last4: String,
     /// Status of the payment source.
-    pub status: CommercePaymentSourceResponseStatus,
+    pub status: CommercePaymentMethodResponseStatus,
     /// Type of wallet (if applicable).
     pub wallet_type: String,
     /// Type of card (if applicable).
@@ -82,7 +72,7 @@ impl CommercePaymentSourceResponse {
         gateway: impl Into<String>,
         gateway_external_id: impl Into<String>,
         last4: impl Into<String>,
-        status: impl Into<CommercePaymentSourceResponseStatus>,
+        status: impl Into<CommercePaymentMethodResponseStatus>,
         wallet_type: impl Into<String>,
         card_type: impl Into<String>,
         created_at: impl Into<i64>,

@@ -4,10 +4,10 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// `CommerceProrationDiscountResponse`.
+/// `BillingProrationDiscountDetail`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CommerceProrationDiscountResponse {
+pub struct BillingProrationDiscountDetail {
     /// `amount`.
     pub amount: CommerceMoneyResponse,
     /// `cycle_days_passed`.
@@ -18,7 +18,7 @@ pub struct CommerceProrationDiscountResponse {
     pub cycle_passed_percent: f64,
 }
 
-impl CommerceProrationDiscountResponse {
+impl BillingProrationDiscountDetail {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(

@@ -114,7 +114,7 @@ pub struct CommerceSubscriptionItem {
     pub seats: Option<CommerceSubscriptionItemSeatsResponse>,
     /// Totals for this subscription item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<CommerceTotalsResponse2>,
+    pub totals: Option<CommerceTotalsResponse>,
 }
 
 impl CommerceSubscriptionItem {

@@ -22,16 +22,6 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// The billing period for this subscription.
-    pub enum CommerceSubscriptionItem2PlanPeriod {
-        /// `month`
-        Month = "month",
-        /// `annual`
-        Annual = "annual",
-    }
-}
-
 /// `CommerceSubscriptionItem2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -57,7 +47,7 @@ pub struct CommerceSubscriptionItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<CommercePlan2>,
     /// The billing period for this subscription.
-    pub plan_period: CommerceSubscriptionItem2PlanPeriod,
+    pub plan_period: CommerceSubscriptionItemPlanPeriod,
     /// Unique identifier for the payment source.
     pub payment_source_id: String,
     /// The payment source associated with this subscription.
@@ -117,7 +107,7 @@ impl CommerceSubscriptionItem2 {
         instance_id: impl Into<String>,
         status: impl Into<CommerceSubscriptionItem2Status>,
         plan_id: impl Into<String>,
-        plan_period: impl Into<CommerceSubscriptionItem2PlanPeriod>,
+        plan_period: impl Into<CommerceSubscriptionItemPlanPeriod>,
         payment_source_id: impl Into<String>,
         payer_id: impl Into<String>,
         is_free_trial: impl Into<bool>,

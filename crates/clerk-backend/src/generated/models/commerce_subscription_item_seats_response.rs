@@ -13,5 +13,5 @@ pub struct CommerceSubscriptionItemSeatsResponse {
     pub quantity: Option<i64>,
     /// Per-unit cost breakdown by pricing tier
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tiers: Option<Vec<CommercePerUnitTotalTier2>>,
+    pub tiers: Option<Vec<CommercePerUnitTotalTier>>,
 }

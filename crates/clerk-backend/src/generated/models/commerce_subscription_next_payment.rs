@@ -14,10 +14,10 @@ pub struct CommerceSubscriptionNextPayment {
     pub amount: CommerceMoneyResponse,
     /// Per-unit total breakdown (for example, seats) for the next payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_unit_totals: Option<Vec<CommercePerUnitTotal2>>,
+    pub per_unit_totals: Option<Vec<CommercePerUnitTotal>>,
     /// Breakdown of the recurring amount that will be billed at renewal (base fee + per-unit charges).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub totals: Option<CommerceTotalsResponse2>,
+    pub totals: Option<CommerceTotalsResponse>,
 }
 
 impl CommerceSubscriptionNextPayment {

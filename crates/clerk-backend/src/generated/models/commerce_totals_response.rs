@@ -24,7 +24,7 @@ pub struct CommerceTotalsResponse {
     pub credits: Option<CommerceCreditsResponse>,
     /// `discounts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discounts: Option<CommerceDiscountsResponse>,
+    pub discounts: Option<BillingDiscountsResponse>,
 }
 
 impl CommerceTotalsResponse {

@@ -4,18 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-crate::string_enum! {
-    /// Which billing periods this price supports.
-    pub enum CreateBillingPriceRequestSupportedBillingPeriods {
-        /// `month`
-        Month = "month",
-        /// `annual`
-        Annual = "annual",
-        /// `both`
-        Both = "both",
-    }
-}
-
 /// `CreateBillingPriceRequest`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -36,7 +24,7 @@ pub struct CreateBillingPriceRequest {
     pub description: Option<String>,
     /// Which billing periods this price supports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_billing_periods: Option<CreateBillingPriceRequestSupportedBillingPeriods>,
+    pub supported_billing_periods: Option<BillingPriceResponseSupportedBillingPeriods>,
 }
 
 impl CreateBillingPriceRequest {

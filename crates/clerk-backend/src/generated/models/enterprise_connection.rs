@@ -41,40 +41,6 @@ impl EnterpriseConnectionCustomAttributesItem {
     }
 }
 
-crate::string_enum! {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub enum EnterpriseConnectionSamlConnectionLoginHintMode {
-        /// `email_address`
-        EmailAddress = "email_address",
-        /// `custom_attribute`
-        CustomAttribute = "custom_attribute",
-        /// `off`
-        Off = "off",
-    }
-}
-
-/// Configuration for the login_hint sent to the IdP on SSO sign-in
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EnterpriseConnectionSamlConnectionLoginHint {
-    /// Controls the login_hint sent to the IdP on SSO sign-in
-    pub mode: EnterpriseConnectionSamlConnectionLoginHintMode,
-    /// The user public_metadata key whose value is sent as the login_hint when mode is custom_attribute
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-impl EnterpriseConnectionSamlConnectionLoginHint {
-    /// A value with its required fields; the optional ones start as `None`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(mode: impl Into<EnterpriseConnectionSamlConnectionLoginHintMode>) -> Self {
-        Self {
-            mode: mode.into(),
-            source: None,
-        }
-    }
-}
-
 /// Present when the enterprise connection uses SAML
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -117,7 +83,7 @@ pub struct EnterpriseConnectionSamlConnection {
     pub force_authn: Option<bool>,
     /// Configuration for the login_hint sent to the IdP on SSO sign-in
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_hint: Option<EnterpriseConnectionSamlConnectionLoginHint>,
+    pub login_hint: Option<SamlConnectionLoginHint>,
     /// The IdP's signing certificate (PEM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp_certificate: Option<String>,

@@ -16,16 +16,6 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// The type of enterprise connection the test run was performed against
-    pub enum EnterpriseConnectionTestRunConnectionType {
-        /// `saml`
-        Saml = "saml",
-        /// `oauth`
-        Oauth = "oauth",
-    }
-}
-
 /// The user information parsed from the IdP response
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -112,7 +102,7 @@ pub struct EnterpriseConnectionTestRun {
     /// The status of the test run
     pub status: EnterpriseConnectionTestRunStatus,
     /// The type of enterprise connection the test run was performed against
-    pub connection_type: EnterpriseConnectionTestRunConnectionType,
+    pub connection_type: EnterpriseAccountProtocol,
     /// The user information parsed from the IdP response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parsed_user_info: Option<EnterpriseConnectionTestRunParsedUserInfo>,
@@ -135,7 +125,7 @@ impl EnterpriseConnectionTestRun {
     pub fn new(
         id: impl Into<String>,
         status: impl Into<EnterpriseConnectionTestRunStatus>,
-        connection_type: impl Into<EnterpriseConnectionTestRunConnectionType>,
+        connection_type: impl Into<EnterpriseAccountProtocol>,
         created_at: impl Into<i64>,
     ) -> Self {
         Self {

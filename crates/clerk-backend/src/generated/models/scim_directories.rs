@@ -4,5 +4,5 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// `ScimDirectories`.
-pub type ScimDirectories = Vec<ScimDirectory>;
+/// `Directories`.
+pub type Directories = Vec<Directory>;

@@ -4,10 +4,10 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// `ScimDirectoryCustomAttributesItem`.
+/// `DirectoryCustomAttributesItem`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ScimDirectoryCustomAttributesItem {
+pub struct DirectoryCustomAttributesItem {
     /// Display name for the custom attribute
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -31,7 +31,7 @@ pub struct ScimDirectoryCustomAttributesItem {
 /// A directory configuration for provisioning users via SCIM protocol.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ScimDirectory {
+pub struct Directory {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -66,7 +66,7 @@ pub struct ScimDirectory {
     pub attribute_mapping: std::collections::BTreeMap<String, String>,
     /// Custom attributes to map from the IdP to the user's profile via SCIM provisioning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_attributes: Option<Vec<ScimDirectoryCustomAttributesItem>>,
+    pub custom_attributes: Option<Vec<DirectoryCustomAttributesItem>>,
     /// The API key for authenticating SCIM requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
@@ -76,7 +76,7 @@ pub struct ScimDirectory {
     pub updated_at: i64,
 }
 
-impl ScimDirectory {
+impl Directory {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(

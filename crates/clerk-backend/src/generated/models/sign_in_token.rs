@@ -4,18 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-crate::string_enum! {
-    /// `SignInTokenStatus`.
-    pub enum SignInTokenStatus {
-        /// `pending`
-        Pending = "pending",
-        /// `accepted`
-        Accepted = "accepted",
-        /// `revoked`
-        Revoked = "revoked",
-    }
-}
-
 /// `SignInToken`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -26,7 +14,7 @@ pub struct SignInToken {
     /// `id`.
     pub id: String,
     /// `status`.
-    pub status: SignInTokenStatus,
+    pub status: ActorTokenStatus,
     /// `user_id`.
     pub user_id: String,
     /// `token`.
@@ -46,7 +34,7 @@ impl SignInToken {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        status: impl Into<SignInTokenStatus>,
+        status: impl Into<ActorTokenStatus>,
         user_id: impl Into<String>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,

@@ -4,20 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-crate::string_enum! {
-    /// `VerificationEmailLinkStatus`.
-    pub enum VerificationEmailLinkStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
 /// `VerificationEmailLink`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -26,7 +12,7 @@ pub struct VerificationEmailLink {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationEmailLinkStatus,
+    pub status: VerificationStatus,
     /// `strategy`.
     pub strategy: String,
     /// `attempts`.
@@ -43,10 +29,7 @@ pub struct VerificationEmailLink {
 impl VerificationEmailLink {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        status: impl Into<VerificationEmailLinkStatus>,
-        strategy: impl Into<String>,
-    ) -> Self {
+    pub fn new(status: impl Into<VerificationStatus>, strategy: impl Into<String>) -> Self {
         Self {
             object: None,
             status: status.into(),

@@ -4,16 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-crate::string_enum! {
-    /// `VerificationGoogleOneTapStatus`.
-    pub enum VerificationGoogleOneTapStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-    }
-}
-
 /// `VerificationGoogleOneTap`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -22,7 +12,7 @@ pub struct VerificationGoogleOneTap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationGoogleOneTapStatus,
+    pub status: VerificationFromOauthStatus,
     /// `strategy`.
     pub strategy: String,
     /// `expire_at`.
@@ -43,7 +33,7 @@ impl VerificationGoogleOneTap {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        status: impl Into<VerificationGoogleOneTapStatus>,
+        status: impl Into<VerificationFromOauthStatus>,
         strategy: impl Into<String>,
     ) -> Self {
         Self {

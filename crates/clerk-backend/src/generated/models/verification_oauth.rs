@@ -4,22 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-crate::string_enum! {
-    /// `VerificationOauthStatus`.
-    pub enum VerificationOauthStatus {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-        /// `transferable`
-        Transferable = "transferable",
-    }
-}
-
 /// `VerificationOauth`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -28,7 +12,7 @@ pub struct VerificationOauth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationOauthStatus,
+    pub status: VerificationSamlStatus,
     /// `strategy`.
     pub strategy: String,
     /// `external_verification_redirect_url`.
@@ -51,7 +35,7 @@ impl VerificationOauth {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        status: impl Into<VerificationOauthStatus>,
+        status: impl Into<VerificationSamlStatus>,
         strategy: impl Into<String>,
         expire_at: impl Into<i64>,
     ) -> Self {

@@ -5,8 +5,8 @@
 use super::*;
 
 crate::string_enum! {
-    /// `VerificationOtpStatus`.
-    pub enum VerificationOtpStatus {
+    /// `VerificationStatus`.
+    pub enum VerificationStatus {
         /// `unverified`
         Unverified = "unverified",
         /// `verified`
@@ -38,7 +38,7 @@ pub struct VerificationOtp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationOtpStatus,
+    pub status: VerificationStatus,
     /// `strategy`.
     pub strategy: VerificationOtpStrategy,
     /// `attempts`.
@@ -59,7 +59,7 @@ impl VerificationOtp {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        status: impl Into<VerificationOtpStatus>,
+        status: impl Into<VerificationStatus>,
         strategy: impl Into<VerificationOtpStrategy>,
     ) -> Self {
         Self {

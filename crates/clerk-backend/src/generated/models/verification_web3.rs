@@ -5,20 +5,6 @@
 use super::*;
 
 crate::string_enum! {
-    /// `VerificationWeb3Status`.
-    pub enum VerificationWeb3Status {
-        /// `unverified`
-        Unverified = "unverified",
-        /// `verified`
-        Verified = "verified",
-        /// `failed`
-        Failed = "failed",
-        /// `expired`
-        Expired = "expired",
-    }
-}
-
-crate::string_enum! {
     /// `VerificationWeb3Strategy`.
     pub enum VerificationWeb3Strategy {
         /// `web3_metamask_signature`
@@ -42,7 +28,7 @@ pub struct VerificationWeb3 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationWeb3Status,
+    pub status: VerificationStatus,
     /// `strategy`.
     pub strategy: VerificationWeb3Strategy,
     /// `nonce`.
@@ -66,7 +52,7 @@ impl VerificationWeb3 {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        status: impl Into<VerificationWeb3Status>,
+        status: impl Into<VerificationStatus>,
         strategy: impl Into<VerificationWeb3Strategy>,
     ) -> Self {
         Self {

@@ -1,484 +1,23 @@
-//! Operations → request types, group handles and the operations table.
+//! Printing one group file: the group handle, each operation's request type (setters, `send`,
+//! paging) and the group's own inline types.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::Cx;
+use super::types::emit_defs;
+use crate::ir::{BodyKind, Field, Home, Ir, Op, Output, Paging, Param, Ty, TypeId};
 use crate::names;
-use crate::spec::{Spec, bool_of, doc_lines, short_doc, str_of};
-use crate::types::{Def, Field, Ty, TypeGen, emit_defs};
-
-pub const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
-const MODELS: &str = "crate::models";
-
-/// One query or path parameter.
-#[derive(Debug, Clone)]
-pub struct Param {
-    pub json: String,
-    pub rust: String,
-    pub ty: Ty,
-    pub required: bool,
-    pub explode: bool,
-    pub doc: Option<String>,
-    pub deprecated: bool,
-    pub schema: Value,
-}
-
-#[derive(Debug, Clone)]
-pub enum BodyKind {
-    None,
-    /// A JSON object; each property is a setter.
-    Json {
-        fields: Vec<Field>,
-    },
-    /// A JSON value that is not an object (an array): one `body` setter.
-    JsonValue {
-        ty: Ty,
-        required: bool,
-    },
-    /// multipart/form-data: one file part plus text fields.
-    Multipart {
-        file: String,
-        fields: Vec<Field>,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub enum Output {
-    Json(Ty),
-    Empty,
-    Text,
-}
-
-#[derive(Debug, Clone)]
-pub struct Paging {
-    pub item: Ty,
-    /// `Some((items field, total_count required?))` for `{data, total_count}` pages; `None`
-    /// for bare arrays.
-    pub data: Option<(String, bool)>,
-    /// `total_count` is declared as `number`.
-    pub total_is_float: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Op {
-    pub group: String,
-    pub fn_name: String,
-    pub type_name: String,
-    pub const_name: String,
-    pub operation_id: String,
-    pub method: String,
-    pub path: String,
-    pub summary: String,
-    pub tag: String,
-    pub deprecated: bool,
-    pub authenticated: bool,
-    pub path_params: Vec<Param>,
-    pub query: Vec<Param>,
-    pub body: BodyKind,
-    pub output: Output,
-    pub paging: Option<Paging>,
-    /// Removed from the current spec; kept from an older one.
-    pub removed_in: Option<String>,
-}
-
-/// Group and name of an operation: `x-speakeasy-group` / `x-speakeasy-name-override`, or for
-/// the few operations without them, names derived from the tag and operationId.
-pub fn op_names(op: &Value) -> (String, String) {
-    match (
-        str_of(op, "x-speakeasy-group"),
-        str_of(op, "x-speakeasy-name-override"),
-    ) {
-        (Some(g), Some(n)) => (names::snake(g), names::field(n)),
-        _ => fallback_names(
-            op.pointer("/tags/0")
-                .and_then(Value::as_str)
-                .unwrap_or("Miscellaneous"),
-            str_of(op, "operationId").unwrap_or("operation"),
-        ),
-    }
-}
-
-/// Group and name of an operation without `x-speakeasy-group`: from its tag and operationId.
-pub fn fallback_names(tag: &str, operation_id: &str) -> (String, String) {
-    let group = names::snake(tag);
-    let gw: Vec<String> = names::words(&group);
-    let singular: Vec<String> = gw.iter().map(|w| names::singular(w)).collect();
-    let words = names::words(operation_id);
-    // Find the group noun (plural or singular) inside the operationId and drop it.
-    let find = |needle: &[String]| words.windows(needle.len()).position(|w| w == needle);
-    let (pos, plural) = match find(&gw) {
-        Some(p) if !gw.is_empty() => (Some(p), gw.len()),
-        _ => (find(&singular).filter(|_| !singular.is_empty()), 0),
-    };
-    let name = match pos {
-        Some(p) => {
-            let len = if plural > 0 { plural } else { singular.len() };
-            let mut rest: Vec<String> = words[..p].to_vec();
-            rest.extend_from_slice(&words[p + len..]);
-            if plural > 0 && rest == ["get"] {
-                "list".to_owned()
-            } else {
-                rest.join("_")
-            }
-        }
-        None => words.join("_"),
-    };
-    (
-        group,
-        if name.is_empty() {
-            names::snake(operation_id)
-        } else {
-            name
-        },
-    )
-}
-
-/// Build the operation list of `spec`.
-pub fn collect(
-    spec: &Spec,
-    tg: &mut TypeGen,
-    local_defs: &mut BTreeMap<String, Vec<Def>>,
-    removed_in: Option<&str>,
-    keep: &dyn Fn(&str, &str) -> bool,
-) -> Vec<Op> {
-    let mut ops = Vec::new();
-    let Some(paths) = spec.doc.get("paths").and_then(Value::as_object) else {
-        return ops;
-    };
-    for (path, item) in paths {
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let (g, n) = op_names(op);
-            if !keep(&g, &n) {
-                continue;
-            }
-            ops.push(operation(
-                spec, tg, local_defs, path, method, op, item, removed_in,
-            ));
-        }
-    }
-    ops
-}
-
-#[allow(clippy::too_many_arguments)]
-fn operation(
-    spec: &Spec,
-    tg: &mut TypeGen,
-    local_defs: &mut BTreeMap<String, Vec<Def>>,
-    path: &str,
-    method: &str,
-    op: &Value,
-    item: &Value,
-    removed_in: Option<&str>,
-) -> Op {
-    let operation_id = str_of(op, "operationId").unwrap_or("operation").to_owned();
-    let tag = op
-        .pointer("/tags/0")
-        .and_then(Value::as_str)
-        .unwrap_or("Miscellaneous")
-        .to_owned();
-    let (group, fn_name) = op_names(op);
-    let type_name = request_type_name(&group, &fn_name);
-    let defs = local_defs.entry(group.clone()).or_default();
-    // Local types share the group file's namespace.
-    tg.inline_is_model = false;
-    let saved_used = std::mem::take(&mut tg.used);
-    tg.used = local_used(defs);
-    tg.used.insert(type_name.clone());
-
-    let mut path_params = Vec::new();
-    let mut query = Vec::new();
-    let mut seen = HashSet::new();
-    let params: Vec<&Value> = item
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .chain(
-            op.get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten(),
-        )
-        .collect();
-    // Rust names of the non-deprecated parameters: when two spellings map to one name
-    // (`frontendApi` beside `frontend_api`), the current one keeps it, whatever the order.
-    let current: HashSet<String> = params
-        .iter()
-        .map(|p| spec.deref(p))
-        .filter(|p| !bool_of(p, "deprecated"))
-        .map(|p| names::field(str_of(p, "name").unwrap_or_default()))
-        .collect();
-    for p in params {
-        let p = spec.deref(p);
-        let json = str_of(p, "name").unwrap_or_default().to_owned();
-        let location = str_of(p, "in").unwrap_or_default();
-        let schema = p.get("schema").cloned().unwrap_or(Value::Null);
-        let (ty, _) = tg.resolve(
-            &schema,
-            &format!("{type_name}{}", names::pascal(&json)),
-            defs,
-        );
-        let mut rust = names::field(&json);
-        let deprecated = bool_of(p, "deprecated");
-        if (deprecated && current.contains(&rust)) || !seen.insert(rust.clone()) {
-            // `frontendApi` beside `frontend_api`: the deprecated spelling gets a suffix.
-            rust = format!("{rust}_deprecated");
-            seen.insert(rust.clone());
-        }
-        let param = Param {
-            json,
-            rust,
-            ty,
-            required: bool_of(p, "required") || location == "path",
-            explode: p.get("explode").and_then(Value::as_bool).unwrap_or(true),
-            doc: short_doc(str_of(p, "description")),
-            deprecated,
-            schema,
-        };
-        match location {
-            "path" => path_params.push(param),
-            "query" => query.push(param),
-            _ => {}
-        }
-    }
-    // Keep the template's order for positional path parameters.
-    path_params.sort_by_key(|p| path.find(&format!("{{{}}}", p.json)).unwrap_or(usize::MAX));
-
-    let body = body(spec, tg, defs, op, &type_name);
-    let output = output(spec, tg, defs, op, method, &type_name);
-    tg.used = saved_used;
-    tg.inline_is_model = true;
-
-    let authenticated = !op
-        .get("security")
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty);
-    let deprecated = bool_of(op, "deprecated") || removed_in.is_some();
-    Op {
-        const_name: format!(
-            "{}_{}",
-            group.to_uppercase(),
-            fn_name.trim_end_matches('_').to_uppercase()
-        ),
-        group,
-        fn_name,
-        type_name,
-        operation_id,
-        method: method.to_uppercase(),
-        path: path.to_owned(),
-        summary: str_of(op, "summary").unwrap_or_default().to_owned(),
-        tag,
-        deprecated,
-        authenticated,
-        path_params,
-        query,
-        body,
-        output,
-        paging: None,
-        removed_in: removed_in.map(str::to_owned),
-    }
-}
-
-fn local_used(defs: &[Def]) -> HashSet<String> {
-    defs.iter().map(|d| d.name().to_owned()).collect()
-}
-
-/// `users` + `list` → `ListUsers`; `users` + `get` → `GetUser`; multi-word names stand alone.
-pub fn request_type_name(group: &str, fn_name: &str) -> String {
-    let words = names::words(fn_name);
-    if words.len() > 1 {
-        return names::type_name(fn_name);
-    }
-    let gw = names::words(group);
-    let noun = if matches!(fn_name, "list" | "count" | "list_all") {
-        gw.join("_")
-    } else {
-        let mut g = gw.clone();
-        if let Some(last) = g.last_mut() {
-            *last = names::singular(last);
-        }
-        g.join("_")
-    };
-    names::type_name(&format!("{fn_name}_{noun}"))
-}
-
-fn body(
-    spec: &Spec,
-    tg: &mut TypeGen,
-    defs: &mut Vec<Def>,
-    op: &Value,
-    type_name: &str,
-) -> BodyKind {
-    let Some(rb) = op.get("requestBody") else {
-        return BodyKind::None;
-    };
-    let rb = spec.deref(rb);
-    let required = bool_of(rb, "required");
-    let Some(content) = rb.get("content").and_then(Value::as_object) else {
-        return BodyKind::None;
-    };
-    if let Some(mp) = content.get("multipart/form-data") {
-        let schema = spec.deref(mp.get("schema").unwrap_or(&Value::Null)).clone();
-        let fields = tg.fields(&schema, type_name, defs);
-        let file = fields
-            .iter()
-            .find(|f| f.ty == Ty::Upload)
-            .map_or_else(|| "file".to_owned(), |f| f.json.clone());
-        let fields = fields.into_iter().filter(|f| f.ty != Ty::Upload).collect();
-        return BodyKind::Multipart { file, fields };
-    }
-    let Some(json) = content.get("application/json") else {
-        return BodyKind::None;
-    };
-    let schema_ref = json.get("schema").cloned().unwrap_or(Value::Null);
-    let schema = spec.deref(&schema_ref).clone();
-    let is_object = schema.get("properties").is_some() || str_of(&schema, "type") == Some("object");
-    if is_object && schema.get("properties").is_some() {
-        // Credential fields (`password`, `totp_secret`, `backup_codes`) are `SecretString`s
-        // here as in models, so the request's `Debug` never shows them.
-        let fields = tg.fields(&schema, type_name, defs);
-        BodyKind::Json { fields }
-    } else {
-        let (ty, _) = tg.resolve(&schema_ref, &format!("{type_name}Body"), defs);
-        BodyKind::JsonValue { ty, required }
-    }
-}
-
-fn output(
-    spec: &Spec,
-    tg: &mut TypeGen,
-    defs: &mut Vec<Def>,
-    op: &Value,
-    method: &str,
-    type_name: &str,
-) -> Output {
-    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-        return Output::Empty;
-    };
-    let mut codes: Vec<&String> = responses.keys().filter(|c| c.starts_with('2')).collect();
-    codes.sort();
-    let Some(code) = codes.first() else {
-        return Output::Empty;
-    };
-    let resp = spec.deref(&responses[*code]);
-    match resp.pointer("/content/application~1json/schema") {
-        Some(schema) => {
-            let (ty, _) = tg.resolve(schema, &format!("{type_name}Response"), defs);
-            Output::Json(ty)
-        }
-        None if resp.get("content").is_some() => Output::Text,
-        // The interstitial is HTML with no declared content: a GET without JSON returns text.
-        None if method == "get" && code.as_str() == "200" => Output::Text,
-        None => Output::Empty,
-    }
-}
-
-/// Fill in `paging` for list operations (limit + offset) whose output is a list.
-pub fn detect_paging(
-    ops: &mut [Op],
-    model_defs: &BTreeMap<String, Def>,
-    local_defs: &BTreeMap<String, Vec<Def>>,
-) {
-    for op in ops.iter_mut() {
-        // `paginated=true` wraps a bare list in `{data, total_count}`: decode both shapes.
-        if !op.query.iter().any(|p| p.json == "paginated") {
-            continue;
-        }
-        let Output::Json(mut ty) = op.output.clone() else {
-            continue;
-        };
-        while let Ty::Model(n) | Ty::Local(n) = &ty {
-            let def = model_defs.get(n).cloned().or_else(|| {
-                local_defs
-                    .get(&op.group)
-                    .and_then(|d| d.iter().find(|d| d.name() == n).cloned())
-            });
-            match def {
-                Some(Def::Alias { ty: inner, .. }) => ty = inner,
-                _ => break,
-            }
-        }
-        if let Ty::Vec(item) = ty {
-            op.output = Output::Json(Ty::Page(item));
-        }
-    }
-    for op in ops {
-        let has = |n: &str| op.query.iter().any(|p| p.json == n);
-        if !(has("limit") && has("offset")) {
-            continue;
-        }
-        let Output::Json(ty) = &op.output else {
-            continue;
-        };
-        let lookup = |ty: &Ty| -> Option<Def> {
-            match ty {
-                Ty::Model(n) => model_defs.get(n).cloned(),
-                Ty::Local(n) => local_defs
-                    .get(&op.group)
-                    .and_then(|d| d.iter().find(|d| d.name() == n).cloned()),
-                _ => None,
-            }
-        };
-        // Follow aliases (`pub type Directories = Vec<Directory>`).
-        let resolve = |ty: &Ty| -> Ty {
-            let mut ty = ty.clone();
-            while let Some(Def::Alias { ty: inner, .. }) = lookup(&ty) {
-                ty = inner;
-            }
-            ty
-        };
-        op.paging = match resolve(ty) {
-            Ty::Page(item) => Some(Paging {
-                item: *item,
-                data: Some(("data".into(), false)),
-                total_is_float: false,
-            }),
-            Ty::Vec(item) => Some(Paging {
-                item: *item,
-                data: None,
-                total_is_float: false,
-            }),
-            page => match lookup(&page) {
-                // `{<items>: [...], total_count}`: the one required array field holds the items
-                // (`data` almost everywhere, `m2m_tokens` in one place).
-                Some(Def::Struct { fields, .. }) => {
-                    let total = fields.iter().find(|f| f.json == "total_count");
-                    let arrays: Vec<(&Field, Ty)> = fields
-                        .iter()
-                        .filter(|f| f.required && !f.nullable)
-                        .filter_map(|f| match resolve(&f.ty) {
-                            Ty::Vec(item) => Some((f, *item)),
-                            _ => None,
-                        })
-                        .collect();
-                    match (arrays.as_slice(), total) {
-                        ([(field, item)], Some(t)) => Some(Paging {
-                            item: item.clone(),
-                            data: Some((field.rust.clone(), t.required && !t.nullable)),
-                            total_is_float: t.ty == Ty::F64,
-                        }),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            },
-        };
-    }
-}
+use crate::spec::doc_lines;
 
 /// The Rust argument type and conversion of a setter for `ty`.
-fn setter_arg(ty: &Ty, enums: &HashSet<String>) -> (String, &'static str) {
+fn setter_arg(cx: &Cx<'_>, ty: &Ty) -> (String, &'static str) {
     match ty {
         Ty::Str => ("impl Into<String>".into(), ".into()"),
         Ty::Secret => ("impl Into<crate::SecretString>".into(), ".into()"),
-        Ty::Model(n) | Ty::Local(n) if enums.contains(n) => {
-            (format!("impl Into<{}>", ty.render(MODELS)), ".into()")
-        }
+        Ty::Named(_) if cx.ir.is_enum(ty) => (format!("impl Into<{}>", cx.ty(ty)), ".into()"),
         Ty::Vec(inner) => match &**inner {
             Ty::Str => (
                 "impl IntoIterator<Item = impl Into<String>>".into(),
@@ -488,19 +27,16 @@ fn setter_arg(ty: &Ty, enums: &HashSet<String>) -> (String, &'static str) {
                 "impl IntoIterator<Item = impl Into<crate::SecretString>>".into(),
                 ".into_iter().map(Into::into).collect()",
             ),
-            Ty::Model(n) | Ty::Local(n) if enums.contains(n) => (
-                format!(
-                    "impl IntoIterator<Item = impl Into<{}>>",
-                    inner.render(MODELS)
-                ),
+            Ty::Named(_) if cx.ir.is_enum(inner) => (
+                format!("impl IntoIterator<Item = impl Into<{}>>", cx.ty(inner)),
                 ".into_iter().map(Into::into).collect()",
             ),
             other => (
-                format!("impl IntoIterator<Item = {}>", other.render(MODELS)),
+                format!("impl IntoIterator<Item = {}>", cx.ty(other)),
                 ".into_iter().collect()",
             ),
         },
-        other => (other.render(MODELS), ""),
+        other => (cx.ty(other), ""),
     }
 }
 
@@ -540,13 +76,9 @@ fn deprecated_attr(op: &Op) -> Option<String> {
 }
 
 /// Emit one group file.
-pub fn emit_group(
-    group: &str,
-    ops: &[Op],
-    defs: &[Def],
-    enums: &HashSet<String>,
-    out: &mut String,
-) {
+pub fn emit_group(ir: &Ir, group: &str, ops: &[&Op], out: &mut String) {
+    let home = Home::Group(group.to_owned());
+    let cx = Cx::new(ir, home.clone());
     let handle = format!("{}Api", names::type_name(group));
     let _ = writeln!(
         out,
@@ -593,13 +125,18 @@ pub fn emit_group(
     out.push_str("}\n\n");
 
     for op in ops {
-        emit_request(op, enums, out);
+        emit_request(&cx, op, out);
     }
-    emit_defs(defs, MODELS, out);
+    let local: Vec<TypeId> = ir
+        .live()
+        .into_iter()
+        .filter(|&id| ir.get(id).home == home)
+        .collect();
+    emit_defs(&cx, &local, out);
 }
 
-fn body_field_type(f: &Field) -> String {
-    let t = f.ty.render(MODELS);
+fn body_field_type(cx: &Cx<'_>, f: &Field) -> String {
+    let t = cx.ty(&f.ty);
     if f.nullable {
         format!("Option<Option<{t}>>")
     } else {
@@ -607,7 +144,7 @@ fn body_field_type(f: &Field) -> String {
     }
 }
 
-fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
+fn emit_request(cx: &Cx<'_>, op: &Op, out: &mut String) {
     let t = &op.type_name;
     let body_struct = format!("{t}Body");
     // Body struct (private): every field optional, nullable ones tri-state.
@@ -626,7 +163,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
                 "    #[serde({})]\n    {}: {},",
                 attrs.join(", "),
                 f.rust,
-                body_field_type(f)
+                body_field_type(cx, f)
             );
         }
         out.push_str("}\n\n");
@@ -658,7 +195,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         let _ = writeln!(out, "    {}: String,", p.rust);
     }
     for p in &op.query {
-        let _ = writeln!(out, "    {}: Option<{}>,", p.rust, p.ty.render(MODELS));
+        let _ = writeln!(out, "    {}: Option<{}>,", p.rust, cx.ty(&p.ty));
     }
     match &op.body {
         BodyKind::None => {}
@@ -666,7 +203,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
             let _ = writeln!(out, "    body: {body_struct},");
         }
         BodyKind::JsonValue { ty, .. } => {
-            let _ = writeln!(out, "    body: Option<{}>,", ty.render(MODELS));
+            let _ = writeln!(out, "    body: Option<{}>,", cx.ty(ty));
         }
         BodyKind::Multipart { fields, .. } => {
             out.push_str("    file: Option<crate::Upload>,\n");
@@ -679,7 +216,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
 
     // Constructor, send, rebind.
     let output_ty = match &op.output {
-        Output::Json(ty) => ty.render(MODELS),
+        Output::Json(ty) => cx.ty(ty),
         Output::Empty => "()".into(),
         Output::Text => "String".into(),
     };
@@ -717,7 +254,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         "    /// Send the request.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self, clerk: &Clerk) -> crate::Result<{output_ty}> {{\n        clerk.call(self).await\n    }}"
     );
     if let Some(pg) = &op.paging {
-        let item = pg.item.render(MODELS);
+        let item = cx.ty(&pg.item);
         let _ = writeln!(
             out,
             "\n    /// Every item of every page, fetched as the stream is polled.\n    pub fn into_stream(self, clerk: &Clerk) -> impl crate::pagination::Stream<Item = crate::Result<{item}>> + Unpin + Send + 'static + use<> {{\n        crate::pagination::items(clerk.clone(), self)\n    }}\n\n    /// Every page, each with the list's `total_count` when the API reports it.\n    pub fn into_pages(self, clerk: &Clerk) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<{item}>>> + Unpin + Send + 'static + use<> {{\n        crate::pagination::pages(clerk.clone(), self)\n    }}"
@@ -731,7 +268,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
         "    /// Send the request with the client it was created from.\n    ///\n    /// # Errors\n    /// See [`crate::Error`].\n    pub async fn send(self) -> crate::Result<{output_ty}> {{\n        let clerk = self.client;\n        clerk.call(self.rebind(Detached)).await\n    }}"
     );
     if let Some(pg) = &op.paging {
-        let item = pg.item.render(MODELS);
+        let item = cx.ty(&pg.item);
         let _ = writeln!(
             out,
             "\n    /// Every item of every page, fetched as the stream is polled.\n    pub fn into_stream(self) -> impl crate::pagination::Stream<Item = crate::Result<{item}>> + Unpin + Send + 'static + use<> {{\n        let clerk = self.client.clone();\n        crate::pagination::items(clerk, self.rebind(Detached))\n    }}\n\n    /// Every page, each with the list's `total_count` when the API reports it.\n    pub fn into_pages(self) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<{item}>>> + Unpin + Send + 'static + use<> {{\n        let clerk = self.client.clone();\n        crate::pagination::pages(clerk, self.rebind(Detached))\n    }}"
@@ -754,7 +291,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
             p.doc.as_deref(),
             p.deprecated,
             false,
-            enums,
+            cx,
             "",
         );
         moves.push(format!("{0}: self.{0}", p.rust));
@@ -776,14 +313,14 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
                     f.doc.as_deref(),
                     f.deprecated,
                     f.nullable,
-                    enums,
+                    cx,
                     "body.",
                 );
             }
             moves.push("body: self.body".into());
         }
         BodyKind::JsonValue { ty, .. } => {
-            let (arg, conv) = setter_arg(ty, enums);
+            let (arg, conv) = setter_arg(cx, ty);
             let _ = writeln!(
                 out,
                 "    /// The request body.\n    pub fn body(mut self, value: {arg}) -> Self {{\n        self.body = Some(value{conv});\n        self\n    }}\n"
@@ -805,7 +342,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
                     f.doc.as_deref(),
                     f.deprecated,
                     false,
-                    enums,
+                    cx,
                     "",
                 );
                 moves.push(format!("{0}: self.{0}", f.rust));
@@ -823,7 +360,7 @@ fn emit_request(op: &Op, enums: &HashSet<String>, out: &mut String) {
 
     emit_operation_impl(op, &output_ty, out);
     if let Some(pg) = &op.paging {
-        emit_paginated(op, pg, out);
+        emit_paginated(cx, op, pg, out);
     }
 }
 
@@ -836,10 +373,10 @@ fn emit_setter(
     doc: Option<&str>,
     deprecated: bool,
     nullable: bool,
-    enums: &HashSet<String>,
+    cx: &Cx<'_>,
     prefix: &str,
 ) {
-    let (arg, conv) = setter_arg(ty, enums);
+    let (arg, conv) = setter_arg(cx, ty);
     let mut lines = vec![doc.map_or_else(|| format!("Set `{field}`."), str::to_owned)];
     if deprecated {
         lines.push(String::new());
@@ -1008,7 +545,7 @@ fn emit_operation_impl(op: &Op, output_ty: &str, out: &mut String) {
     );
 }
 
-fn emit_paginated(op: &Op, pg: &Paging, out: &mut String) {
+fn emit_paginated(cx: &Cx<'_>, op: &Op, pg: &Paging, out: &mut String) {
     let t = &op.type_name;
     let limit_default = op
         .query
@@ -1049,7 +586,7 @@ fn emit_paginated(op: &Op, pg: &Paging, out: &mut String) {
     let _ = writeln!(
         out,
         "{allow}impl crate::pagination::Paginated for {t} {{\n    type Item = {};\n    fn offset(&self) -> i64 {{\n        {get_off}\n    }}\n    fn set_offset(&mut self, offset: i64) {{\n        self.offset = {set_off};\n    }}\n    fn limit(&self) -> i64 {{\n        {get_limit}\n    }}\n    fn into_items(output: Self::Output) -> (Vec<Self::Item>, Option<i64>) {{\n        {items}\n    }}\n}}\n",
-        pg.item.render(MODELS)
+        cx.ty(&pg.item)
     );
 }
 
@@ -1064,82 +601,4 @@ pub fn example_id(p: &Param) -> String {
         .trim_end_matches("ID")
         .trim_end_matches("Id");
     format!("{}_123", names::snake(base))
-}
-
-/// Emit the operations table.
-pub fn emit_table(ops: &[Op], out: &mut String) {
-    out.push_str("//! Every operation of the API: group, name, method, path.\n\nuse crate::rt::OperationInfo;\n\n");
-    for op in ops {
-        let _ = writeln!(
-            out,
-            "/// `{} {}` ({}.{}).\npub const {}: OperationInfo = OperationInfo {{ group: {:?}, name: {:?}, operation_id: {:?}, method: {:?}, path: {:?}, deprecated: {}, authenticated: {} }};",
-            op.method,
-            op.path,
-            op.group,
-            op.fn_name,
-            op.const_name,
-            op.group,
-            op.fn_name,
-            op.operation_id,
-            op.method,
-            op.path,
-            op.deprecated,
-            op.authenticated
-        );
-    }
-    out.push_str(
-        "\n/// All operations, in spec order.\npub static OPERATIONS: &[OperationInfo] = &[\n",
-    );
-    for op in ops {
-        let _ = writeln!(out, "    {},", op.const_name);
-    }
-    out.push_str("];\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ungrouped_operations_get_names_from_tag_and_id() {
-        let table = [
-            ("API Keys", "createApiKey", "api_keys", "create"),
-            ("API Keys", "getApiKeys", "api_keys", "list"),
-            ("API Keys", "getApiKeySecret", "api_keys", "get_secret"),
-            ("API Keys", "verifyApiKey", "api_keys", "verify"),
-            (
-                "Admin Portal Link Tokens",
-                "revokeAdminPortalLinkToken",
-                "admin_portal_link_tokens",
-                "revoke",
-            ),
-            (
-                "Instance Settings",
-                "GetInstanceProtect",
-                "instance_settings",
-                "get_instance_protect",
-            ),
-        ];
-        for (tag, id, g, n) in table {
-            assert_eq!(
-                fallback_names(tag, id),
-                (g.to_owned(), n.to_owned()),
-                "{id}"
-            );
-        }
-    }
-
-    #[test]
-    fn request_type_names() {
-        assert_eq!(request_type_name("users", "list"), "ListUsers");
-        assert_eq!(request_type_name("users", "get"), "GetUser");
-        assert_eq!(
-            request_type_name("users", "get_oauth_access_token"),
-            "GetOauthAccessToken"
-        );
-        assert_eq!(
-            request_type_name("waitlist_entries", "create"),
-            "CreateWaitlistEntry"
-        );
-    }
 }

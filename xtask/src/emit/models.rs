@@ -1,0 +1,70 @@
+//! Printing `models/`: one file per component schema, holding the inline types it owns.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+use super::Cx;
+use super::types::emit_defs;
+use crate::ir::{Home, Ir, TypeId};
+use crate::names;
+
+/// (file stem, doc title, its definitions) for every models file, in spec order.
+fn files(ir: &Ir) -> Vec<(String, String, Vec<TypeId>)> {
+    let mut by_file: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for id in ir.live() {
+        let def = ir.get(id);
+        if def.home != Home::Models {
+            continue;
+        }
+        // A type the dedup pass moved here from a group or from webhooks has no component
+        // file: it gets one of its own.
+        let key = def.file.clone().unwrap_or_else(|| def.name.clone());
+        if !by_file.contains_key(&key) {
+            order.push(key.clone());
+        }
+        by_file.entry(key).or_default().push(id);
+    }
+    // Component files keep the spec's order (that of their top-level type).
+    let mut ordered: Vec<(usize, String)> = order
+        .into_iter()
+        .map(|k| {
+            let rank = by_file[&k]
+                .iter()
+                .filter_map(|id| ir.get(*id).component.as_ref().map(|_| id.0))
+                .min()
+                .unwrap_or(usize::MAX);
+            (rank, k)
+        })
+        .collect();
+    ordered.sort_by_key(|(rank, _)| *rank);
+    let mut module_names = HashSet::new();
+    ordered
+        .into_iter()
+        .map(|(_, key)| {
+            let mut module = names::field(&key);
+            while !module_names.insert(module.clone()) {
+                module.push('_');
+            }
+            let ids = by_file.remove(&key).unwrap_or_default();
+            (module, key, ids)
+        })
+        .collect()
+}
+
+/// `models/<file>.rs` and `models/mod.rs` (relative names → content).
+pub fn emit(ir: &Ir, head: &str) -> Vec<(String, String)> {
+    let cx = Cx::new(ir, Home::Models);
+    let mut out = Vec::new();
+    let mut models_mod = format!(
+        "{head}//! Models of the Backend API: one type per schema, plus the inline types each owns.\n\n"
+    );
+    for (module, key, ids) in files(ir) {
+        let mut src = format!("{head}//! `{key}`.\n\n#[allow(unused_imports)]\nuse super::*;\n\n");
+        emit_defs(&cx, &ids, &mut src);
+        out.push((format!("models/{module}.rs"), src));
+        let _ = writeln!(models_mod, "mod {module};\npub use {module}::*;");
+    }
+    out.push(("models/mod.rs".into(), models_mod));
+    out
+}
