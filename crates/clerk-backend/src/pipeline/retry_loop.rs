@@ -1,21 +1,25 @@
 //! The retry loop: one call = attempts under a timeout each and one deadline for all, with
 //! waits between them decided by the retry policy and paid for by the retry budget.
 
+use std::future::Future as _;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use http::{HeaderMap, HeaderValue, Method};
+use tokio::time::Sleep;
 use tracing::Instrument as _;
 
 use super::{ApiRequest, HookContext, MAX_URL_BYTES, OperationInfo, Pipeline};
 use crate::error::{ApiError, Delivery, Error, Result};
 use crate::redact;
 use crate::retry::RetryReason;
-use crate::transport::{Body, Exchange, HttpRequest, RawResponse};
+use crate::transport::{Body, BoxFuture, Exchange, HttpRequest, RawResponse};
 
 /// How one attempt ended.
 enum Attempt {
-    /// A 2xx response.
-    Success(RawResponse),
+    /// A 2xx response, and when it was read.
+    Success(RawResponse, Instant),
     /// A failure the retry policy may retry.
     Failed(Error),
     /// A failure that ends the call at once (a hook refused, the request cannot be built).
@@ -78,6 +82,8 @@ impl Pipeline {
         } else {
             None
         };
+        // The call's one timer (attempt ends, the deadline and the waits between attempts).
+        let mut timer = std::pin::pin!(None::<Sleep>);
         let mut attempt: u32 = 0;
         let mut spent: u32 = 0;
         let mut connect_failures: u32 = 0;
@@ -85,13 +91,22 @@ impl Pipeline {
             attempt = attempt.saturating_add(1);
             let attempt_started = Instant::now();
             let outcome = self
-                .attempt(&request, &method, &uri, auth, attempt, limits, started)
+                .attempt(
+                    &request,
+                    &method,
+                    &uri,
+                    auth,
+                    attempt,
+                    limits,
+                    (started, attempt_started),
+                    timer.as_mut(),
+                )
                 .await;
             let error = match outcome {
-                Attempt::Success(response) => {
+                Attempt::Success(response, read_at) => {
                     self.budget.succeeded(spent);
                     if !self.hooks.after_success.is_empty() {
-                        let ctx = HookContext::new(info, attempt, started, None);
+                        let ctx = HookContext::at(info, attempt, read_at - started, None);
                         for hook in &self.hooks.after_success {
                             hook(&ctx, &response);
                         }
@@ -146,7 +161,7 @@ impl Pipeline {
             }
             self.report_failure(info, attempt, attempt_started, started, &error, retry);
             match retry {
-                Some((wait, _)) => tokio::time::sleep(wait).await,
+                Some((wait, _)) => wait_until(timer.as_mut(), Instant::now() + wait).await,
                 None => return Err(error),
             }
         }
@@ -275,7 +290,8 @@ impl Pipeline {
         auth: Option<&HeaderValue>,
         attempt: u32,
         limits: Limits,
-        started: Instant,
+        (started, attempt_started): (Instant, Instant),
+        timer: Pin<&mut Option<Sleep>>,
     ) -> Attempt {
         let info = request.info;
         let mut http_request = http::Request::new(request.body.clone());
@@ -287,7 +303,7 @@ impl Pipeline {
         http_request.extensions_mut().insert(exchange.clone());
         let mut http_request = HttpRequest::new(http_request);
         if !self.hooks.before_request.is_empty() {
-            let ctx = HookContext::new(info, attempt, started, None);
+            let ctx = HookContext::at(info, attempt, attempt_started - started, None);
             for hook in &self.hooks.before_request {
                 if let Err(e) = hook(&ctx, &mut http_request) {
                     return Attempt::Fatal(match e {
@@ -307,7 +323,7 @@ impl Pipeline {
         if let Some(log) = &self.debug {
             log.request(info, attempt, &http_request);
         }
-        let attempt_started = Instant::now();
+        // The attempt's clock starts before its hooks: a slow `before_request` hook counts.
         let attempt_end = limits.timeout.and_then(|t| attempt_started.checked_add(t));
         // The earlier of the attempt's end and the call's deadline.
         let (end, whole_call) = match (attempt_end, limits.deadline) {
@@ -318,9 +334,9 @@ impl Pipeline {
         };
         let send = self.transport.send(http_request);
         let result = match end {
-            Some(end) => match tokio::time::timeout_at(end.into(), send).await {
-                Ok(r) => r,
-                Err(_) => Err(Error::Timeout {
+            Some(end) => match within(send, timer, end).await {
+                Some(r) => r,
+                None => Err(Error::Timeout {
                     after: if whole_call {
                         limits.deadline.map_or(Duration::ZERO, |(_, d)| d)
                     } else {
@@ -357,7 +373,8 @@ impl Pipeline {
                 status: response.status,
             });
         }
-        let elapsed = attempt_started.elapsed();
+        let read_at = Instant::now();
+        let elapsed = read_at - attempt_started;
         tracing::debug!(
             target: "clerk_backend",
             attempt,
@@ -369,12 +386,59 @@ impl Pipeline {
             log.response(info, attempt, elapsed, &response);
         }
         if response.status.is_success() {
-            Attempt::Success(response)
+            Attempt::Success(response, read_at)
         } else {
             Attempt::Failed(
                 ApiError::from_response(response.status, &response.headers, response.body).into(),
             )
         }
+    }
+}
+
+/// Await `send` until `end`; `None` when `end` came first.
+///
+/// The call's timer is armed only once `send` has to wait (an answer already at hand costs no
+/// timer), and is moved, not replaced, from one attempt to the next: tokio moves a registered
+/// timer to a later instant without touching its timer wheel.
+async fn within(
+    mut send: BoxFuture<'_, Result<RawResponse>>,
+    mut timer: Pin<&mut Option<Sleep>>,
+    end: Instant,
+) -> Option<Result<RawResponse>> {
+    let end = tokio::time::Instant::from_std(end);
+    let mut armed = false;
+    std::future::poll_fn(move |cx| {
+        if let Poll::Ready(r) = send.as_mut().poll(cx) {
+            return Poll::Ready(Some(r));
+        }
+        if !armed {
+            arm(timer.as_mut(), end);
+            armed = true;
+        }
+        match timer.as_mut().as_pin_mut() {
+            Some(sleep) => sleep.poll(cx).map(|()| None),
+            None => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Wait until `end` on the call's timer.
+async fn wait_until(mut timer: Pin<&mut Option<Sleep>>, end: Instant) {
+    arm(timer.as_mut(), tokio::time::Instant::from_std(end));
+    if let Some(sleep) = timer.as_pin_mut() {
+        sleep.await;
+    }
+}
+
+fn arm(mut timer: Pin<&mut Option<Sleep>>, end: tokio::time::Instant) {
+    match timer.as_mut().as_pin_mut() {
+        Some(sleep) => {
+            if sleep.deadline() != end {
+                sleep.reset(end);
+            }
+        }
+        None => timer.set(Some(tokio::time::sleep_until(end))),
     }
 }
 
