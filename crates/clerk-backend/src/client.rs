@@ -501,7 +501,8 @@ impl ClerkBuilder {
             .server_url
             .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned());
         let base_url = check_server_url(base_url.trim().trim_end_matches('/'))?;
-        let mut default_headers = HeaderMap::new();
+        // Room for the defaults, auth, content type and a few per-call or hook headers.
+        let mut default_headers = HeaderMap::with_capacity(12);
         let version = self
             .api_version
             .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
@@ -519,6 +520,11 @@ impl ClerkBuilder {
             "x-clerk-sdk",
             HeaderValue::from_static(concat!("rust/", env!("CARGO_PKG_VERSION"))),
         );
+        let auth = secret_key.as_ref().map(|k| k.header_value().clone());
+        let mut auth_headers = default_headers.clone();
+        if let Some(auth) = &auth {
+            auth_headers.insert(http::header::AUTHORIZATION, auth.clone());
+        }
         // A custom transport replaces HTTP entirely: no reqwest client is built for it.
         let transport: Arc<dyn Transport> = match (self.transport, self.http) {
             (Some(t), _) => t,
@@ -533,8 +539,9 @@ impl ClerkBuilder {
                 pipeline: Pipeline {
                     transport,
                     base_url,
-                    auth: secret_key.as_ref().map(|k| k.header_value().clone()),
+                    auth,
                     default_headers,
+                    auth_headers,
                     timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
                     deadline: self.deadline.unwrap_or(Some(DEFAULT_DEADLINE)),
                     max_response_bytes: self

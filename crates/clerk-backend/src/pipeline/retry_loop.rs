@@ -253,14 +253,13 @@ impl Pipeline {
     /// marked sensitive so no `Debug` shows them).
     fn attempt_headers(&self, request: &ApiRequest, auth: Option<&HeaderValue>) -> HeaderMap {
         let extra = &request.options.headers;
-        // Spare room: a hook's first header must not reallocate the map.
-        let mut headers = HeaderMap::with_capacity(self.default_headers.len() + extra.len() + 8);
-        for (name, value) in &self.default_headers {
-            headers.append(name.clone(), value.clone());
-        }
-        if let Some(auth) = auth {
-            headers.insert(http::header::AUTHORIZATION, auth.clone());
-        }
+        // One copy of a prebuilt map (built with spare room: a clone keeps its index table,
+        // so a hook's first header does not rehash it).
+        let mut headers = if auth.is_some() {
+            self.auth_headers.clone()
+        } else {
+            self.default_headers.clone()
+        };
         if matches!(request.body, Body::Json(_)) {
             headers.insert(
                 http::header::CONTENT_TYPE,

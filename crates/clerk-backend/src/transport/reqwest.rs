@@ -73,22 +73,31 @@ impl Transport for ReqwestTransport {
             let url = reqwest::Url::parse(&parts.uri.to_string())
                 .map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))?;
             let origin = url.origin();
-            let mut builder = self
-                .client
-                .request(parts.method, url)
-                .headers(parts.headers);
-            builder = match body {
-                Body::Empty => builder,
-                Body::Json(bytes) => builder.body(bytes),
+            let response = match body {
                 Body::Multipart { field, file, text } => {
                     let mut form = file.to_form(field).await?;
                     for (name, value) in text {
                         form = form.text(name, value);
                     }
-                    builder.multipart(form)
+                    self.client
+                        .request(parts.method, url)
+                        .headers(parts.headers)
+                        .multipart(form)
+                        .send()
+                        .await
                 }
-            };
-            let response = builder.send().await.map_err(|e| reqwest_error(e, None))?;
+                body => {
+                    // Built directly: the header map moves into the request instead of being
+                    // copied entry by entry, as `RequestBuilder::headers` would.
+                    let mut req = reqwest::Request::new(parts.method, url);
+                    *req.headers_mut() = parts.headers;
+                    if let Body::Json(bytes) = body {
+                        *req.body_mut() = Some(bytes.into());
+                    }
+                    self.client.execute(req).await
+                }
+            }
+            .map_err(|e| reqwest_error(e, None))?;
             let status = response.status();
             if let Some(x) = &exchange {
                 x.status_received(status);
