@@ -130,7 +130,9 @@ pub(crate) async fn read_limited(
     limit: u64,
 ) -> Result<RawResponse> {
     let too_large = || Error::ResponseTooLarge { limit, status };
-    if response.content_length().is_some_and(|n| n > limit) {
+    // Read before the first chunk: once reading starts it counts only what is left.
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     let headers = std::mem::take(response.headers_mut());
@@ -149,7 +151,8 @@ pub(crate) async fn read_limited(
         match (&mut first, &mut rest) {
             (None, _) => first = Some(chunk),
             (Some(f), None) => {
-                let hint = response.content_length().unwrap_or(0);
+                // One buffer of the announced length: no regrowth, no second copy.
+                let hint = announced.unwrap_or(0);
                 let cap = usize::try_from(hint)
                     .unwrap_or(0)
                     .max(f.len() + chunk.len());
