@@ -629,7 +629,10 @@ async fn minimal_call(lb: &Loopback, n: usize) -> usize {
     lb.http
         .get(format!("{}/users?limit={n}", lb.base))
         .bearer_auth(SECRET)
-        .header("clerk-api-version", clerk_backend::client::DEFAULT_API_VERSION)
+        .header(
+            "clerk-api-version",
+            clerk_backend::client::DEFAULT_API_VERSION,
+        )
         .send()
         .await
         .unwrap()
@@ -794,12 +797,16 @@ fn per_call_overhead() {
     }
 }
 
-/// `calls` round trips of each contender at `API_BENCH_CALLGRIND=calls`, one at a time on
+/// 20 round trips of each contender per size (`API_BENCH_CALLGRIND_N=10` or `500`: one size)
+/// at `API_BENCH_CALLGRIND=calls`, one at a time on
 /// the calling thread, for `--toggle-collect='api::*_call*'` (the server and hyper's
 /// connection tasks run on the runtime's workers and are not counted).
 fn callgrind_calls() {
     let lb = loopback();
-    for n in SIZES {
+    let only: Option<usize> = std::env::var("API_BENCH_CALLGRIND_N")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for n in SIZES.into_iter().filter(|n| only.is_none_or(|o| o == *n)) {
         lb.rt.block_on(async {
             for _ in 0..20 {
                 assert_eq!(minimal_call(&lb, n).await, n);

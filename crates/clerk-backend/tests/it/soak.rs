@@ -193,7 +193,11 @@ async fn soak(total: usize) {
     let elapsed = started.elapsed();
 
     let gets_total = total - total / 5;
-    assert_eq!(get_ok.load(Ordering::Relaxed), gets_total, "every GET succeeds");
+    assert_eq!(
+        get_ok.load(Ordering::Relaxed),
+        gets_total,
+        "every GET succeeds"
+    );
     assert_eq!(
         post_ok.load(Ordering::Relaxed) + post_failed.load(Ordering::Relaxed),
         total / 5
