@@ -20,6 +20,7 @@ mod hooks;
 mod operation;
 mod options;
 mod retry_loop;
+mod timer;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,20 +1,19 @@
 //! The retry loop: one call = attempts under a timeout each and one deadline for all, with
 //! waits between them decided by the retry policy and paid for by the retry budget.
 
-use std::future::Future as _;
 use std::pin::Pin;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use http::{HeaderMap, HeaderValue, Method};
 use tokio::time::Sleep;
 use tracing::Instrument as _;
 
+use super::timer::{wait_until, within};
 use super::{ApiRequest, HookContext, MAX_URL_BYTES, OperationInfo, Pipeline};
 use crate::error::{ApiError, Delivery, Error, Result};
 use crate::redact;
 use crate::retry::RetryReason;
-use crate::transport::{Body, BoxFuture, Exchange, HttpRequest, RawResponse};
+use crate::transport::{Body, Exchange, HttpRequest, RawResponse};
 
 /// How one attempt ended.
 enum Attempt {
@@ -289,7 +288,7 @@ impl Pipeline {
         auth: Option<&HeaderValue>,
         attempt: u32,
         limits: Limits,
-        (started, attempt_started): (Instant, Instant),
+        (started, attempt_began): (Instant, Instant),
         timer: Pin<&mut Option<Sleep>>,
     ) -> Attempt {
         let info = request.info;
@@ -302,7 +301,7 @@ impl Pipeline {
         http_request.extensions_mut().insert(exchange.clone());
         let mut http_request = HttpRequest::new(http_request);
         if !self.hooks.before_request.is_empty() {
-            let ctx = HookContext::at(info, attempt, attempt_started - started, None);
+            let ctx = HookContext::at(info, attempt, attempt_began - started, None);
             for hook in &self.hooks.before_request {
                 if let Err(e) = hook(&ctx, &mut http_request) {
                     return Attempt::Fatal(match e {
@@ -322,7 +321,8 @@ impl Pipeline {
         if let Some(log) = &self.debug {
             log.request(info, attempt, &http_request);
         }
-        // The attempt's clock starts before its hooks: a slow `before_request` hook counts.
+        // The attempt's timeout runs from here: sending and reading, not the hooks.
+        let attempt_started = Instant::now();
         let attempt_end = limits.timeout.and_then(|t| attempt_started.checked_add(t));
         // The earlier of the attempt's end and the call's deadline.
         let (end, whole_call) = match (attempt_end, limits.deadline) {
@@ -391,53 +391,6 @@ impl Pipeline {
                 ApiError::from_response(response.status, &response.headers, response.body).into(),
             )
         }
-    }
-}
-
-/// Await `send` until `end`; `None` when `end` came first.
-///
-/// The call's timer is armed only once `send` has to wait (an answer already at hand costs no
-/// timer), and is moved, not replaced, from one attempt to the next: tokio moves a registered
-/// timer to a later instant without touching its timer wheel.
-async fn within(
-    mut send: BoxFuture<'_, Result<RawResponse>>,
-    mut timer: Pin<&mut Option<Sleep>>,
-    end: Instant,
-) -> Option<Result<RawResponse>> {
-    let end = tokio::time::Instant::from_std(end);
-    let mut armed = false;
-    std::future::poll_fn(move |cx| {
-        if let Poll::Ready(r) = send.as_mut().poll(cx) {
-            return Poll::Ready(Some(r));
-        }
-        if !armed {
-            arm(timer.as_mut(), end);
-            armed = true;
-        }
-        match timer.as_mut().as_pin_mut() {
-            Some(sleep) => sleep.poll(cx).map(|()| None),
-            None => Poll::Pending,
-        }
-    })
-    .await
-}
-
-/// Wait until `end` on the call's timer.
-async fn wait_until(mut timer: Pin<&mut Option<Sleep>>, end: Instant) {
-    arm(timer.as_mut(), tokio::time::Instant::from_std(end));
-    if let Some(sleep) = timer.as_pin_mut() {
-        sleep.await;
-    }
-}
-
-fn arm(mut timer: Pin<&mut Option<Sleep>>, end: tokio::time::Instant) {
-    match timer.as_mut().as_pin_mut() {
-        Some(sleep) => {
-            if sleep.deadline() != end {
-                sleep.reset(end);
-            }
-        }
-        None => timer.set(Some(tokio::time::sleep_until(end))),
     }
 }
 
