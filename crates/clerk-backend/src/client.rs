@@ -353,6 +353,11 @@ impl ClerkBuilder {
     /// [`DEFAULT_TIMEOUT`] (30 s); `None` turns it off. An attempt that times out ends in
     /// [`Error::Timeout`]; it is retried only where the method is safe to repeat (see
     /// [`RetryConfig`]).
+    ///
+    /// A call that has to wait under a timeout or deadline uses one tokio timer. The first such
+    /// call on a runtime thread also starts a small task that keeps a timer pending (it wakes
+    /// once a second and ends with the runtime), so that arming each call's timer does not have
+    /// to wake the runtime's I/O driver.
     #[must_use]
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = Some(timeout.into());
