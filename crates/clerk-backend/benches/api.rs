@@ -168,6 +168,28 @@ mod raw {
     }
 }
 
+/// What a plain reqwest + serde client declares when it reads only a user's id, names,
+/// email addresses and creation time: every other field of the body is skipped by serde.
+mod minimal {
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct User {
+        pub id: String,
+        pub first_name: Option<String>,
+        pub last_name: Option<String>,
+        pub email_addresses: Vec<EmailAddress>,
+        pub created_at: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct EmailAddress {
+        pub email_address: String,
+    }
+}
+
 /// A small deterministic generator (xorshift), so every run decodes the same bytes.
 struct Rng(u64);
 
@@ -601,6 +623,25 @@ async fn raw_call(lb: &Loopback, n: usize) -> usize {
         .len()
 }
 
+/// `GET /users?limit=n` by hand, declaring only the fields it reads ([`minimal`]). It sends
+/// what the API needs to answer the same way: the key and `Clerk-API-Version`.
+async fn minimal_call(lb: &Loopback, n: usize) -> usize {
+    lb.http
+        .get(format!("{}/users?limit={n}", lb.base))
+        .bearer_auth(SECRET)
+        .header(
+            "clerk-api-version",
+            clerk_backend::client::DEFAULT_API_VERSION,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json::<Vec<minimal::User>>()
+        .await
+        .unwrap()
+        .len()
+}
+
 /// The same through the SDK.
 async fn sdk_call(lb: &Loopback, n: usize) -> usize {
     let limit = i64::try_from(n).unwrap();
@@ -700,13 +741,105 @@ fn interleaved() {
     }
 }
 
+/// Per-call overhead: the SDK's `users().list().limit(n).send()` against [`minimal_call`], in
+/// batches alternated (each round runs one batch of each, the order swapped every round), on
+/// one keep-alive connection pool. Reports the median per-call time of each side and the
+/// median of the per-round ratios.
+fn per_call_overhead() {
+    let lb = loopback();
+    let rounds: usize = std::env::var("API_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(101);
+    for (n, batch) in [(10, 40), (500, 3)] {
+        let time = |k: usize| {
+            let start = Instant::now();
+            lb.rt.block_on(async {
+                for _ in 0..batch {
+                    let got = if k == 0 {
+                        minimal_call(&lb, n).await
+                    } else {
+                        sdk_call(&lb, n).await
+                    };
+                    assert_eq!(got, n);
+                }
+            });
+            start.elapsed().as_secs_f64() / batch as f64
+        };
+        // Warm both sides (connections, allocator).
+        time(0);
+        time(1);
+        let (mut plain, mut sdk, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..rounds {
+            let (a, b) = if round % 2 == 0 {
+                let a = time(0);
+                (a, time(1))
+            } else {
+                let b = time(1);
+                (time(0), b)
+            };
+            plain.push(a);
+            sdk.push(b);
+            ratios.push(b / a);
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (p, s, r) = (median(&mut plain), median(&mut sdk), median(&mut ratios));
+        println!(
+            "per_call_overhead/list_users_limit_{n} ({rounds} rounds x {batch} calls, alternated): \
+             plain reqwest+serde {:.2} us, sdk {:.2} us, ratio of medians {:.3}x, median ratio {r:.3}x",
+            p * 1e6,
+            s * 1e6,
+            s / p
+        );
+    }
+}
+
+/// 20 round trips of each contender per size (`API_BENCH_CALLGRIND_N=10` or `500`: one size)
+/// at `API_BENCH_CALLGRIND=calls`, one at a time on
+/// the calling thread, for `--toggle-collect='api::measured_*'` (the server and hyper's
+/// connection tasks run on the runtime's workers and are not counted).
+fn callgrind_calls() {
+    let lb = loopback();
+    let only: Option<usize> = std::env::var("API_BENCH_CALLGRIND_N")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for n in SIZES.into_iter().filter(|n| only.is_none_or(|o| o == *n)) {
+        for _ in 0..20 {
+            assert_eq!(measured_minimal(&lb, n), n);
+            assert_eq!(measured_sdk(&lb, n), n);
+        }
+    }
+}
+
+// The calls `callgrind_calls` measures, apart from the warm-up calls made by `loopback`
+// (plain functions, not inlined, so that callgrind can name them).
+#[inline(never)]
+fn measured_minimal(lb: &Loopback, n: usize) -> usize {
+    lb.rt.block_on(minimal_call(lb, n))
+}
+#[inline(never)]
+fn measured_sdk(lb: &Loopback, n: usize) -> usize {
+    lb.rt.block_on(sdk_call(lb, n))
+}
+
 criterion_group!(benches, decode, round_trip);
 
 fn main() {
     // reqwest is built with `rustls-no-provider`: a client built outside the SDK needs one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     if let Ok(fixture) = std::env::var("API_BENCH_CALLGRIND") {
-        callgrind_once(&fixture);
+        if fixture == "calls" {
+            callgrind_calls();
+        } else {
+            callgrind_once(&fixture);
+        }
+        return;
+    }
+    if std::env::var_os("API_BENCH_OVERHEAD_ONLY").is_some() {
+        per_call_overhead();
         return;
     }
     benches();
@@ -714,5 +847,6 @@ fn main() {
     // Only under `cargo bench` (criterion's `cargo test` smoke mode passes no `--bench`).
     if std::env::args().any(|a| a == "--bench") {
         interleaved();
+        per_call_overhead();
     }
 }

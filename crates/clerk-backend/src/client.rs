@@ -353,6 +353,11 @@ impl ClerkBuilder {
     /// [`DEFAULT_TIMEOUT`] (30 s); `None` turns it off. An attempt that times out ends in
     /// [`Error::Timeout`]; it is retried only where the method is safe to repeat (see
     /// [`RetryConfig`]).
+    ///
+    /// A call that has to wait under a timeout or deadline uses one tokio timer. The first such
+    /// call on a runtime thread also starts a small task that keeps a timer pending (it wakes
+    /// once a second and ends with the runtime), so that arming each call's timer does not have
+    /// to wake the runtime's I/O driver.
     #[must_use]
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = Some(timeout.into());
@@ -501,7 +506,8 @@ impl ClerkBuilder {
             .server_url
             .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned());
         let base_url = check_server_url(base_url.trim().trim_end_matches('/'))?;
-        let mut default_headers = HeaderMap::new();
+        // Room for the defaults, auth, content type and a few per-call or hook headers.
+        let mut default_headers = HeaderMap::with_capacity(12);
         let version = self
             .api_version
             .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
@@ -519,6 +525,11 @@ impl ClerkBuilder {
             "x-clerk-sdk",
             HeaderValue::from_static(concat!("rust/", env!("CARGO_PKG_VERSION"))),
         );
+        let auth = secret_key.as_ref().map(|k| k.header_value().clone());
+        let mut auth_headers = default_headers.clone();
+        if let Some(auth) = &auth {
+            auth_headers.insert(http::header::AUTHORIZATION, auth.clone());
+        }
         // A custom transport replaces HTTP entirely: no reqwest client is built for it.
         let transport: Arc<dyn Transport> = match (self.transport, self.http) {
             (Some(t), _) => t,
@@ -533,8 +544,9 @@ impl ClerkBuilder {
                 pipeline: Pipeline {
                     transport,
                     base_url,
-                    auth: secret_key.as_ref().map(|k| k.header_value().clone()),
+                    auth,
                     default_headers,
+                    auth_headers,
                     timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
                     deadline: self.deadline.unwrap_or(Some(DEFAULT_DEADLINE)),
                     max_response_bytes: self

@@ -20,6 +20,7 @@ mod hooks;
 mod operation;
 mod options;
 mod retry_loop;
+mod timer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,7 +51,10 @@ pub(crate) struct Pipeline {
     pub(crate) base_url: String,
     /// `Authorization: Bearer <secret key>`, marked sensitive.
     pub(crate) auth: Option<HeaderValue>,
+    /// `Clerk-API-Version`, `User-Agent`, `X-Clerk-SDK`.
     pub(crate) default_headers: HeaderMap,
+    /// `default_headers` plus `auth`, copied whole into each authenticated attempt.
+    pub(crate) auth_headers: HeaderMap,
     /// Per attempt; `None`: no limit.
     pub(crate) timeout: Option<Duration>,
     /// Per call, covering attempts, waits and body reads; `None`: no limit.

@@ -1,11 +1,14 @@
 //! The retry loop: one call = attempts under a timeout each and one deadline for all, with
 //! waits between them decided by the retry policy and paid for by the retry budget.
 
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use http::{HeaderMap, HeaderValue, Method};
+use tokio::time::Sleep;
 use tracing::Instrument as _;
 
+use super::timer::{wait_until, within};
 use super::{ApiRequest, HookContext, MAX_URL_BYTES, OperationInfo, Pipeline};
 use crate::error::{ApiError, Delivery, Error, Result};
 use crate::redact;
@@ -14,8 +17,8 @@ use crate::transport::{Body, Exchange, HttpRequest, RawResponse};
 
 /// How one attempt ended.
 enum Attempt {
-    /// A 2xx response.
-    Success(RawResponse),
+    /// A 2xx response, and when it was read.
+    Success(RawResponse, Instant),
     /// A failure the retry policy may retry.
     Failed(Error),
     /// A failure that ends the call at once (a hook refused, the request cannot be built).
@@ -78,6 +81,8 @@ impl Pipeline {
         } else {
             None
         };
+        // The call's one timer (attempt ends, the deadline and the waits between attempts).
+        let mut timer = std::pin::pin!(None::<Sleep>);
         let mut attempt: u32 = 0;
         let mut spent: u32 = 0;
         let mut connect_failures: u32 = 0;
@@ -85,13 +90,22 @@ impl Pipeline {
             attempt = attempt.saturating_add(1);
             let attempt_started = Instant::now();
             let outcome = self
-                .attempt(&request, &method, &uri, auth, attempt, limits, started)
+                .attempt(
+                    &request,
+                    &method,
+                    &uri,
+                    auth,
+                    attempt,
+                    limits,
+                    (started, attempt_started),
+                    timer.as_mut(),
+                )
                 .await;
             let error = match outcome {
-                Attempt::Success(response) => {
+                Attempt::Success(response, read_at) => {
                     self.budget.succeeded(spent);
                     if !self.hooks.after_success.is_empty() {
-                        let ctx = HookContext::new(info, attempt, started, None);
+                        let ctx = HookContext::at(info, attempt, read_at - started, None);
                         for hook in &self.hooks.after_success {
                             hook(&ctx, &response);
                         }
@@ -146,7 +160,7 @@ impl Pipeline {
             }
             self.report_failure(info, attempt, attempt_started, started, &error, retry);
             match retry {
-                Some((wait, _)) => tokio::time::sleep(wait).await,
+                Some((wait, _)) => wait_until(timer.as_mut(), Instant::now() + wait).await,
                 None => return Err(error),
             }
         }
@@ -238,14 +252,13 @@ impl Pipeline {
     /// marked sensitive so no `Debug` shows them).
     fn attempt_headers(&self, request: &ApiRequest, auth: Option<&HeaderValue>) -> HeaderMap {
         let extra = &request.options.headers;
-        // Spare room: a hook's first header must not reallocate the map.
-        let mut headers = HeaderMap::with_capacity(self.default_headers.len() + extra.len() + 8);
-        for (name, value) in &self.default_headers {
-            headers.append(name.clone(), value.clone());
-        }
-        if let Some(auth) = auth {
-            headers.insert(http::header::AUTHORIZATION, auth.clone());
-        }
+        // One copy of a prebuilt map (built with spare room: a clone keeps its index table,
+        // so a hook's first header does not rehash it).
+        let mut headers = if auth.is_some() {
+            self.auth_headers.clone()
+        } else {
+            self.default_headers.clone()
+        };
         if matches!(request.body, Body::Json(_)) {
             headers.insert(
                 http::header::CONTENT_TYPE,
@@ -275,7 +288,8 @@ impl Pipeline {
         auth: Option<&HeaderValue>,
         attempt: u32,
         limits: Limits,
-        started: Instant,
+        (started, attempt_began): (Instant, Instant),
+        timer: Pin<&mut Option<Sleep>>,
     ) -> Attempt {
         let info = request.info;
         let mut http_request = http::Request::new(request.body.clone());
@@ -287,7 +301,7 @@ impl Pipeline {
         http_request.extensions_mut().insert(exchange.clone());
         let mut http_request = HttpRequest::new(http_request);
         if !self.hooks.before_request.is_empty() {
-            let ctx = HookContext::new(info, attempt, started, None);
+            let ctx = HookContext::at(info, attempt, attempt_began - started, None);
             for hook in &self.hooks.before_request {
                 if let Err(e) = hook(&ctx, &mut http_request) {
                     return Attempt::Fatal(match e {
@@ -307,6 +321,7 @@ impl Pipeline {
         if let Some(log) = &self.debug {
             log.request(info, attempt, &http_request);
         }
+        // The attempt's timeout runs from here: sending and reading, not the hooks.
         let attempt_started = Instant::now();
         let attempt_end = limits.timeout.and_then(|t| attempt_started.checked_add(t));
         // The earlier of the attempt's end and the call's deadline.
@@ -318,9 +333,9 @@ impl Pipeline {
         };
         let send = self.transport.send(http_request);
         let result = match end {
-            Some(end) => match tokio::time::timeout_at(end.into(), send).await {
-                Ok(r) => r,
-                Err(_) => Err(Error::Timeout {
+            Some(end) => match within(send, timer, end).await {
+                Some(r) => r,
+                None => Err(Error::Timeout {
                     after: if whole_call {
                         limits.deadline.map_or(Duration::ZERO, |(_, d)| d)
                     } else {
@@ -357,7 +372,8 @@ impl Pipeline {
                 status: response.status,
             });
         }
-        let elapsed = attempt_started.elapsed();
+        let read_at = Instant::now();
+        let elapsed = read_at - attempt_started;
         tracing::debug!(
             target: "clerk_backend",
             attempt,
@@ -369,7 +385,7 @@ impl Pipeline {
             log.response(info, attempt, elapsed, &response);
         }
         if response.status.is_success() {
-            Attempt::Success(response)
+            Attempt::Success(response, read_at)
         } else {
             Attempt::Failed(
                 ApiError::from_response(response.status, &response.headers, response.body).into(),

@@ -73,22 +73,31 @@ impl Transport for ReqwestTransport {
             let url = reqwest::Url::parse(&parts.uri.to_string())
                 .map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))?;
             let origin = url.origin();
-            let mut builder = self
-                .client
-                .request(parts.method, url)
-                .headers(parts.headers);
-            builder = match body {
-                Body::Empty => builder,
-                Body::Json(bytes) => builder.body(bytes),
+            let response = match body {
                 Body::Multipart { field, file, text } => {
                     let mut form = file.to_form(field).await?;
                     for (name, value) in text {
                         form = form.text(name, value);
                     }
-                    builder.multipart(form)
+                    self.client
+                        .request(parts.method, url)
+                        .headers(parts.headers)
+                        .multipart(form)
+                        .send()
+                        .await
                 }
-            };
-            let response = builder.send().await.map_err(|e| reqwest_error(e, None))?;
+                body => {
+                    // Built directly: the header map moves into the request instead of being
+                    // copied entry by entry, as `RequestBuilder::headers` would.
+                    let mut req = reqwest::Request::new(parts.method, url);
+                    *req.headers_mut() = parts.headers;
+                    if let Body::Json(bytes) = body {
+                        *req.body_mut() = Some(bytes.into());
+                    }
+                    self.client.execute(req).await
+                }
+            }
+            .map_err(|e| reqwest_error(e, None))?;
             let status = response.status();
             if let Some(x) = &exchange {
                 x.status_received(status);
@@ -121,7 +130,9 @@ pub(crate) async fn read_limited(
     limit: u64,
 ) -> Result<RawResponse> {
     let too_large = || Error::ResponseTooLarge { limit, status };
-    if response.content_length().is_some_and(|n| n > limit) {
+    // Read before the first chunk: once reading starts it counts only what is left.
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     let headers = std::mem::take(response.headers_mut());
@@ -140,7 +151,8 @@ pub(crate) async fn read_limited(
         match (&mut first, &mut rest) {
             (None, _) => first = Some(chunk),
             (Some(f), None) => {
-                let hint = response.content_length().unwrap_or(0);
+                // One buffer of the announced length: no regrowth, no second copy.
+                let hint = announced.unwrap_or(0);
                 let cap = usize::try_from(hint)
                     .unwrap_or(0)
                     .max(f.len() + chunk.len());

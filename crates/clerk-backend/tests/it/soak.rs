@@ -1,22 +1,34 @@
-//! Bounded soak test: many requests, many in flight, against a server that injects 503s,
-//! connection resets and bursts of 429. Every GET must succeed within its budget, no POST may
-//! be acted on twice, and memory must stay flat.
+//! Bounded soak test with the default client configuration, retry budget included: many
+//! requests, many in flight, against a server that injects a realistic share of 503s,
+//! connection resets and short bursts of 429. Every GET must succeed, no POST may be acted on
+//! twice, memory must stay flat, and the budget must absorb the faults. Then an outage (every
+//! request fails) checks the budget's documented behaviour: it pays for at most
+//! capacity / cost retries, after which calls fail at once, and it refills as calls succeed.
 //!
 //! `SOAK_REQUESTS` (default 10 000) sets the size; `cargo test --test it soak_long --
 //! --ignored` runs a 100 000-request variant.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clerk_backend::{Error, RetryConfig};
+use clerk_backend::{Clerk, Error, RetryBudget, RetryConfig};
 use futures_util::StreamExt as _;
 use serde_json::json;
 
 use crate::support::*;
 
 const IN_FLIGHT: usize = 64;
+
+/// Server modes.
+const STORM: u8 = 0;
+const HEALTHY: u8 = 1;
+const OUTAGE: u8 = 2;
+
+/// 429 bursts: this many consecutive requests out of every 3 000 (fewer than are in flight,
+/// as when a rate limit window closes on a busy client).
+const BURST: usize = 40;
 
 /// Deterministic per-request dice (splitmix64).
 fn dice(i: usize) -> u64 {
@@ -42,13 +54,36 @@ fn rss_bytes() -> Option<u64> {
     Some(pages * 4096)
 }
 
+/// `n` GETs, `IN_FLIGHT` at a time; how many succeeded and how many failed with a 503.
+async fn gets(clerk: &Clerk, n: usize) -> (usize, usize) {
+    let results = futures_util::stream::iter(0..n)
+        .map(|i| {
+            let clerk = clerk.clone();
+            async move { clerk.call(get(&format!("g{i}"))).await }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<Vec<_>>()
+        .await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let unavailable = results
+        .iter()
+        .filter(|r| matches!(r, Err(Error::Api(e)) if e.status.as_u16() == 503))
+        .count();
+    (ok, unavailable)
+}
+
 async fn soak(total: usize) {
     let ledger = Arc::new(Ledger::default());
-    let l = ledger.clone();
+    let mode = Arc::new(AtomicU8::new(STORM));
+    let (l, m) = (ledger.clone(), mode.clone());
     let server = Server::start_with(
         move |req, i| {
-            // Bursts of 429: 150 consecutive requests out of every 3 000.
-            if i % 3000 >= 1500 && i % 3000 < 1650 {
+            match m.load(Ordering::SeqCst) {
+                HEALTHY => return ok(),
+                OUTAGE => return clerk_error(503),
+                _ => {}
+            }
+            if i % 3000 >= 1500 && i % 3000 < 1500 + BURST {
                 l.rate_limited.fetch_add(1, Ordering::Relaxed);
                 return Reply::Bytes(response(429, &[("retry-after", "1")], ""));
             }
@@ -59,10 +94,11 @@ async fn soak(total: usize) {
                     l.duplicates.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            if roll < 20 {
+            // 4 % 503s and 1 % resets: a bad day for an API, not an outage.
+            if roll < 4 {
                 l.failed_503.fetch_add(1, Ordering::Relaxed);
                 clerk_error(503)
-            } else if roll < 25 {
+            } else if roll < 5 {
                 l.resets.fetch_add(1, Ordering::Relaxed);
                 Reply::Reset(vec![])
             } else {
@@ -72,43 +108,48 @@ async fn soak(total: usize) {
         false,
     )
     .await;
-    let budget = Duration::from_secs(30);
+    let time_budget = Duration::from_secs(30);
     let policy = RetryConfig::backoff(
         Duration::from_millis(2),
         Duration::from_secs(2),
         1.5,
-        budget,
+        time_budget,
     )
     .max_attempts(40);
+    // The default retry budget (no `.retry_budget(…)`): the soak proves the default client.
     let clerk = builder(&server.url())
         .retry(policy)
-        // The storm fails a quarter of all attempts on purpose: this test is about every GET
-        // getting through, so the client-wide budget (which would rightly stop retrying) is off.
-        .retry_budget(clerk_backend::RetryBudget::unlimited())
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
+    let default_budget = RetryBudget::default().available().unwrap();
+    assert_eq!(clerk.retry_budget().available(), Some(default_budget));
+    // Tokens one retry takes by default (documented: 5; 10 after a timeout).
+    let retry_cost = 5;
 
     let get_ok = Arc::new(AtomicUsize::new(0));
     let post_ok = Arc::new(AtomicUsize::new(0));
     let post_failed = Arc::new(AtomicUsize::new(0));
     let slowest_get = Arc::new(Mutex::new(Duration::ZERO));
+    let lowest_budget = Arc::new(AtomicU32::new(default_budget));
     let run = |range: std::ops::Range<usize>| {
         let clerk = clerk.clone();
-        let (get_ok, post_ok, post_failed, slowest_get) = (
+        let (get_ok, post_ok, post_failed, slowest_get, lowest_budget) = (
             get_ok.clone(),
             post_ok.clone(),
             post_failed.clone(),
             slowest_get.clone(),
+            lowest_budget.clone(),
         );
         futures_util::stream::iter(range)
             .map(move |n| {
                 let clerk = clerk.clone();
-                let (get_ok, post_ok, post_failed, slowest_get) = (
+                let (get_ok, post_ok, post_failed, slowest_get, lowest_budget) = (
                     get_ok.clone(),
                     post_ok.clone(),
                     post_failed.clone(),
                     slowest_get.clone(),
+                    lowest_budget.clone(),
                 );
                 async move {
                     let started = Instant::now();
@@ -128,13 +169,15 @@ async fn soak(total: usize) {
                         let took = started.elapsed();
                         assert!(r.is_ok(), "GET {n} failed after {took:?}: {r:?}");
                         assert!(
-                            took <= budget + Duration::from_secs(10),
+                            took <= time_budget + Duration::from_secs(10),
                             "GET {n} took {took:?}"
                         );
                         get_ok.fetch_add(1, Ordering::Relaxed);
                         let mut s = slowest_get.lock().unwrap();
                         *s = (*s).max(took);
                     }
+                    let left = clerk.retry_budget().available().unwrap();
+                    lowest_budget.fetch_min(left, Ordering::Relaxed);
                 }
             })
             .buffer_unordered(IN_FLIGHT)
@@ -149,8 +192,12 @@ async fn soak(total: usize) {
     let rss_end = rss_bytes();
     let elapsed = started.elapsed();
 
-    let gets = total - total / 5;
-    assert_eq!(get_ok.load(Ordering::Relaxed), gets, "every GET succeeds");
+    let gets_total = total - total / 5;
+    assert_eq!(
+        get_ok.load(Ordering::Relaxed),
+        gets_total,
+        "every GET succeeds"
+    );
     assert_eq!(
         post_ok.load(Ordering::Relaxed) + post_failed.load(Ordering::Relaxed),
         total / 5
@@ -160,11 +207,16 @@ async fn soak(total: usize) {
         0,
         "a POST was acted on twice"
     );
-    // The faults really happened.
-    assert!(ledger.failed_503.load(Ordering::Relaxed) > total / 10);
-    assert!(ledger.resets.load(Ordering::Relaxed) > total / 50);
-    assert!(ledger.rate_limited.load(Ordering::Relaxed) >= 150);
+    // The faults really happened, and really drew on the budget.
+    assert!(ledger.failed_503.load(Ordering::Relaxed) > total / 50);
+    assert!(ledger.resets.load(Ordering::Relaxed) > total / 200);
+    assert!(ledger.rate_limited.load(Ordering::Relaxed) >= BURST);
     assert!(post_failed.load(Ordering::Relaxed) > 0);
+    let lowest = lowest_budget.load(Ordering::Relaxed);
+    assert!(
+        lowest < default_budget - 10 * retry_cost,
+        "the storm never drew on the budget (lowest {lowest})"
+    );
     if let (Some(a), Some(b)) = (rss_after_warmup, rss_end) {
         let growth = b.saturating_sub(a);
         assert!(
@@ -173,9 +225,37 @@ async fn soak(total: usize) {
             growth / 1024
         );
     }
+    let served_in_storm = server.count();
+
+    // Calm: every call succeeds at once and adds a token, so the bucket is full again.
+    mode.store(HEALTHY, Ordering::SeqCst);
+    let calm = default_budget as usize + 100;
+    assert_eq!(gets(&clerk, calm).await, (calm, 0));
+    assert_eq!(clerk.retry_budget().available(), Some(default_budget));
+
+    // Outage: every request fails. The budget pays for exactly capacity / cost retries, then
+    // every call returns its error after one attempt instead of retrying up to 40 times.
+    mode.store(OUTAGE, Ordering::SeqCst);
+    let before = server.count();
+    let outage_calls = 1000;
+    assert_eq!(gets(&clerk, outage_calls).await, (0, outage_calls));
+    let outage_requests = server.count() - before;
+    let paid_retries = (default_budget / retry_cost) as usize;
+    assert_eq!(
+        outage_requests,
+        outage_calls + paid_retries,
+        "retries during the outage"
+    );
+    assert_eq!(clerk.retry_budget().available(), Some(0));
+
+    // Recovery: calls that succeed at once need no tokens and refill the bucket.
+    mode.store(HEALTHY, Ordering::SeqCst);
+    let recovery = default_budget as usize + 100;
+    assert_eq!(gets(&clerk, recovery).await, (recovery, 0));
+    assert_eq!(clerk.retry_budget().available(), Some(default_budget));
+
     eprintln!(
-        "soak: {total} calls, {} requests served, {elapsed:?}; slowest GET {:?}; POST ok {} / failed {}; 503 {} resets {} 429 {}; RSS {:?} → {:?}",
-        server.count(),
+        "soak: {total} calls, {served_in_storm} requests served, {elapsed:?}; slowest GET {:?}; POST ok {} / failed {}; 503 {} resets {} 429 {}; lowest retry budget {lowest} of {default_budget}; outage: {outage_calls} calls, {outage_requests} requests; RSS {:?} → {:?}",
         *slowest_get.lock().unwrap(),
         post_ok.load(Ordering::Relaxed),
         post_failed.load(Ordering::Relaxed),
