@@ -354,10 +354,8 @@ impl ClerkBuilder {
     /// [`Error::Timeout`]; it is retried only where the method is safe to repeat (see
     /// [`RetryConfig`]).
     ///
-    /// A call that has to wait under a timeout or deadline uses one tokio timer. The first such
-    /// call on a runtime thread also starts a small task that keeps a timer pending (it wakes
-    /// once a second and ends with the runtime), so that arming each call's timer does not have
-    /// to wake the runtime's I/O driver.
+    /// A call that has to wait under a timeout or deadline uses one tokio timer for all its
+    /// attempts and waits; the client spawns no task of its own.
     #[must_use]
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = Some(timeout.into());

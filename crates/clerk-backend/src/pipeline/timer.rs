@@ -1,12 +1,10 @@
 //! The one timer of a call: each attempt's end, the call's deadline and the waits between
 //! attempts, on a single tokio `Sleep` that is armed only when an attempt has to wait.
 
-use std::cell::RefCell;
 use std::future::Future as _;
 use std::pin::Pin;
-use std::sync::{Arc, Weak};
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::time::Sleep;
 
@@ -57,41 +55,7 @@ fn arm(mut timer: Pin<&mut Option<Sleep>>, end: tokio::time::Instant) {
             }
         }
         None => {
-            keep_wheel_busy();
             timer.set(Some(tokio::time::sleep_until(end)));
         }
     }
-}
-
-/// How often the keeper's timer fires: well inside the default timeouts, so that a call's
-/// timer is never the earliest in the runtime's timer wheel.
-const KEEPER_TICK: Duration = Duration::from_secs(1);
-
-thread_local! {
-    /// Alive while this thread's keeper task runs (it ends with its runtime).
-    static KEEPER: RefCell<Weak<()>> = const { RefCell::new(Weak::new()) };
-}
-
-/// Keep one timer pending on the current runtime. When a timer is added that is due before
-/// everything else in the wheel (or to an empty wheel), tokio wakes its I/O driver — a
-/// syscall and an extra poll of the event loop, which is most of what a call's timer would
-/// cost a fast call. A timer that is always due sooner than any call's makes that wake-up
-/// unnecessary. One small task per runtime thread that makes calls, woken once a second.
-fn keep_wheel_busy() {
-    KEEPER.with(|keeper| {
-        if keeper.borrow().strong_count() > 0 {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let alive = Arc::new(());
-        *keeper.borrow_mut() = Arc::downgrade(&alive);
-        runtime.spawn(async move {
-            let _alive = alive;
-            loop {
-                tokio::time::sleep(KEEPER_TICK).await;
-            }
-        });
-    });
 }
