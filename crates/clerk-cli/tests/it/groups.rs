@@ -144,7 +144,7 @@ async fn every_group_runs_a_command_against_the_emulator() {
                 "--email-address",
                 "ada2@example.com",
             ],
-            format!(r#".email_address == "ada2@example.com" and .id != null"#),
+            r#".email_address == "ada2@example.com" and .id != null"#.into(),
         ),
         (
             "phone_numbers",
