@@ -5,7 +5,7 @@
 //! | failure | GET, PUT, DELETE, HEAD, OPTIONS | POST, PATCH |
 //! | --- | --- | --- |
 //! | `429 Too Many Requests` | yes, after `Retry-After` | yes, after `Retry-After` (the server did not act) |
-//! | `5XX` | yes | only with [`RetryConfig::retry_non_idempotent`] |
+//! | `5XX` except `501` | yes | only with [`RetryConfig::retry_non_idempotent`] |
 //! | connection refused / failed before the request was sent | yes¹ | yes¹ |
 //! | connection reset after the request may have been sent | yes¹ | only with [`RetryConfig::retry_non_idempotent`]¹ |
 //! | timeout ([`Error::Timeout`]) | yes¹ | only with [`RetryConfig::retry_non_idempotent`]¹ |
@@ -250,7 +250,12 @@ impl RetryConfig {
             Error::Api(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
                 Some(RetryReason::RateLimited)
             }
-            Error::Api(e) if e.status.is_server_error() && safe => {
+            // 501 says the server will never do it: waiting cannot help.
+            Error::Api(e)
+                if e.status.is_server_error()
+                    && e.status != StatusCode::NOT_IMPLEMENTED
+                    && safe =>
+            {
                 Some(RetryReason::ServerError(e.status))
             }
             Error::Connection { delivery, .. } if self.retry_connection_errors => {
@@ -495,6 +500,7 @@ mod tests {
         // 5XX: idempotent only
         assert!(c.classify(&get, &api(503, None)).is_some());
         assert!(c.classify(&put, &api(500, None)).is_some());
+        assert!(c.classify(&get, &api(501, None)).is_none());
         assert!(c.classify(&post, &api(503, None)).is_none());
         assert!(c.classify(&patch, &api(502, None)).is_none());
         // 429: every method

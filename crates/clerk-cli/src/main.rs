@@ -6,6 +6,7 @@ mod bulk;
 mod config;
 mod fail;
 mod generated;
+mod listen;
 mod ops;
 mod output;
 mod sdk;
@@ -406,5 +407,66 @@ mod tests {
                 .count();
             assert_eq!(n, 1, "{}.{}", op.group, op.name);
         }
+    }
+
+    /// A spec file: `$var`, else `default` relative to the repository root; missing is a failure.
+    fn spec(var: &str, default: &str) -> serde_json::Value {
+        let path = std::env::var_os(var).map_or_else(
+            || {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../..")
+                    .join(default)
+            },
+            std::path::PathBuf::from,
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{var}: cannot read the OpenAPI spec {}: {e}",
+                path.display()
+            )
+        });
+        serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// `(METHOD, path)` of every operation of a spec.
+    fn spec_operations(doc: &serde_json::Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for method in ["get", "put", "post", "delete", "patch"] {
+                if item.get(method).is_some() {
+                    out.push((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_spec_operation_has_exactly_one_command() {
+        use crate::generated::commands::COMMANDS;
+        let main = spec_operations(&spec(
+            "CLERK_OPENAPI_SPEC",
+            "../shared/openapi/bapi-2026-05-12.yml",
+        ));
+        let seed = spec_operations(&spec(
+            "CLERK_OPENAPI_SEED_SPEC",
+            "../shared/openapi/bapi-2025-03-12-seed.yml",
+        ));
+        // The current spec's operations, then those only the older one still has.
+        let mut all = main.clone();
+        all.extend(seed.into_iter().filter(|o| !main.contains(o)));
+        assert_eq!(all.len(), 250, "operations in the two specs");
+        for (method, path) in &all {
+            let n = COMMANDS
+                .iter()
+                .filter(|c| c.method == method && c.path == path)
+                .count();
+            assert_eq!(n, 1, "{method} {path}");
+        }
+        assert_eq!(
+            COMMANDS.len(),
+            all.len(),
+            "commands without a spec operation"
+        );
     }
 }

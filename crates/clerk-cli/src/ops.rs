@@ -90,18 +90,25 @@ fn arg_for(id: &str, p: &'static Param) -> Arg {
     if p.required {
         help.push_str(" [required]");
     }
+    if p.nullable {
+        help.push_str(" [nullable: `null` sends JSON null]");
+    }
     let mut a = Arg::new(id.to_owned()).long(id.to_owned()).help(help);
+    // `null` is one more allowed value of a nullable field.
+    let null: &[&'static str] = if p.nullable { &["null"] } else { &[] };
     a = match p.kind {
         Kind::Bool => a
             .num_args(0..=1)
             .default_missing_value("true")
-            .value_parser(["true", "false"]),
+            .value_parser(clap::builder::PossibleValuesParser::new(
+                ["true", "false"].iter().chain(null).copied(),
+            )),
         Kind::StrList => a.action(ArgAction::Append),
         _ => a,
     };
     if !p.values.is_empty() && p.kind != Kind::Bool {
         a = a.value_parser(clap::builder::PossibleValuesParser::new(
-            p.values.iter().copied(),
+            p.values.iter().chain(null).copied(),
         ));
     } else if p.kind != Kind::Bool {
         let (kind, nullable) = (p.kind, p.nullable);
@@ -256,16 +263,16 @@ pub fn build(cmd: &'static Command, m: &ArgMatches) -> Result<Built> {
             text_fields.push((p.name, raw.last().map(|s| (*s).clone()).unwrap_or_default()));
             continue;
         }
-        let value = if p.kind == Kind::StrList {
+        let value = if p.nullable && raw.last().is_some_and(|r| *r == "null") {
+            // `--field null` clears a nullable field.
+            Value::Null
+        } else if p.kind == Kind::StrList {
             Value::Array(
                 raw.iter()
                     .map(|r| parse_kind(p.kind, r))
                     .collect::<std::result::Result<_, _>>()
                     .map_err(|e| Failure::Usage(format!("--{id}: {e}")))?,
             )
-        } else if p.nullable && raw[raw.len() - 1] == "null" {
-            // `--field null` clears a nullable field.
-            Value::Null
         } else {
             parse_kind(p.kind, raw[raw.len() - 1])
                 .map_err(|e| Failure::Usage(format!("--{id}: {e}")))?
@@ -468,5 +475,94 @@ pub async fn run(
         Ok(())
     } else {
         printer.print(Value::Array(collected))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_fields(c: &Command) -> &'static [Param] {
+        match c.body {
+            Body::Fields(f) => f,
+            _ => &[],
+        }
+    }
+
+    /// The first JSON-body command with a field matching `pick`, and that field's flag.
+    fn find(pick: impl Fn(&Param) -> bool) -> (&'static Command, String) {
+        COMMANDS
+            .iter()
+            .find_map(|c| {
+                let (id, _, _) = flag_names(c)
+                    .into_iter()
+                    .find(|(_, p, is_body)| *is_body && pick(p))?;
+                matches!(c.body, Body::Fields(_)).then_some((c, id))
+            })
+            .expect("the table has such a field")
+    }
+
+    /// Arguments that satisfy every required path parameter and field of `c`.
+    fn required_args(c: &Command) -> Vec<String> {
+        let mut args = vec![c.name.to_owned()];
+        args.extend(c.path_params.iter().map(|_| "x".to_owned()));
+        for (id, p, _) in flag_names(c) {
+            if p.required {
+                args.push(format!("--{id}"));
+                args.push(match p.kind {
+                    Kind::Int | Kind::Float => "1".into(),
+                    Kind::Bool => "true".into(),
+                    Kind::Json => "{}".into(),
+                    _ => p.values.first().map_or("x", |v| v).to_owned(),
+                });
+            }
+        }
+        args
+    }
+
+    #[test]
+    fn null_clears_a_nullable_field_and_help_says_so() {
+        for kind in [Kind::Bool, Kind::Str] {
+            let (c, id) = find(|p| p.nullable && !p.required && p.kind == kind);
+            let mut args = required_args(c);
+            args.extend([format!("--{id}"), "null".into()]);
+            let m = command(c).try_get_matches_from(&args).unwrap();
+            let built = build(c, &m).unwrap();
+            let name = flag_names(c)
+                .into_iter()
+                .find(|(i, _, _)| *i == id)
+                .map(|(_, p, _)| p.name)
+                .unwrap();
+            assert_eq!(
+                built.json.as_ref().and_then(|j| j.get(name)),
+                Some(&Value::Null),
+                "{}.{} --{id} null",
+                c.group,
+                c.name
+            );
+            let help = command(c).render_long_help().to_string();
+            assert!(help.contains("`null` sends JSON null"), "{help}");
+        }
+    }
+
+    #[test]
+    fn null_is_refused_where_the_field_is_not_nullable() {
+        for kind in [Kind::Bool, Kind::Int] {
+            let (c, id) = find(|p| !p.nullable && !p.required && p.kind == kind);
+            let mut args = required_args(c);
+            args.extend([format!("--{id}"), "null".into()]);
+            let err = command(c).try_get_matches_from(&args).unwrap_err();
+            assert!(err.to_string().contains(&format!("--{id}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn every_table_body_is_reachable_from_flags() {
+        // Every required field has a flag, so a command can always be built without --data.
+        for c in COMMANDS.iter().filter(|c| !body_fields(c).is_empty()) {
+            let m = command(c).try_get_matches_from(required_args(c));
+            let m = m.unwrap_or_else(|e| panic!("{}.{}: {e}", c.group, c.name));
+            build(c, &m).unwrap_or_else(|e| panic!("{}.{}: {e}", c.group, c.name));
+        }
     }
 }

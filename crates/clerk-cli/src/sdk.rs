@@ -2,7 +2,8 @@
 
 pub use clerk_backend::operations::OPERATIONS;
 pub use clerk_backend::pipeline::{ApiRequest, OperationInfo};
-pub use clerk_backend::transport::Body;
+pub use clerk_backend::reexports::reqwest;
+pub use clerk_backend::transport::{Body, ReqwestTransport};
 pub use clerk_backend::{Clerk, RetryConfig, Upload};
 
 /// The SDK's descriptor of `group`.`name`.

@@ -40,11 +40,12 @@ pub fn webhook_commands(g: Command) -> Command {
             )
             .arg(Arg::new("body").required(true).value_name("BODY|@FILE|-").help("The raw body")),
     )
+    .subcommand(crate::listen::command())
 }
 
 /// Whether `name` is one of [`webhook_commands`].
 pub fn handles_webhook(name: &str) -> bool {
-    name == "verify"
+    matches!(name, "verify" | "listen")
 }
 
 fn read_arg(arg: &str) -> Result<Vec<u8>> {
@@ -109,11 +110,13 @@ pub async fn token(top: &ArgMatches, m: &ArgMatches) -> Result<()> {
     }
 }
 
-/// `clerk webhooks verify`.
+/// `clerk webhooks verify` and `listen`.
 pub async fn webhooks(top: &ArgMatches, name: &str, m: &ArgMatches) -> Result<()> {
     use clerk_backend::webhooks::Webhook;
-    if name != "verify" {
-        return Err(Failure::Usage(format!("webhooks {name}")));
+    match name {
+        "verify" => {}
+        "listen" => return crate::listen::run(top, m).await,
+        _ => return Err(Failure::Usage(format!("webhooks {name}"))),
     }
     let secret: &String = m
         .get_one("secret")

@@ -95,7 +95,7 @@ impl App {
             if !self.authorized(headers) {
                 return self.error_response(&unauthorized());
             }
-            return crate::control::handle(self, method, rest, body);
+            return crate::control::handle(self, method, rest, uri.query(), body);
         }
         let Some(rest) = path.strip_prefix("/v1") else {
             return self.error_response(&ApiError::not_found());

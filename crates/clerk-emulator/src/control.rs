@@ -1,17 +1,21 @@
 //! `/_emulator/*`: the test-control API over HTTP (the same operations as [`crate::Emulator`]'s
 //! methods).
 //!
-//! - `GET /_emulator/events`, `DELETE /_emulator/events`: the webhook inbox.
+//! - `GET /_emulator/events`, `DELETE /_emulator/events`: the webhook inbox, oldest first; each
+//!   entry has `id`, `type`, `payload` and `body` (the exact bytes delivered). `?after=ID` lists
+//!   only the events after event `ID` (every event when `ID` is no longer in the inbox), so a
+//!   follower can poll with the last id it saw.
 //! - `GET /_emulator/clock`, `POST /_emulator/clock` `{"now_ms": …}` or `{"advance_ms": …}`.
 //! - `POST /_emulator/faults` `{"operation": "users.get" | "*", "fault": "rate_limited" |
 //!   "unavailable" | "reset", "times": N, "retry_after": seconds}`; `DELETE` clears them.
 //! - `POST /_emulator/rate_limit` `{"enabled": bool, "max": N, "window_ms": …}`.
 //! - `POST /_emulator/reset`: forget every object and event.
-//! - `GET /_emulator/keys`: the publishable key, JWKS and public key PEM.
+//! - `GET /_emulator/keys`: the publishable key, JWKS, public key PEM and webhook signing secret.
 
 use crate::app::App;
 use crate::error::ApiError;
 use crate::faults::{Fault, RateLimiter};
+use crate::request::Query;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -24,14 +28,26 @@ fn ok(v: &Value) -> Response {
     r
 }
 
-pub(crate) fn handle(app: &App, method: &Method, path: &str, body: &[u8]) -> Response {
-    match run(app, method, path, body) {
+pub(crate) fn handle(
+    app: &App,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    body: &[u8],
+) -> Response {
+    match run(app, method, path, &Query::parse(query), body) {
         Ok(v) => ok(&v),
         Err(e) => app.error_response(&e),
     }
 }
 
-fn run(app: &App, method: &Method, path: &str, body: &[u8]) -> Result<Value, ApiError> {
+fn run(
+    app: &App,
+    method: &Method,
+    path: &str,
+    query: &Query,
+    body: &[u8],
+) -> Result<Value, ApiError> {
     let b: Value = if body.is_empty() {
         json!({})
     } else {
@@ -41,10 +57,11 @@ fn run(app: &App, method: &Method, path: &str, body: &[u8]) -> Result<Value, Api
     };
     match (method.as_str(), path.trim_end_matches('/')) {
         ("GET", "/events") => {
-            let events = app.store.tx(crate::webhooks::inbox)?;
+            let after = query.get("after");
+            let events = app.store.tx(|tx| crate::webhooks::inbox_after(tx, after))?;
             let data: Vec<Value> = events
                 .iter()
-                .map(|e| json!({"id": e.id, "type": e.event_type, "payload": e.json()}))
+                .map(|e| json!({"id": e.id, "type": e.event_type, "payload": e.json(), "body": e.body}))
                 .collect();
             Ok(json!({"total_count": data.len(), "data": data}))
         }
@@ -126,6 +143,7 @@ fn run(app: &App, method: &Method, path: &str, body: &[u8]) -> Result<Value, Api
             "publishable_key": app.publishable_key,
             "jwks": app.key.jwks(),
             "public_key_pem": app.key.public_pem(),
+            "webhook_secret": app.webhook_secret,
         })),
         _ => Err(ApiError::not_found()),
     }

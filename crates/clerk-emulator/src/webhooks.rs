@@ -103,11 +103,22 @@ pub(crate) fn record(
 }
 
 pub(crate) fn inbox(tx: &Transaction<'_>) -> Result<Vec<Event>, ApiError> {
+    inbox_after(tx, None)
+}
+
+/// The inbox after event `after` (all of it when `after` is `None` or no longer kept).
+pub(crate) fn inbox_after(
+    tx: &Transaction<'_>,
+    after: Option<&str>,
+) -> Result<Vec<Event>, ApiError> {
     let mut st = tx
-        .prepare_cached("SELECT id, type, payload FROM events ORDER BY seq")
+        .prepare_cached(
+            "SELECT id, type, payload FROM events \
+             WHERE seq > COALESCE((SELECT seq FROM events WHERE id = ?1), 0) ORDER BY seq",
+        )
         .map_err(ApiError::db)?;
     let rows = st
-        .query_map([], |r| {
+        .query_map([after], |r| {
             Ok(Event {
                 id: r.get(0)?,
                 event_type: r.get(1)?,

@@ -317,3 +317,67 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .map(|x| x.unwrap().iter().map(str::to_owned).collect())
         .collect()
 }
+
+/// Pacing figures for BENCHMARKS.md: `users import` at the default pace of an `sk_test_` key
+/// against the emulator's Clerk rate limit (100 requests per sliding 10 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: cargo test -p clerk-cli --test it -- --ignored import_pacing_figures --nocapture (CLERK_BENCH_ROWS=300)"]
+async fn import_pacing_figures() {
+    let rows: usize = std::env::var("CLERK_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let emu = Emulator::start().await.unwrap();
+    emu.rate_limit(true);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("u.ndjson");
+    let text: String = (0..rows)
+        .map(|i| {
+            format!(
+                "{}\n",
+                json!({"email_address": [format!("b{i}@example.com")]})
+            )
+        })
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    let log = dir.path().join("log");
+    let mut c = clerk(Some(&emu), &dir.path().join("c.json"));
+    c.args([
+        "users",
+        "import",
+        file.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+    ]);
+    let t = Instant::now();
+    let r = output(c).await;
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    emu.rate_limit(false);
+    let over_budget: u64 = log_lines(&log)
+        .iter()
+        .filter_map(|v| v["rate_limited"].as_u64())
+        .sum();
+    let n = run(
+        &emu,
+        &["users", "count", "-o", "json", "--jq", ".total_count"],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(n, rows as u64, "users on the emulator");
+    // Under a sliding 100 per 10 s, N rows need at least ceil(N/100)-1 full windows.
+    let min_secs = (rows.div_ceil(100).saturating_sub(1) * 10) as f64;
+    let best = if min_secs > 0.0 {
+        rows as f64 / min_secs
+    } else {
+        f64::INFINITY
+    };
+    println!(
+        "import pacing: {rows} rows in {secs:.2} s = {:.2} rows/s; the limit allows at most {best:.2} rows/s \
+         for {rows} rows ({:.1} %), 10 rows/s sustained; requests answered 429 (over budget): {over_budget}",
+        rows as f64 / secs,
+        100.0 * (rows as f64 / secs) / best
+    );
+    assert_eq!(over_budget, 0, "requests over the budget");
+}

@@ -2,6 +2,13 @@
 
 mod bulk;
 mod commands;
+#[path = "../../src/generated/commands.rs"]
+mod generated_commands;
+mod groups;
+mod listen;
+#[path = "../../src/table.rs"]
+#[allow(dead_code)]
+mod table;
 mod tools;
 
 use std::process::Output;

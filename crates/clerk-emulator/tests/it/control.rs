@@ -512,3 +512,68 @@ async fn every_emitted_event_is_signed_and_decodes_as_the_sdks_typed_event() {
         assert!(types.iter().any(|x| x == t), "{t} emitted: {types:?}");
     }
 }
+
+#[tokio::test]
+async fn the_event_inbox_follows_from_a_cursor() {
+    let emu = Emulator::start().await.unwrap();
+    let api = Api::new(&emu);
+    let http = reqwest::Client::new();
+    let events = |after: Option<String>| {
+        let mut url = format!("{}/_emulator/events", emu.url());
+        if let Some(a) = after {
+            url.push_str(&format!("?after={a}"));
+        }
+        let req = http.get(url).bearer_auth(emu.secret_key());
+        async move {
+            let text = req.send().await.unwrap().text().await.unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap();
+            v["data"].as_array().unwrap().clone()
+        }
+    };
+    for name in ["a", "b", "c"] {
+        api.ok("POST", "/users", Some(json!({"first_name": name})))
+            .await;
+    }
+    let all = events(None).await;
+    assert_eq!(all.len(), 3);
+    // `body` is the exact payload the emulator signs and delivers.
+    let kept = emu.events();
+    for (got, want) in all.iter().zip(&kept) {
+        assert_eq!(
+            (got["id"].as_str(), got["body"].as_str()),
+            (Some(want.id.as_str()), Some(want.body.as_str()))
+        );
+    }
+    let ids = |v: &[Value]| {
+        v.iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let first = all[0]["id"].as_str().unwrap().to_owned();
+    let last = all[2]["id"].as_str().unwrap().to_owned();
+    assert_eq!(ids(&events(Some(first)).await), ids(&all[1..]));
+    assert!(events(Some(last.clone())).await.is_empty());
+    // A cursor no longer in the inbox (cleared) sees every event kept since.
+    emu.clear_events();
+    api.ok("POST", "/users", Some(json!({"first_name": "d"})))
+        .await;
+    let after_clear = events(Some(last)).await;
+    assert_eq!(
+        (
+            after_clear.len(),
+            after_clear[0]["payload"]["data"]["first_name"].as_str()
+        ),
+        (1, Some("d"))
+    );
+    let keys = http
+        .get(format!("{}/_emulator/keys", emu.url()))
+        .bearer_auth(emu.secret_key())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let keys: Value = serde_json::from_str(&keys).unwrap();
+    assert_eq!(keys["webhook_secret"].as_str(), Some(emu.webhook_secret()));
+}
