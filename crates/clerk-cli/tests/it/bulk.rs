@@ -123,16 +123,7 @@ async fn import_paced_to_the_emulators_rate_limit_sends_nothing_over_budget() {
     let emu = Emulator::start().await.unwrap();
     emu.rate_limit(true); // Clerk's development limit: 100 requests per 10 s.
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("u.ndjson");
-    let rows: String = (0..ROWS)
-        .map(|i| {
-            format!(
-                "{}\n",
-                json!({"email_address": [format!("p{i}@example.com")]})
-            )
-        })
-        .collect();
-    std::fs::write(&file, rows).unwrap();
+    let file = email_rows(dir.path(), "p", ROWS);
     let log = dir.path().join("log");
     let cfg = dir.path().join("c.json");
     let mut c = clerk(Some(&emu), &cfg);
@@ -330,16 +321,7 @@ async fn import_pacing_figures() {
     let emu = Emulator::start().await.unwrap();
     emu.rate_limit(true);
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("u.ndjson");
-    let text: String = (0..rows)
-        .map(|i| {
-            format!(
-                "{}\n",
-                json!({"email_address": [format!("b{i}@example.com")]})
-            )
-        })
-        .collect();
-    std::fs::write(&file, text).unwrap();
+    let file = email_rows(dir.path(), "b", rows);
     let log = dir.path().join("log");
     let mut c = clerk(Some(&emu), &dir.path().join("c.json"));
     c.args([
@@ -380,4 +362,19 @@ async fn import_pacing_figures() {
         100.0 * (rows as f64 / secs) / best
     );
     assert_eq!(over_budget, 0, "requests over the budget");
+}
+
+/// `u.ndjson` in `dir`: `n` rows, each a user with only the address `{prefix}{i}@example.com`.
+fn email_rows(dir: &std::path::Path, prefix: &str, n: usize) -> std::path::PathBuf {
+    let file = dir.join("u.ndjson");
+    let text: String = (0..n)
+        .map(|i| {
+            format!(
+                "{}\n",
+                json!({"email_address": [format!("{prefix}{i}@example.com")]})
+            )
+        })
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    file
 }
