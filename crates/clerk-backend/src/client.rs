@@ -523,11 +523,11 @@ impl ClerkBuilder {
             "x-clerk-sdk",
             HeaderValue::from_static(concat!("rust/", env!("CARGO_PKG_VERSION"))),
         );
-        let auth = secret_key.as_ref().map(|k| k.header_value().clone());
-        let mut auth_headers = default_headers.clone();
-        if let Some(auth) = &auth {
-            auth_headers.insert(http::header::AUTHORIZATION, auth.clone());
-        }
+        let auth_headers = secret_key.as_ref().map(|k| {
+            let mut headers = default_headers.clone();
+            headers.insert(http::header::AUTHORIZATION, k.header_value().clone());
+            headers
+        });
         // A custom transport replaces HTTP entirely: no reqwest client is built for it.
         let transport: Arc<dyn Transport> = match (self.transport, self.http) {
             (Some(t), _) => t,
@@ -542,7 +542,6 @@ impl ClerkBuilder {
                 pipeline: Pipeline {
                     transport,
                     base_url,
-                    auth,
                     default_headers,
                     auth_headers,
                     timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),

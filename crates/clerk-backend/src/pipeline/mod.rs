@@ -25,7 +25,7 @@ mod timer;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 
 pub use debug::DebugLogger;
 pub use encode::{PathBuilder, QueryValue, QueryWriter};
@@ -49,12 +49,11 @@ pub(crate) struct Pipeline {
     pub(crate) transport: Arc<dyn Transport>,
     /// Server URL without a trailing slash.
     pub(crate) base_url: String,
-    /// `Authorization: Bearer <secret key>`, marked sensitive.
-    pub(crate) auth: Option<HeaderValue>,
     /// `Clerk-API-Version`, `User-Agent`, `X-Clerk-SDK`.
     pub(crate) default_headers: HeaderMap,
-    /// `default_headers` plus `auth`, copied whole into each authenticated attempt.
-    pub(crate) auth_headers: HeaderMap,
+    /// `default_headers` plus `Authorization: Bearer <secret key>` (marked sensitive), copied
+    /// whole into each authenticated attempt; `None` when no secret key is configured.
+    pub(crate) auth_headers: Option<HeaderMap>,
     /// Per attempt; `None`: no limit.
     pub(crate) timeout: Option<Duration>,
     /// Per call, covering attempts, waits and body reads; `None`: no limit.

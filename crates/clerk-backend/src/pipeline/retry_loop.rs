@@ -72,14 +72,14 @@ impl Pipeline {
                 .and_then(|d| Some((started.checked_add(d)?, d))),
         };
         let uri = self.request_uri(&request)?;
-        let auth = if info.authenticated {
-            Some(self.auth.as_ref().ok_or_else(|| {
+        let base_headers = if info.authenticated {
+            self.auth_headers.as_ref().ok_or_else(|| {
                 Error::invalid(
                     "no secret key configured: set CLERK_SECRET_KEY or call ClerkBuilder::secret_key",
                 )
-            })?)
+            })?
         } else {
-            None
+            &self.default_headers
         };
         // The call's one timer (attempt ends, the deadline and the waits between attempts).
         let mut timer = std::pin::pin!(None::<Sleep>);
@@ -94,7 +94,7 @@ impl Pipeline {
                     &request,
                     &method,
                     &uri,
-                    auth,
+                    base_headers,
                     attempt,
                     limits,
                     (started, attempt_started),
@@ -250,15 +250,11 @@ impl Pipeline {
     /// Every header of one attempt except those hooks add: defaults, auth, content type,
     /// per-call headers (which replace defaults of the same name; credential-like ones are
     /// marked sensitive so no `Debug` shows them).
-    fn attempt_headers(&self, request: &ApiRequest, auth: Option<&HeaderValue>) -> HeaderMap {
+    fn attempt_headers(request: &ApiRequest, base: &HeaderMap) -> HeaderMap {
         let extra = &request.options.headers;
         // One copy of a prebuilt map (built with spare room: a clone keeps its index table,
         // so a hook's first header does not rehash it).
-        let mut headers = if auth.is_some() {
-            self.auth_headers.clone()
-        } else {
-            self.default_headers.clone()
-        };
+        let mut headers = base.clone();
         if matches!(request.body, Body::Json(_)) {
             headers.insert(
                 http::header::CONTENT_TYPE,
@@ -285,7 +281,7 @@ impl Pipeline {
         request: &ApiRequest,
         method: &Method,
         uri: &http::Uri,
-        auth: Option<&HeaderValue>,
+        base_headers: &HeaderMap,
         attempt: u32,
         limits: Limits,
         (started, attempt_began): (Instant, Instant),
@@ -295,7 +291,7 @@ impl Pipeline {
         let mut http_request = http::Request::new(request.body.clone());
         *http_request.method_mut() = method.clone();
         *http_request.uri_mut() = uri.clone();
-        *http_request.headers_mut() = self.attempt_headers(request, auth);
+        *http_request.headers_mut() = Self::attempt_headers(request, base_headers);
         let exchange = Exchange::new(self.max_response_bytes);
         http_request.extensions_mut().insert(info);
         http_request.extensions_mut().insert(exchange.clone());
