@@ -7,6 +7,14 @@
 
 use serde_json::Value;
 
+impl TypeDef {
+    /// The models file this type is printed in (models only): its component's, or one of its
+    /// own for a type the dedup pass moved to the models from a group or from webhooks.
+    pub fn model_file(&self) -> String {
+        self.file.clone().unwrap_or_else(|| self.name.clone())
+    }
+}
+
 /// Index of a type in [`Ir::types`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypeId(pub usize);

@@ -70,25 +70,25 @@ pub mod macros;
 pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub mod client;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 mod decode;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub mod error;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub mod pagination;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub mod pipeline;
 pub mod prelude;
 pub mod redact;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub mod retry;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 mod rt;
 mod secret;
 pub mod timestamp;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub mod transport;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
@@ -103,32 +103,34 @@ pub mod webhooks;
 )]
 mod generated;
 
-#[cfg(feature = "client")]
+pub use generated::models;
+#[cfg(feature = "webhooks")]
+pub use generated::webhook_events;
+#[cfg(feature = "client-core")]
 pub use generated::{api, operations};
-pub use generated::{models, webhook_events};
 
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use client::{Clerk, ClerkBuilder, SecretKey};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use decode::{DecodeError, Mismatch};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use error::{ApiError, ClerkError, Delivery, Error, Result};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use pipeline::{DebugLogger, HookContext};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use retry::{RetryBudget, RetryConfig, RetryReason};
 pub use secret::SecretString;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use transport::{Transport, Upload};
 
 /// Foreign types that appear in this crate's public API, re-exported so that calling it never
 /// needs another dependency in your `Cargo.toml`.
 pub mod reexports {
     pub use bytes::Bytes;
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     pub use futures_util::{Stream, StreamExt, TryStreamExt};
     pub use http::{self, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     pub use reqwest;
     pub use serde_json::{self, Map, Value};
 }

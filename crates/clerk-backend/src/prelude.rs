@@ -3,9 +3,9 @@
 //! Brings the client and its options, the error types, and the stream extension traits that
 //! give `into_stream()` / `into_pages()` their `try_next()` and `try_collect()`.
 
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use crate::{ApiError, Clerk, ClerkBuilder, Error, RetryConfig};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use futures_util::{StreamExt as _, TryStreamExt as _};
 
 #[cfg(feature = "jwt")]

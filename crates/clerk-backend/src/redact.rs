@@ -27,7 +27,7 @@
 //! ```
 
 // The crate-private helpers serve the pipeline; builds without `client` only use the public rules.
-#![cfg_attr(not(feature = "client"), allow(dead_code))]
+#![cfg_attr(not(feature = "client-core"), allow(dead_code))]
 
 use std::fmt;
 

@@ -7,6 +7,7 @@ use super::Cx;
 use super::types::emit_defs;
 use crate::ir::{Home, Ir, TypeId};
 use crate::names;
+use crate::passes::features::Gates;
 
 /// (file stem, doc title, its definitions) for every models file, in spec order.
 fn files(ir: &Ir) -> Vec<(String, String, Vec<TypeId>)> {
@@ -17,9 +18,7 @@ fn files(ir: &Ir) -> Vec<(String, String, Vec<TypeId>)> {
         if def.home != Home::Models {
             continue;
         }
-        // A type the dedup pass moved here from a group or from webhooks has no component
-        // file: it gets one of its own.
-        let key = def.file.clone().unwrap_or_else(|| def.name.clone());
+        let key = def.model_file();
         if !by_file.contains_key(&key) {
             order.push(key.clone());
         }
@@ -53,7 +52,7 @@ fn files(ir: &Ir) -> Vec<(String, String, Vec<TypeId>)> {
 }
 
 /// `models/<file>.rs` and `models/mod.rs` (relative names → content).
-pub fn emit(ir: &Ir, head: &str) -> Vec<(String, String)> {
+pub fn emit(ir: &Ir, gates: &Gates, head: &str) -> Vec<(String, String)> {
     let cx = Cx::new(ir, Home::Models);
     let mut out = Vec::new();
     let mut models_mod = format!(
@@ -63,7 +62,8 @@ pub fn emit(ir: &Ir, head: &str) -> Vec<(String, String)> {
         let mut src = format!("{head}//! `{key}`.\n\n#[allow(unused_imports)]\nuse super::*;\n\n");
         emit_defs(&cx, &ids, &mut src);
         out.push((format!("models/{module}.rs"), src));
-        let _ = writeln!(models_mod, "mod {module};\npub use {module}::*;");
+        let cfg = gates.model_file(&key).attr();
+        let _ = writeln!(models_mod, "{cfg}mod {module};\n{cfg}pub use {module}::*;");
     }
     out.push(("models/mod.rs".into(), models_mod));
     out

@@ -33,7 +33,7 @@ impl<K: Hash + Eq + Copy, V, S: BuildHasher> BoundedMap<K, V, S> {
         self.map.get(k)
     }
 
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     pub(crate) fn get_mut(&mut self, k: &K) -> Option<&mut V> {
         self.map.get_mut(k)
     }

@@ -15,12 +15,12 @@
 mod bounded;
 mod claims;
 mod error;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 mod jwks;
 mod jwt;
 mod keys;
 mod machine;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 mod machine_verify;
 mod request;
 mod token_cache;
@@ -31,7 +31,7 @@ pub use error::{TokenVerificationErrorReason, VerifyError};
 pub use jwt::DEFAULT_MAX_TOKEN_LEN;
 pub use keys::{Algorithm, Jwk};
 pub use machine::{MachineAuth, MachineErrorCode, MachineVerifyError, TokenType};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 pub use machine_verify::{
     DEFAULT_MACHINE_CACHE_CAPACITY, DEFAULT_MACHINE_CACHE_TTL, DEFAULT_MACHINE_NEGATIVE_TTL,
     DEFAULT_MACHINE_VERIFY_TIMEOUT, verify_opaque_machine_token,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 use std::time::Duration;
 use std::time::SystemTime;
 
@@ -15,12 +15,12 @@ use super::error::{TokenVerificationErrorReason, VerifyError};
 use super::jwt;
 use super::machine::opaque_shape;
 use super::machine::{MachineAuth, MachineErrorCode, MachineVerifyError, TokenType};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 use super::machine_verify::MachineCache;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 use super::verify::KeySource;
 use super::verify::{self, JwtKind, VerifyOptions, unix_ms};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 use crate::Clerk;
 
 /// Which token types a route accepts.
@@ -53,9 +53,9 @@ impl AcceptsToken {
 pub struct AuthenticateOptions {
     pub(crate) verify: VerifyOptions,
     pub(crate) accepts: AcceptsToken,
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     pub(crate) clerk: Option<Clerk>,
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     pub(crate) machine: Arc<MachineCache>,
 }
 
@@ -63,7 +63,7 @@ impl AuthenticateOptions {
     /// Accept session tokens, verified with `verify`.
     #[must_use]
     pub fn new(verify: VerifyOptions) -> Self {
-        #[cfg(feature = "client")]
+        #[cfg(feature = "client-core")]
         let clerk = match &verify.keys {
             KeySource::Remote(c, _) => Some(c.clone()),
             _ => None,
@@ -71,9 +71,9 @@ impl AuthenticateOptions {
         AuthenticateOptions {
             verify,
             accepts: AcceptsToken::Only(vec![TokenType::SessionToken]),
-            #[cfg(feature = "client")]
+            #[cfg(feature = "client-core")]
             clerk,
-            #[cfg(feature = "client")]
+            #[cfg(feature = "client-core")]
             machine: Arc::default(),
         }
     }
@@ -94,7 +94,7 @@ impl AuthenticateOptions {
 
     /// The client that verifies opaque machine tokens (`ak_`, `mt_`, `oat_`) with the Backend
     /// API. Defaults to the client of [`VerifyOptions::clerk`], if any.
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     #[must_use]
     pub fn clerk(mut self, clerk: &Clerk) -> Self {
         self.clerk = Some(clerk.clone());
@@ -104,7 +104,7 @@ impl AuthenticateOptions {
     /// Deadline of one machine-token verify call, retries excluded (there are none): default
     /// [`DEFAULT_MACHINE_VERIFY_TIMEOUT`](super::DEFAULT_MACHINE_VERIFY_TIMEOUT). A stalled
     /// Backend API signs the request out (`unexpected-error`) once it passes.
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     #[must_use]
     pub fn machine_verify_timeout(self, timeout: Duration) -> Self {
         let m = &self.machine;
@@ -116,14 +116,14 @@ impl AuthenticateOptions {
     /// token is answered from it for up to `ttl` (never past its expiration), an unknown,
     /// revoked or expired one for `negative_ttl`. Concurrent requests with the same token
     /// share one call. Defaults: 10 000 tokens, 30 s, 10 s; a zero TTL turns that side off.
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     #[must_use]
     pub fn machine_cache(self, capacity: usize, ttl: Duration, negative_ttl: Duration) -> Self {
         let timeout = self.machine.timeout;
         self.with_machine_cache(capacity, ttl, negative_ttl, timeout)
     }
 
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     fn with_machine_cache(
         mut self,
         capacity: usize,
@@ -474,7 +474,7 @@ async fn authenticate_token(
     }
 }
 
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 async fn verify_opaque(token: &str, t: TokenType, options: &AuthenticateOptions) -> RequestState {
     if let Err(e) = opaque_shape(token) {
         return from_machine(e, t);
@@ -492,7 +492,7 @@ async fn verify_opaque(token: &str, t: TokenType, options: &AuthenticateOptions)
     }
 }
 
-#[cfg(not(feature = "client"))]
+#[cfg(not(feature = "client-core"))]
 #[allow(clippy::unused_async)]
 async fn verify_opaque(token: &str, t: TokenType, _options: &AuthenticateOptions) -> RequestState {
     if let Err(e) = opaque_shape(token) {

@@ -6,12 +6,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::claims::{Claim, RawClaims, SessionClaims};
 use super::error::{TokenVerificationErrorReason as Reason, VerifyError};
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 use super::jwks::{JwksCache, Lookup};
 use super::jwt::{self, Cat, Decoded, HeaderStr};
 use super::keys::{Algorithm, Jwk, KeySet, RsaKey, next_keyset_id};
 use super::token_cache::TokenCache;
-#[cfg(feature = "client")]
+#[cfg(feature = "client-core")]
 use crate::Clerk;
 
 /// Where verification keys come from.
@@ -22,7 +22,7 @@ pub(crate) enum KeySource {
     /// A JWKS the caller provided.
     Jwks(Arc<KeySet>),
     /// `GET /jwks` through a client, cached per instance.
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     Remote(Clerk, Arc<JwksCache>),
     /// Nothing configured.
     None,
@@ -33,7 +33,7 @@ impl fmt::Debug for KeySource {
         match self {
             KeySource::Pem(k, _) => f.debug_tuple("Pem").field(k).finish(),
             KeySource::Jwks(s) => f.debug_tuple("Jwks").field(&s.keys.len()).finish(),
-            #[cfg(feature = "client")]
+            #[cfg(feature = "client-core")]
             KeySource::Remote(c, _) => f.debug_tuple("Remote").field(&c.server_url()).finish(),
             KeySource::None => f.write_str("None"),
         }
@@ -126,7 +126,7 @@ impl VerifyOptions {
         {
             return Self::new().jwt_key(&pem);
         }
-        #[cfg(feature = "client")]
+        #[cfg(feature = "client-core")]
         {
             let clerk = Clerk::from_env().map_err(|e| {
                 VerifyError::new(
@@ -136,7 +136,7 @@ impl VerifyOptions {
             })?;
             Ok(Self::new().clerk(&clerk))
         }
-        #[cfg(not(feature = "client"))]
+        #[cfg(not(feature = "client-core"))]
         Err(VerifyError::new(
             Reason::JwkFailedToResolve,
             "CLERK_JWT_KEY is not set",
@@ -196,7 +196,7 @@ impl VerifyOptions {
     /// Fetch keys with `GET /jwks` through `clerk`, cached per instance (server URL + secret
     /// key): parsed once, refreshed after the TTL and on an unknown `kid` (single-flight, at
     /// most once per [minimum interval](Self::jwks_min_refresh_interval)).
-    #[cfg(feature = "client")]
+    #[cfg(feature = "client-core")]
     #[must_use]
     pub fn clerk(mut self, clerk: &Clerk) -> Self {
         self.keys = KeySource::Remote(clerk.clone(), JwksCache::for_client(clerk));
@@ -301,7 +301,7 @@ impl VerifyOptions {
         match &self.keys {
             KeySource::Pem(_, id) => *id,
             KeySource::Jwks(set) => set.id,
-            #[cfg(feature = "client")]
+            #[cfg(feature = "client-core")]
             KeySource::Remote(_, cache) => cache.keyset_id(),
             KeySource::None => 0,
         }
@@ -510,7 +510,7 @@ async fn verify_signature(
             Some(key) => checked(key.verify(alg, msg, sig)?, set.id),
             None => Err(kid_mismatch()),
         },
-        #[cfg(feature = "client")]
+        #[cfg(feature = "client-core")]
         KeySource::Remote(clerk, cache) => {
             let mut refreshed = false;
             loop {

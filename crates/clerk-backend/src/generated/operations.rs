@@ -4,6 +4,7 @@
 use crate::rt::OperationInfo;
 
 /// `GET /public/interstitial` (miscellaneous.get_public_interstitial).
+#[cfg(feature = "api-miscellaneous")]
 pub const MISCELLANEOUS_GET_PUBLIC_INTERSTITIAL: OperationInfo = OperationInfo {
     group: "miscellaneous",
     name: "get_public_interstitial",
@@ -24,6 +25,7 @@ pub const JWKS_GET_JWKS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /clients` (clients.list).
+#[cfg(feature = "api-clients")]
 pub const CLIENTS_LIST: OperationInfo = OperationInfo {
     group: "clients",
     name: "list",
@@ -34,6 +36,7 @@ pub const CLIENTS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /clients/verify` (clients.verify).
+#[cfg(feature = "api-clients")]
 pub const CLIENTS_VERIFY: OperationInfo = OperationInfo {
     group: "clients",
     name: "verify",
@@ -44,6 +47,7 @@ pub const CLIENTS_VERIFY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /clients/{client_id}` (clients.get).
+#[cfg(feature = "api-clients")]
 pub const CLIENTS_GET: OperationInfo = OperationInfo {
     group: "clients",
     name: "get",
@@ -54,6 +58,7 @@ pub const CLIENTS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /email_addresses` (email_addresses.create).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_CREATE: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "create",
@@ -64,6 +69,7 @@ pub const EMAIL_ADDRESSES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /email_addresses/{email_address_id}` (email_addresses.get).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_GET: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "get",
@@ -74,6 +80,7 @@ pub const EMAIL_ADDRESSES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /email_addresses/{email_address_id}` (email_addresses.update).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_UPDATE: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "update",
@@ -84,6 +91,7 @@ pub const EMAIL_ADDRESSES_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /email_addresses/{email_address_id}` (email_addresses.delete).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_DELETE: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "delete",
@@ -94,6 +102,7 @@ pub const EMAIL_ADDRESSES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /email_addresses/{email_address_id}/prepare_verification` (email_addresses.prepare_verification).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_PREPARE_VERIFICATION: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "prepare_verification",
@@ -104,6 +113,7 @@ pub const EMAIL_ADDRESSES_PREPARE_VERIFICATION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /email_addresses/{email_address_id}/attempt_verification` (email_addresses.attempt_verification).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_ATTEMPT_VERIFICATION: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "attempt_verification",
@@ -114,6 +124,7 @@ pub const EMAIL_ADDRESSES_ATTEMPT_VERIFICATION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /users/{user_id}/email_address` (email_addresses.replace_for_user).
+#[cfg(feature = "api-email-addresses")]
 pub const EMAIL_ADDRESSES_REPLACE_FOR_USER: OperationInfo = OperationInfo {
     group: "email_addresses",
     name: "replace_for_user",
@@ -124,6 +135,7 @@ pub const EMAIL_ADDRESSES_REPLACE_FOR_USER: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /phone_numbers` (phone_numbers.create).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_CREATE: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "create",
@@ -134,6 +146,7 @@ pub const PHONE_NUMBERS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /phone_numbers/{phone_number_id}` (phone_numbers.get).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_GET: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "get",
@@ -144,6 +157,7 @@ pub const PHONE_NUMBERS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /phone_numbers/{phone_number_id}` (phone_numbers.update).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_UPDATE: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "update",
@@ -154,6 +168,7 @@ pub const PHONE_NUMBERS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /phone_numbers/{phone_number_id}` (phone_numbers.delete).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_DELETE: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "delete",
@@ -164,6 +179,7 @@ pub const PHONE_NUMBERS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /phone_numbers/{phone_number_id}/prepare_verification` (phone_numbers.prepare_verification).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_PREPARE_VERIFICATION: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "prepare_verification",
@@ -174,6 +190,7 @@ pub const PHONE_NUMBERS_PREPARE_VERIFICATION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /phone_numbers/{phone_number_id}/attempt_verification` (phone_numbers.attempt_verification).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_ATTEMPT_VERIFICATION: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "attempt_verification",
@@ -184,6 +201,7 @@ pub const PHONE_NUMBERS_ATTEMPT_VERIFICATION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /users/{user_id}/phone_number` (phone_numbers.replace_for_user).
+#[cfg(feature = "api-phone-numbers")]
 pub const PHONE_NUMBERS_REPLACE_FOR_USER: OperationInfo = OperationInfo {
     group: "phone_numbers",
     name: "replace_for_user",
@@ -194,6 +212,7 @@ pub const PHONE_NUMBERS_REPLACE_FOR_USER: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /sessions` (sessions.list).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_LIST: OperationInfo = OperationInfo {
     group: "sessions",
     name: "list",
@@ -204,6 +223,7 @@ pub const SESSIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sessions` (sessions.create).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_CREATE: OperationInfo = OperationInfo {
     group: "sessions",
     name: "create",
@@ -214,6 +234,7 @@ pub const SESSIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /sessions/{session_id}` (sessions.get).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_GET: OperationInfo = OperationInfo {
     group: "sessions",
     name: "get",
@@ -224,6 +245,7 @@ pub const SESSIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sessions/{session_id}/refresh` (sessions.refresh).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_REFRESH: OperationInfo = OperationInfo {
     group: "sessions",
     name: "refresh",
@@ -234,6 +256,7 @@ pub const SESSIONS_REFRESH: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sessions/{session_id}/revoke` (sessions.revoke).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_REVOKE: OperationInfo = OperationInfo {
     group: "sessions",
     name: "revoke",
@@ -244,6 +267,7 @@ pub const SESSIONS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sessions/{session_id}/tokens` (sessions.create_token).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_CREATE_TOKEN: OperationInfo = OperationInfo {
     group: "sessions",
     name: "create_token",
@@ -254,6 +278,7 @@ pub const SESSIONS_CREATE_TOKEN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sessions/{session_id}/tokens/{template_name}` (sessions.create_token_from_template).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_CREATE_TOKEN_FROM_TEMPLATE: OperationInfo = OperationInfo {
     group: "sessions",
     name: "create_token_from_template",
@@ -264,6 +289,7 @@ pub const SESSIONS_CREATE_TOKEN_FROM_TEMPLATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /templates/{template_type}` (email_sms_templates.list).
+#[cfg(feature = "api-email-sms-templates")]
 pub const EMAIL_SMS_TEMPLATES_LIST: OperationInfo = OperationInfo {
     group: "email_sms_templates",
     name: "list",
@@ -274,6 +300,7 @@ pub const EMAIL_SMS_TEMPLATES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /templates/{template_type}/{slug}` (email_sms_templates.get).
+#[cfg(feature = "api-email-sms-templates")]
 pub const EMAIL_SMS_TEMPLATES_GET: OperationInfo = OperationInfo {
     group: "email_sms_templates",
     name: "get",
@@ -284,6 +311,7 @@ pub const EMAIL_SMS_TEMPLATES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /templates/{template_type}/{slug}` (email_and_sms_templates.upsert).
+#[cfg(feature = "api-email-and-sms-templates")]
 pub const EMAIL_AND_SMS_TEMPLATES_UPSERT: OperationInfo = OperationInfo {
     group: "email_and_sms_templates",
     name: "upsert",
@@ -294,6 +322,7 @@ pub const EMAIL_AND_SMS_TEMPLATES_UPSERT: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /templates/{template_type}/{slug}/revert` (email_sms_templates.revert).
+#[cfg(feature = "api-email-sms-templates")]
 pub const EMAIL_SMS_TEMPLATES_REVERT: OperationInfo = OperationInfo {
     group: "email_sms_templates",
     name: "revert",
@@ -304,6 +333,7 @@ pub const EMAIL_SMS_TEMPLATES_REVERT: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /templates/{template_type}/{slug}/preview` (templates.preview).
+#[cfg(feature = "api-templates")]
 pub const TEMPLATES_PREVIEW: OperationInfo = OperationInfo {
     group: "templates",
     name: "preview",
@@ -314,6 +344,7 @@ pub const TEMPLATES_PREVIEW: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /templates/{template_type}/{slug}/toggle_delivery` (email_sms_templates.toggle_template_delivery).
+#[cfg(feature = "api-email-sms-templates")]
 pub const EMAIL_SMS_TEMPLATES_TOGGLE_TEMPLATE_DELIVERY: OperationInfo = OperationInfo {
     group: "email_sms_templates",
     name: "toggle_template_delivery",
@@ -324,6 +355,7 @@ pub const EMAIL_SMS_TEMPLATES_TOGGLE_TEMPLATE_DELIVERY: OperationInfo = Operatio
     authenticated: true,
 };
 /// `GET /users` (users.list).
+#[cfg(feature = "api-users")]
 pub const USERS_LIST: OperationInfo = OperationInfo {
     group: "users",
     name: "list",
@@ -334,6 +366,7 @@ pub const USERS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users` (users.create).
+#[cfg(feature = "api-users")]
 pub const USERS_CREATE: OperationInfo = OperationInfo {
     group: "users",
     name: "create",
@@ -344,6 +377,7 @@ pub const USERS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/count` (users.count).
+#[cfg(feature = "api-users")]
 pub const USERS_COUNT: OperationInfo = OperationInfo {
     group: "users",
     name: "count",
@@ -354,6 +388,7 @@ pub const USERS_COUNT: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}` (users.get).
+#[cfg(feature = "api-users")]
 pub const USERS_GET: OperationInfo = OperationInfo {
     group: "users",
     name: "get",
@@ -364,6 +399,7 @@ pub const USERS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /users/{user_id}` (users.update).
+#[cfg(feature = "api-users")]
 pub const USERS_UPDATE: OperationInfo = OperationInfo {
     group: "users",
     name: "update",
@@ -374,6 +410,7 @@ pub const USERS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}` (users.delete).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE: OperationInfo = OperationInfo {
     group: "users",
     name: "delete",
@@ -384,6 +421,7 @@ pub const USERS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/ban` (users.ban).
+#[cfg(feature = "api-users")]
 pub const USERS_BAN: OperationInfo = OperationInfo {
     group: "users",
     name: "ban",
@@ -394,6 +432,7 @@ pub const USERS_BAN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/unban` (users.unban).
+#[cfg(feature = "api-users")]
 pub const USERS_UNBAN: OperationInfo = OperationInfo {
     group: "users",
     name: "unban",
@@ -404,6 +443,7 @@ pub const USERS_UNBAN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/ban` (users.bulk_ban).
+#[cfg(feature = "api-users")]
 pub const USERS_BULK_BAN: OperationInfo = OperationInfo {
     group: "users",
     name: "bulk_ban",
@@ -414,6 +454,7 @@ pub const USERS_BULK_BAN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/unban` (users.bulk_unban).
+#[cfg(feature = "api-users")]
 pub const USERS_BULK_UNBAN: OperationInfo = OperationInfo {
     group: "users",
     name: "bulk_unban",
@@ -424,6 +465,7 @@ pub const USERS_BULK_UNBAN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/lock` (users.lock).
+#[cfg(feature = "api-users")]
 pub const USERS_LOCK: OperationInfo = OperationInfo {
     group: "users",
     name: "lock",
@@ -434,6 +476,7 @@ pub const USERS_LOCK: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/unlock` (users.unlock).
+#[cfg(feature = "api-users")]
 pub const USERS_UNLOCK: OperationInfo = OperationInfo {
     group: "users",
     name: "unlock",
@@ -444,6 +487,7 @@ pub const USERS_UNLOCK: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/profile_image` (users.set_profile_image).
+#[cfg(feature = "api-users")]
 pub const USERS_SET_PROFILE_IMAGE: OperationInfo = OperationInfo {
     group: "users",
     name: "set_profile_image",
@@ -454,6 +498,7 @@ pub const USERS_SET_PROFILE_IMAGE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/profile_image` (users.delete_profile_image).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE_PROFILE_IMAGE: OperationInfo = OperationInfo {
     group: "users",
     name: "delete_profile_image",
@@ -464,6 +509,7 @@ pub const USERS_DELETE_PROFILE_IMAGE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /users/{user_id}/metadata` (users.replace_metadata).
+#[cfg(feature = "api-users")]
 pub const USERS_REPLACE_METADATA: OperationInfo = OperationInfo {
     group: "users",
     name: "replace_metadata",
@@ -474,6 +520,7 @@ pub const USERS_REPLACE_METADATA: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /users/{user_id}/metadata` (users.update_metadata).
+#[cfg(feature = "api-users")]
 pub const USERS_UPDATE_METADATA: OperationInfo = OperationInfo {
     group: "users",
     name: "update_metadata",
@@ -484,6 +531,7 @@ pub const USERS_UPDATE_METADATA: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}/billing/subscription` (users.get_billing_subscription).
+#[cfg(feature = "api-users")]
 pub const USERS_GET_BILLING_SUBSCRIPTION: OperationInfo = OperationInfo {
     group: "users",
     name: "get_billing_subscription",
@@ -494,6 +542,7 @@ pub const USERS_GET_BILLING_SUBSCRIPTION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}/billing/credits` (users.get_billing_credit_balance).
+#[cfg(feature = "api-users")]
 pub const USERS_GET_BILLING_CREDIT_BALANCE: OperationInfo = OperationInfo {
     group: "users",
     name: "get_billing_credit_balance",
@@ -504,6 +553,7 @@ pub const USERS_GET_BILLING_CREDIT_BALANCE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/billing/credits` (users.adjust_billing_credit_balance).
+#[cfg(feature = "api-users")]
 pub const USERS_ADJUST_BILLING_CREDIT_BALANCE: OperationInfo = OperationInfo {
     group: "users",
     name: "adjust_billing_credit_balance",
@@ -514,6 +564,7 @@ pub const USERS_ADJUST_BILLING_CREDIT_BALANCE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}/oauth_access_tokens/{provider}` (users.get_oauth_access_token).
+#[cfg(feature = "api-users")]
 pub const USERS_GET_OAUTH_ACCESS_TOKEN: OperationInfo = OperationInfo {
     group: "users",
     name: "get_oauth_access_token",
@@ -524,6 +575,7 @@ pub const USERS_GET_OAUTH_ACCESS_TOKEN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}/organization_memberships` (users.get_organization_memberships).
+#[cfg(feature = "api-users")]
 pub const USERS_GET_ORGANIZATION_MEMBERSHIPS: OperationInfo = OperationInfo {
     group: "users",
     name: "get_organization_memberships",
@@ -534,6 +586,7 @@ pub const USERS_GET_ORGANIZATION_MEMBERSHIPS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}/organization_invitations` (users.get_organization_invitations).
+#[cfg(feature = "api-users")]
 pub const USERS_GET_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     group: "users",
     name: "get_organization_invitations",
@@ -544,6 +597,7 @@ pub const USERS_GET_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/remove_password` (users.remove_password).
+#[cfg(feature = "api-users")]
 pub const USERS_REMOVE_PASSWORD: OperationInfo = OperationInfo {
     group: "users",
     name: "remove_password",
@@ -554,6 +608,7 @@ pub const USERS_REMOVE_PASSWORD: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/verify_password` (users.verify_password).
+#[cfg(feature = "api-users")]
 pub const USERS_VERIFY_PASSWORD: OperationInfo = OperationInfo {
     group: "users",
     name: "verify_password",
@@ -564,6 +619,7 @@ pub const USERS_VERIFY_PASSWORD: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/verify_totp` (users.verify_totp).
+#[cfg(feature = "api-users")]
 pub const USERS_VERIFY_TOTP: OperationInfo = OperationInfo {
     group: "users",
     name: "verify_totp",
@@ -574,6 +630,7 @@ pub const USERS_VERIFY_TOTP: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/mfa` (users.disable_mfa).
+#[cfg(feature = "api-users")]
 pub const USERS_DISABLE_MFA: OperationInfo = OperationInfo {
     group: "users",
     name: "disable_mfa",
@@ -584,6 +641,7 @@ pub const USERS_DISABLE_MFA: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/backup_code` (users.delete_backup_codes).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE_BACKUP_CODES: OperationInfo = OperationInfo {
     group: "users",
     name: "delete_backup_codes",
@@ -594,6 +652,7 @@ pub const USERS_DELETE_BACKUP_CODES: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` (users.delete_passkey).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE_PASSKEY: OperationInfo = OperationInfo {
     group: "users",
     name: "delete_passkey",
@@ -604,6 +663,7 @@ pub const USERS_DELETE_PASSKEY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /users/{user_id}/trusted_devices` (users.list_trusted_devices).
+#[cfg(feature = "api-users")]
 pub const USERS_LIST_TRUSTED_DEVICES: OperationInfo = OperationInfo {
     group: "users",
     name: "list_trusted_devices",
@@ -614,6 +674,7 @@ pub const USERS_LIST_TRUSTED_DEVICES: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` (users.revoke_trusted_device).
+#[cfg(feature = "api-users")]
 pub const USERS_REVOKE_TRUSTED_DEVICE: OperationInfo = OperationInfo {
     group: "users",
     name: "revoke_trusted_device",
@@ -624,6 +685,7 @@ pub const USERS_REVOKE_TRUSTED_DEVICE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` (users.delete_web3_wallet).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE_WEB3_WALLET: OperationInfo = OperationInfo {
     group: "users",
     name: "delete_web3_wallet",
@@ -634,6 +696,7 @@ pub const USERS_DELETE_WEB3_WALLET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/totp` (users.delete_totp).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE_TOTP: OperationInfo = OperationInfo {
     group: "users",
     name: "delete_totp",
@@ -644,6 +707,7 @@ pub const USERS_DELETE_TOTP: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /users/{user_id}/external_accounts/{external_account_id}` (users.delete_external_account).
+#[cfg(feature = "api-users")]
 pub const USERS_DELETE_EXTERNAL_ACCOUNT: OperationInfo = OperationInfo {
     group: "users",
     name: "delete_external_account",
@@ -654,6 +718,7 @@ pub const USERS_DELETE_EXTERNAL_ACCOUNT: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/password/set_compromised` (users.set_password_compromised).
+#[cfg(feature = "api-users")]
 pub const USERS_SET_PASSWORD_COMPROMISED: OperationInfo = OperationInfo {
     group: "users",
     name: "set_password_compromised",
@@ -664,6 +729,7 @@ pub const USERS_SET_PASSWORD_COMPROMISED: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /users/{user_id}/password/unset_compromised` (users.unset_password_compromised).
+#[cfg(feature = "api-users")]
 pub const USERS_UNSET_PASSWORD_COMPROMISED: OperationInfo = OperationInfo {
     group: "users",
     name: "unset_password_compromised",
@@ -674,6 +740,7 @@ pub const USERS_UNSET_PASSWORD_COMPROMISED: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /invitations` (invitations.list).
+#[cfg(feature = "api-invitations")]
 pub const INVITATIONS_LIST: OperationInfo = OperationInfo {
     group: "invitations",
     name: "list",
@@ -684,6 +751,7 @@ pub const INVITATIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /invitations` (invitations.create).
+#[cfg(feature = "api-invitations")]
 pub const INVITATIONS_CREATE: OperationInfo = OperationInfo {
     group: "invitations",
     name: "create",
@@ -694,6 +762,7 @@ pub const INVITATIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /invitations/bulk` (invitations.bulk_create).
+#[cfg(feature = "api-invitations")]
 pub const INVITATIONS_BULK_CREATE: OperationInfo = OperationInfo {
     group: "invitations",
     name: "bulk_create",
@@ -704,6 +773,7 @@ pub const INVITATIONS_BULK_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /invitations/{invitation_id}/revoke` (invitations.revoke).
+#[cfg(feature = "api-invitations")]
 pub const INVITATIONS_REVOKE: OperationInfo = OperationInfo {
     group: "invitations",
     name: "revoke",
@@ -714,6 +784,7 @@ pub const INVITATIONS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organization_invitations` (organization_invitations.get_all).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_GET_ALL: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "get_all",
@@ -724,6 +795,7 @@ pub const ORGANIZATION_INVITATIONS_GET_ALL: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /allowlist_identifiers` (allowlist_identifiers.list).
+#[cfg(feature = "api-allowlist-identifiers")]
 pub const ALLOWLIST_IDENTIFIERS_LIST: OperationInfo = OperationInfo {
     group: "allowlist_identifiers",
     name: "list",
@@ -734,6 +806,7 @@ pub const ALLOWLIST_IDENTIFIERS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /allowlist_identifiers` (allowlist_identifiers.create).
+#[cfg(feature = "api-allowlist-identifiers")]
 pub const ALLOWLIST_IDENTIFIERS_CREATE: OperationInfo = OperationInfo {
     group: "allowlist_identifiers",
     name: "create",
@@ -744,6 +817,7 @@ pub const ALLOWLIST_IDENTIFIERS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /allowlist_identifiers/{identifier_id}` (allowlist_identifiers.delete).
+#[cfg(feature = "api-allowlist-identifiers")]
 pub const ALLOWLIST_IDENTIFIERS_DELETE: OperationInfo = OperationInfo {
     group: "allowlist_identifiers",
     name: "delete",
@@ -754,6 +828,7 @@ pub const ALLOWLIST_IDENTIFIERS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /blocklist_identifiers` (blocklist_identifiers.list).
+#[cfg(feature = "api-blocklist-identifiers")]
 pub const BLOCKLIST_IDENTIFIERS_LIST: OperationInfo = OperationInfo {
     group: "blocklist_identifiers",
     name: "list",
@@ -764,6 +839,7 @@ pub const BLOCKLIST_IDENTIFIERS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /blocklist_identifiers` (blocklist_identifiers.create).
+#[cfg(feature = "api-blocklist-identifiers")]
 pub const BLOCKLIST_IDENTIFIERS_CREATE: OperationInfo = OperationInfo {
     group: "blocklist_identifiers",
     name: "create",
@@ -774,6 +850,7 @@ pub const BLOCKLIST_IDENTIFIERS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /blocklist_identifiers/{identifier_id}` (blocklist_identifiers.delete).
+#[cfg(feature = "api-blocklist-identifiers")]
 pub const BLOCKLIST_IDENTIFIERS_DELETE: OperationInfo = OperationInfo {
     group: "blocklist_identifiers",
     name: "delete",
@@ -784,6 +861,7 @@ pub const BLOCKLIST_IDENTIFIERS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /beta_features/instance_settings` (beta_features.update_instance_settings).
+#[cfg(feature = "api-beta-features")]
 pub const BETA_FEATURES_UPDATE_INSTANCE_SETTINGS: OperationInfo = OperationInfo {
     group: "beta_features",
     name: "update_instance_settings",
@@ -794,6 +872,7 @@ pub const BETA_FEATURES_UPDATE_INSTANCE_SETTINGS: OperationInfo = OperationInfo 
     authenticated: true,
 };
 /// `PUT /beta_features/domain` (beta_features.update_production_instance_domain).
+#[cfg(feature = "api-beta-features")]
 pub const BETA_FEATURES_UPDATE_PRODUCTION_INSTANCE_DOMAIN: OperationInfo = OperationInfo {
     group: "beta_features",
     name: "update_production_instance_domain",
@@ -804,6 +883,7 @@ pub const BETA_FEATURES_UPDATE_PRODUCTION_INSTANCE_DOMAIN: OperationInfo = Opera
     authenticated: true,
 };
 /// `POST /actor_tokens` (actor_tokens.create).
+#[cfg(feature = "api-actor-tokens")]
 pub const ACTOR_TOKENS_CREATE: OperationInfo = OperationInfo {
     group: "actor_tokens",
     name: "create",
@@ -814,6 +894,7 @@ pub const ACTOR_TOKENS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /actor_tokens/{actor_token_id}/revoke` (actor_tokens.revoke).
+#[cfg(feature = "api-actor-tokens")]
 pub const ACTOR_TOKENS_REVOKE: OperationInfo = OperationInfo {
     group: "actor_tokens",
     name: "revoke",
@@ -824,6 +905,7 @@ pub const ACTOR_TOKENS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /domains` (domains.list).
+#[cfg(feature = "api-domains")]
 pub const DOMAINS_LIST: OperationInfo = OperationInfo {
     group: "domains",
     name: "list",
@@ -834,6 +916,7 @@ pub const DOMAINS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /domains` (domains.add).
+#[cfg(feature = "api-domains")]
 pub const DOMAINS_ADD: OperationInfo = OperationInfo {
     group: "domains",
     name: "add",
@@ -844,6 +927,7 @@ pub const DOMAINS_ADD: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /domains/{domain_id}` (domains.update).
+#[cfg(feature = "api-domains")]
 pub const DOMAINS_UPDATE: OperationInfo = OperationInfo {
     group: "domains",
     name: "update",
@@ -854,6 +938,7 @@ pub const DOMAINS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /domains/{domain_id}` (domains.delete).
+#[cfg(feature = "api-domains")]
 pub const DOMAINS_DELETE: OperationInfo = OperationInfo {
     group: "domains",
     name: "delete",
@@ -864,6 +949,7 @@ pub const DOMAINS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /instance` (instance_settings.get).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_GET: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "get",
@@ -874,6 +960,7 @@ pub const INSTANCE_SETTINGS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /instance` (instance_settings.update).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_UPDATE: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "update",
@@ -884,6 +971,7 @@ pub const INSTANCE_SETTINGS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /instance/restrictions` (instance_settings.update_restrictions).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_UPDATE_RESTRICTIONS: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "update_restrictions",
@@ -894,6 +982,7 @@ pub const INSTANCE_SETTINGS_UPDATE_RESTRICTIONS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /instance/protect` (instance_settings.get_instance_protect).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_GET_INSTANCE_PROTECT: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "get_instance_protect",
@@ -904,6 +993,7 @@ pub const INSTANCE_SETTINGS_GET_INSTANCE_PROTECT: OperationInfo = OperationInfo 
     authenticated: true,
 };
 /// `PATCH /instance/protect` (instance_settings.update_instance_protect).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_UPDATE_INSTANCE_PROTECT: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "update_instance_protect",
@@ -914,6 +1004,7 @@ pub const INSTANCE_SETTINGS_UPDATE_INSTANCE_PROTECT: OperationInfo = OperationIn
     authenticated: true,
 };
 /// `GET /instance/communication` (instance_settings.get_communication).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_GET_COMMUNICATION: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "get_communication",
@@ -924,6 +1015,7 @@ pub const INSTANCE_SETTINGS_GET_COMMUNICATION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /instance/communication` (instance_settings.update_communication).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_UPDATE_COMMUNICATION: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "update_communication",
@@ -934,6 +1026,7 @@ pub const INSTANCE_SETTINGS_UPDATE_COMMUNICATION: OperationInfo = OperationInfo 
     authenticated: true,
 };
 /// `GET /instance/oauth_application_settings` (instance_settings.get_oauth_application_settings).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_GET_OAUTH_APPLICATION_SETTINGS: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "get_oauth_application_settings",
@@ -944,6 +1037,7 @@ pub const INSTANCE_SETTINGS_GET_OAUTH_APPLICATION_SETTINGS: OperationInfo = Oper
     authenticated: true,
 };
 /// `PATCH /instance/oauth_application_settings` (instance_settings.update_oauth_application_settings).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_UPDATE_OAUTH_APPLICATION_SETTINGS: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "update_oauth_application_settings",
@@ -954,6 +1048,7 @@ pub const INSTANCE_SETTINGS_UPDATE_OAUTH_APPLICATION_SETTINGS: OperationInfo = O
     authenticated: true,
 };
 /// `POST /instance/change_domain` (instance_settings.change_domain).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_CHANGE_DOMAIN: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "change_domain",
@@ -964,6 +1059,7 @@ pub const INSTANCE_SETTINGS_CHANGE_DOMAIN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /instance/organization_settings` (instance_settings.get_organization_settings).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_GET_ORGANIZATION_SETTINGS: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "get_organization_settings",
@@ -974,6 +1070,7 @@ pub const INSTANCE_SETTINGS_GET_ORGANIZATION_SETTINGS: OperationInfo = Operation
     authenticated: true,
 };
 /// `PATCH /instance/organization_settings` (instance_settings.update_organization_settings).
+#[cfg(feature = "api-instance-settings")]
 pub const INSTANCE_SETTINGS_UPDATE_ORGANIZATION_SETTINGS: OperationInfo = OperationInfo {
     group: "instance_settings",
     name: "update_organization_settings",
@@ -984,6 +1081,7 @@ pub const INSTANCE_SETTINGS_UPDATE_ORGANIZATION_SETTINGS: OperationInfo = Operat
     authenticated: true,
 };
 /// `POST /webhooks/svix` (webhooks.create_svix_app).
+#[cfg(feature = "api-webhooks")]
 pub const WEBHOOKS_CREATE_SVIX_APP: OperationInfo = OperationInfo {
     group: "webhooks",
     name: "create_svix_app",
@@ -994,6 +1092,7 @@ pub const WEBHOOKS_CREATE_SVIX_APP: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /webhooks/svix` (webhooks.delete_svix_app).
+#[cfg(feature = "api-webhooks")]
 pub const WEBHOOKS_DELETE_SVIX_APP: OperationInfo = OperationInfo {
     group: "webhooks",
     name: "delete_svix_app",
@@ -1004,6 +1103,7 @@ pub const WEBHOOKS_DELETE_SVIX_APP: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /webhooks/svix_url` (webhooks.generate_svix_auth_url).
+#[cfg(feature = "api-webhooks")]
 pub const WEBHOOKS_GENERATE_SVIX_AUTH_URL: OperationInfo = OperationInfo {
     group: "webhooks",
     name: "generate_svix_auth_url",
@@ -1014,6 +1114,7 @@ pub const WEBHOOKS_GENERATE_SVIX_AUTH_URL: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /jwt_templates` (jwt_templates.list).
+#[cfg(feature = "api-jwt-templates")]
 pub const JWT_TEMPLATES_LIST: OperationInfo = OperationInfo {
     group: "jwt_templates",
     name: "list",
@@ -1024,6 +1125,7 @@ pub const JWT_TEMPLATES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /jwt_templates` (jwt_templates.create).
+#[cfg(feature = "api-jwt-templates")]
 pub const JWT_TEMPLATES_CREATE: OperationInfo = OperationInfo {
     group: "jwt_templates",
     name: "create",
@@ -1034,6 +1136,7 @@ pub const JWT_TEMPLATES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /jwt_templates/{template_id}` (jwt_templates.get).
+#[cfg(feature = "api-jwt-templates")]
 pub const JWT_TEMPLATES_GET: OperationInfo = OperationInfo {
     group: "jwt_templates",
     name: "get",
@@ -1044,6 +1147,7 @@ pub const JWT_TEMPLATES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /jwt_templates/{template_id}` (jwt_templates.update).
+#[cfg(feature = "api-jwt-templates")]
 pub const JWT_TEMPLATES_UPDATE: OperationInfo = OperationInfo {
     group: "jwt_templates",
     name: "update",
@@ -1054,6 +1158,7 @@ pub const JWT_TEMPLATES_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /jwt_templates/{template_id}` (jwt_templates.delete).
+#[cfg(feature = "api-jwt-templates")]
 pub const JWT_TEMPLATES_DELETE: OperationInfo = OperationInfo {
     group: "jwt_templates",
     name: "delete",
@@ -1064,6 +1169,7 @@ pub const JWT_TEMPLATES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /machines` (machines.list).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_LIST: OperationInfo = OperationInfo {
     group: "machines",
     name: "list",
@@ -1074,6 +1180,7 @@ pub const MACHINES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /machines` (machines.create).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_CREATE: OperationInfo = OperationInfo {
     group: "machines",
     name: "create",
@@ -1084,6 +1191,7 @@ pub const MACHINES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /machines/{machine_id}` (machines.get).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_GET: OperationInfo = OperationInfo {
     group: "machines",
     name: "get",
@@ -1094,6 +1202,7 @@ pub const MACHINES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /machines/{machine_id}` (machines.update).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_UPDATE: OperationInfo = OperationInfo {
     group: "machines",
     name: "update",
@@ -1104,6 +1213,7 @@ pub const MACHINES_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /machines/{machine_id}` (machines.delete).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_DELETE: OperationInfo = OperationInfo {
     group: "machines",
     name: "delete",
@@ -1114,6 +1224,7 @@ pub const MACHINES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /machines/{machine_id}/secret_key` (machines.get_secret_key).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_GET_SECRET_KEY: OperationInfo = OperationInfo {
     group: "machines",
     name: "get_secret_key",
@@ -1124,6 +1235,7 @@ pub const MACHINES_GET_SECRET_KEY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /machines/{machine_id}/secret_key/rotate` (machines.rotate_secret_key).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_ROTATE_SECRET_KEY: OperationInfo = OperationInfo {
     group: "machines",
     name: "rotate_secret_key",
@@ -1134,6 +1246,7 @@ pub const MACHINES_ROTATE_SECRET_KEY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /machines/{machine_id}/scopes` (machines.create_scope).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_CREATE_SCOPE: OperationInfo = OperationInfo {
     group: "machines",
     name: "create_scope",
@@ -1144,6 +1257,7 @@ pub const MACHINES_CREATE_SCOPE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /machines/{machine_id}/scopes/{other_machine_id}` (machines.delete_scope).
+#[cfg(feature = "api-machines")]
 pub const MACHINES_DELETE_SCOPE: OperationInfo = OperationInfo {
     group: "machines",
     name: "delete_scope",
@@ -1154,6 +1268,7 @@ pub const MACHINES_DELETE_SCOPE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organizations` (organizations.list).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_LIST: OperationInfo = OperationInfo {
     group: "organizations",
     name: "list",
@@ -1164,6 +1279,7 @@ pub const ORGANIZATIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations` (organizations.create).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_CREATE: OperationInfo = OperationInfo {
     group: "organizations",
     name: "create",
@@ -1174,6 +1290,7 @@ pub const ORGANIZATIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}` (organizations.get).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_GET: OperationInfo = OperationInfo {
     group: "organizations",
     name: "get",
@@ -1184,6 +1301,7 @@ pub const ORGANIZATIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organizations/{organization_id}` (organizations.update).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_UPDATE: OperationInfo = OperationInfo {
     group: "organizations",
     name: "update",
@@ -1194,6 +1312,7 @@ pub const ORGANIZATIONS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organizations/{organization_id}` (organizations.delete).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_DELETE: OperationInfo = OperationInfo {
     group: "organizations",
     name: "delete",
@@ -1204,6 +1323,7 @@ pub const ORGANIZATIONS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /organizations/{organization_id}/metadata` (organizations.replace_metadata).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_REPLACE_METADATA: OperationInfo = OperationInfo {
     group: "organizations",
     name: "replace_metadata",
@@ -1214,6 +1334,7 @@ pub const ORGANIZATIONS_REPLACE_METADATA: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organizations/{organization_id}/metadata` (organizations.merge_metadata).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_MERGE_METADATA: OperationInfo = OperationInfo {
     group: "organizations",
     name: "merge_metadata",
@@ -1224,6 +1345,7 @@ pub const ORGANIZATIONS_MERGE_METADATA: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /organizations/{organization_id}/logo` (organizations.upload_logo).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_UPLOAD_LOGO: OperationInfo = OperationInfo {
     group: "organizations",
     name: "upload_logo",
@@ -1234,6 +1356,7 @@ pub const ORGANIZATIONS_UPLOAD_LOGO: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organizations/{organization_id}/logo` (organizations.delete_logo).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_DELETE_LOGO: OperationInfo = OperationInfo {
     group: "organizations",
     name: "delete_logo",
@@ -1244,6 +1367,7 @@ pub const ORGANIZATIONS_DELETE_LOGO: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/billing/subscription` (organizations.get_billing_subscription).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_GET_BILLING_SUBSCRIPTION: OperationInfo = OperationInfo {
     group: "organizations",
     name: "get_billing_subscription",
@@ -1254,6 +1378,7 @@ pub const ORGANIZATIONS_GET_BILLING_SUBSCRIPTION: OperationInfo = OperationInfo 
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/billing/credits` (organizations.get_billing_credit_balance).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_GET_BILLING_CREDIT_BALANCE: OperationInfo = OperationInfo {
     group: "organizations",
     name: "get_billing_credit_balance",
@@ -1264,6 +1389,7 @@ pub const ORGANIZATIONS_GET_BILLING_CREDIT_BALANCE: OperationInfo = OperationInf
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/billing/credits` (organizations.adjust_billing_credit_balance).
+#[cfg(feature = "api-organizations")]
 pub const ORGANIZATIONS_ADJUST_BILLING_CREDIT_BALANCE: OperationInfo = OperationInfo {
     group: "organizations",
     name: "adjust_billing_credit_balance",
@@ -1274,6 +1400,7 @@ pub const ORGANIZATIONS_ADJUST_BILLING_CREDIT_BALANCE: OperationInfo = Operation
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/invitations` (organization_invitations.list).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_LIST: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "list",
@@ -1284,6 +1411,7 @@ pub const ORGANIZATION_INVITATIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/invitations` (organization_invitations.create).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_CREATE: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "create",
@@ -1294,6 +1422,7 @@ pub const ORGANIZATION_INVITATIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/invitations/bulk` (organization_invitations.bulk_create).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_BULK_CREATE: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "bulk_create",
@@ -1304,6 +1433,7 @@ pub const ORGANIZATION_INVITATIONS_BULK_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/invitations/pending` (organization_invitations.list_pending).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_LIST_PENDING: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "list_pending",
@@ -1314,6 +1444,7 @@ pub const ORGANIZATION_INVITATIONS_LIST_PENDING: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/invitations/{invitation_id}` (organization_invitations.get).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_GET: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "get",
@@ -1324,6 +1455,7 @@ pub const ORGANIZATION_INVITATIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` (organization_invitations.revoke).
+#[cfg(feature = "api-organization-invitations")]
 pub const ORGANIZATION_INVITATIONS_REVOKE: OperationInfo = OperationInfo {
     group: "organization_invitations",
     name: "revoke",
@@ -1334,6 +1466,7 @@ pub const ORGANIZATION_INVITATIONS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organization_roles` (organization_roles.list).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_LIST: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "list",
@@ -1344,6 +1477,7 @@ pub const ORGANIZATION_ROLES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organization_roles` (organization_roles.create).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_CREATE: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "create",
@@ -1354,6 +1488,7 @@ pub const ORGANIZATION_ROLES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organization_roles/{organization_role_id}` (organization_roles.get).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_GET: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "get",
@@ -1364,6 +1499,7 @@ pub const ORGANIZATION_ROLES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organization_roles/{organization_role_id}` (organization_roles.update).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_UPDATE: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "update",
@@ -1374,6 +1510,7 @@ pub const ORGANIZATION_ROLES_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organization_roles/{organization_role_id}` (organization_roles.delete).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_DELETE: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "delete",
@@ -1384,6 +1521,7 @@ pub const ORGANIZATION_ROLES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organization_roles/{organization_role_id}/permissions/{permission_id}` (organization_roles.assign_permission).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_ASSIGN_PERMISSION: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "assign_permission",
@@ -1394,6 +1532,7 @@ pub const ORGANIZATION_ROLES_ASSIGN_PERMISSION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organization_roles/{organization_role_id}/permissions/{permission_id}` (organization_roles.remove_permission).
+#[cfg(feature = "api-organization-roles")]
 pub const ORGANIZATION_ROLES_REMOVE_PERMISSION: OperationInfo = OperationInfo {
     group: "organization_roles",
     name: "remove_permission",
@@ -1404,6 +1543,7 @@ pub const ORGANIZATION_ROLES_REMOVE_PERMISSION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/memberships` (organization_memberships.list).
+#[cfg(feature = "api-organization-memberships")]
 pub const ORGANIZATION_MEMBERSHIPS_LIST: OperationInfo = OperationInfo {
     group: "organization_memberships",
     name: "list",
@@ -1414,6 +1554,7 @@ pub const ORGANIZATION_MEMBERSHIPS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/memberships` (organization_memberships.create).
+#[cfg(feature = "api-organization-memberships")]
 pub const ORGANIZATION_MEMBERSHIPS_CREATE: OperationInfo = OperationInfo {
     group: "organization_memberships",
     name: "create",
@@ -1424,6 +1565,7 @@ pub const ORGANIZATION_MEMBERSHIPS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organizations/{organization_id}/memberships/{user_id}` (organization_memberships.update).
+#[cfg(feature = "api-organization-memberships")]
 pub const ORGANIZATION_MEMBERSHIPS_UPDATE: OperationInfo = OperationInfo {
     group: "organization_memberships",
     name: "update",
@@ -1434,6 +1576,7 @@ pub const ORGANIZATION_MEMBERSHIPS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organizations/{organization_id}/memberships/{user_id}` (organization_memberships.delete).
+#[cfg(feature = "api-organization-memberships")]
 pub const ORGANIZATION_MEMBERSHIPS_DELETE: OperationInfo = OperationInfo {
     group: "organization_memberships",
     name: "delete",
@@ -1444,6 +1587,7 @@ pub const ORGANIZATION_MEMBERSHIPS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` (organization_memberships.update_metadata).
+#[cfg(feature = "api-organization-memberships")]
 pub const ORGANIZATION_MEMBERSHIPS_UPDATE_METADATA: OperationInfo = OperationInfo {
     group: "organization_memberships",
     name: "update_metadata",
@@ -1454,6 +1598,7 @@ pub const ORGANIZATION_MEMBERSHIPS_UPDATE_METADATA: OperationInfo = OperationInf
     authenticated: true,
 };
 /// `GET /organizations/{organization_id}/domains` (organization_domains.list).
+#[cfg(feature = "api-organization-domains")]
 pub const ORGANIZATION_DOMAINS_LIST: OperationInfo = OperationInfo {
     group: "organization_domains",
     name: "list",
@@ -1464,6 +1609,7 @@ pub const ORGANIZATION_DOMAINS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/domains` (organization_domains.create).
+#[cfg(feature = "api-organization-domains")]
 pub const ORGANIZATION_DOMAINS_CREATE: OperationInfo = OperationInfo {
     group: "organization_domains",
     name: "create",
@@ -1474,6 +1620,7 @@ pub const ORGANIZATION_DOMAINS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organizations/{organization_id}/domains/{domain_id}` (organization_domains.update).
+#[cfg(feature = "api-organization-domains")]
 pub const ORGANIZATION_DOMAINS_UPDATE: OperationInfo = OperationInfo {
     group: "organization_domains",
     name: "update",
@@ -1484,6 +1631,7 @@ pub const ORGANIZATION_DOMAINS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organizations/{organization_id}/domains/{domain_id}` (organization_domains.delete).
+#[cfg(feature = "api-organization-domains")]
 pub const ORGANIZATION_DOMAINS_DELETE: OperationInfo = OperationInfo {
     group: "organization_domains",
     name: "delete",
@@ -1494,6 +1642,7 @@ pub const ORGANIZATION_DOMAINS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` (organization_domains.verify_ownership).
+#[cfg(feature = "api-organization-domains")]
 pub const ORGANIZATION_DOMAINS_VERIFY_OWNERSHIP: OperationInfo = OperationInfo {
     group: "organization_domains",
     name: "verify_ownership",
@@ -1504,6 +1653,7 @@ pub const ORGANIZATION_DOMAINS_VERIFY_OWNERSHIP: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organization_domains` (organization_domains.list_all).
+#[cfg(feature = "api-organization-domains")]
 pub const ORGANIZATION_DOMAINS_LIST_ALL: OperationInfo = OperationInfo {
     group: "organization_domains",
     name: "list_all",
@@ -1514,6 +1664,7 @@ pub const ORGANIZATION_DOMAINS_LIST_ALL: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /proxy_checks` (proxy_checks.verify).
+#[cfg(feature = "api-proxy-checks")]
 pub const PROXY_CHECKS_VERIFY: OperationInfo = OperationInfo {
     group: "proxy_checks",
     name: "verify",
@@ -1524,6 +1675,7 @@ pub const PROXY_CHECKS_VERIFY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /redirect_urls` (redirect_urls.list).
+#[cfg(feature = "api-redirect-urls")]
 pub const REDIRECT_URLS_LIST: OperationInfo = OperationInfo {
     group: "redirect_urls",
     name: "list",
@@ -1534,6 +1686,7 @@ pub const REDIRECT_URLS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /redirect_urls` (redirect_urls.create).
+#[cfg(feature = "api-redirect-urls")]
 pub const REDIRECT_URLS_CREATE: OperationInfo = OperationInfo {
     group: "redirect_urls",
     name: "create",
@@ -1544,6 +1697,7 @@ pub const REDIRECT_URLS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /redirect_urls/{id}` (redirect_urls.get).
+#[cfg(feature = "api-redirect-urls")]
 pub const REDIRECT_URLS_GET: OperationInfo = OperationInfo {
     group: "redirect_urls",
     name: "get",
@@ -1554,6 +1708,7 @@ pub const REDIRECT_URLS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /redirect_urls/{id}` (redirect_urls.delete).
+#[cfg(feature = "api-redirect-urls")]
 pub const REDIRECT_URLS_DELETE: OperationInfo = OperationInfo {
     group: "redirect_urls",
     name: "delete",
@@ -1564,6 +1719,7 @@ pub const REDIRECT_URLS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sign_in_tokens` (sign_in_tokens.create).
+#[cfg(feature = "api-sign-in-tokens")]
 pub const SIGN_IN_TOKENS_CREATE: OperationInfo = OperationInfo {
     group: "sign_in_tokens",
     name: "create",
@@ -1574,6 +1730,7 @@ pub const SIGN_IN_TOKENS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sign_in_tokens/{sign_in_token_id}/revoke` (sign_in_tokens.revoke).
+#[cfg(feature = "api-sign-in-tokens")]
 pub const SIGN_IN_TOKENS_REVOKE: OperationInfo = OperationInfo {
     group: "sign_in_tokens",
     name: "revoke",
@@ -1584,6 +1741,7 @@ pub const SIGN_IN_TOKENS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /sign_ups/{id}` (sign_ups.get).
+#[cfg(feature = "api-sign-ups")]
 pub const SIGN_UPS_GET: OperationInfo = OperationInfo {
     group: "sign_ups",
     name: "get",
@@ -1594,6 +1752,7 @@ pub const SIGN_UPS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /sign_ups/{id}` (sign_ups.update).
+#[cfg(feature = "api-sign-ups")]
 pub const SIGN_UPS_UPDATE: OperationInfo = OperationInfo {
     group: "sign_ups",
     name: "update",
@@ -1604,6 +1763,7 @@ pub const SIGN_UPS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /oauth_applications` (oauth_applications.list).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_LIST: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "list",
@@ -1614,6 +1774,7 @@ pub const OAUTH_APPLICATIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /oauth_applications` (oauth_applications.create).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_CREATE: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "create",
@@ -1624,6 +1785,7 @@ pub const OAUTH_APPLICATIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /oauth_applications/{oauth_application_id}` (oauth_applications.get).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_GET: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "get",
@@ -1634,6 +1796,7 @@ pub const OAUTH_APPLICATIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /oauth_applications/{oauth_application_id}` (oauth_applications.update).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_UPDATE: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "update",
@@ -1644,6 +1807,7 @@ pub const OAUTH_APPLICATIONS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /oauth_applications/{oauth_application_id}` (oauth_applications.delete).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_DELETE: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "delete",
@@ -1654,6 +1818,7 @@ pub const OAUTH_APPLICATIONS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /oauth_applications/{oauth_application_id}/logo` (oauth_applications.upload_logo).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_UPLOAD_LOGO: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "upload_logo",
@@ -1664,6 +1829,7 @@ pub const OAUTH_APPLICATIONS_UPLOAD_LOGO: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /oauth_applications/{oauth_application_id}/rotate_secret` (oauth_applications.rotate_secret).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_ROTATE_SECRET: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "rotate_secret",
@@ -1674,6 +1840,7 @@ pub const OAUTH_APPLICATIONS_ROTATE_SECRET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /oauth_applications/{oauth_application_id}/revoke_token` (oauth_applications.revoke_token).
+#[cfg(feature = "api-oauth-applications")]
 pub const OAUTH_APPLICATIONS_REVOKE_TOKEN: OperationInfo = OperationInfo {
     group: "oauth_applications",
     name: "revoke_token",
@@ -1684,6 +1851,7 @@ pub const OAUTH_APPLICATIONS_REVOKE_TOKEN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /saml_connections` (saml_connections.list).
+#[cfg(feature = "api-saml-connections")]
 pub const SAML_CONNECTIONS_LIST: OperationInfo = OperationInfo {
     group: "saml_connections",
     name: "list",
@@ -1694,6 +1862,7 @@ pub const SAML_CONNECTIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /saml_connections` (saml_connections.create).
+#[cfg(feature = "api-saml-connections")]
 pub const SAML_CONNECTIONS_CREATE: OperationInfo = OperationInfo {
     group: "saml_connections",
     name: "create",
@@ -1704,6 +1873,7 @@ pub const SAML_CONNECTIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /saml_connections/{saml_connection_id}` (saml_connections.get).
+#[cfg(feature = "api-saml-connections")]
 pub const SAML_CONNECTIONS_GET: OperationInfo = OperationInfo {
     group: "saml_connections",
     name: "get",
@@ -1714,6 +1884,7 @@ pub const SAML_CONNECTIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /saml_connections/{saml_connection_id}` (saml_connections.update).
+#[cfg(feature = "api-saml-connections")]
 pub const SAML_CONNECTIONS_UPDATE: OperationInfo = OperationInfo {
     group: "saml_connections",
     name: "update",
@@ -1724,6 +1895,7 @@ pub const SAML_CONNECTIONS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /saml_connections/{saml_connection_id}` (saml_connections.delete).
+#[cfg(feature = "api-saml-connections")]
 pub const SAML_CONNECTIONS_DELETE: OperationInfo = OperationInfo {
     group: "saml_connections",
     name: "delete",
@@ -1734,6 +1906,7 @@ pub const SAML_CONNECTIONS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /enterprise_connections` (enterprise_connections.list).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_LIST: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "list",
@@ -1744,6 +1917,7 @@ pub const ENTERPRISE_CONNECTIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /enterprise_connections` (enterprise_connections.create).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_CREATE: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "create",
@@ -1754,6 +1928,7 @@ pub const ENTERPRISE_CONNECTIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /enterprise_connections/{enterprise_connection_id}` (enterprise_connections.get).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_GET: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "get",
@@ -1764,6 +1939,7 @@ pub const ENTERPRISE_CONNECTIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /enterprise_connections/{enterprise_connection_id}` (enterprise_connections.update).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_UPDATE: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "update",
@@ -1774,6 +1950,7 @@ pub const ENTERPRISE_CONNECTIONS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /enterprise_connections/{enterprise_connection_id}` (enterprise_connections.delete).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_DELETE: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "delete",
@@ -1784,6 +1961,7 @@ pub const ENTERPRISE_CONNECTIONS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /enterprise_connections/{enterprise_connection_id}/test_runs` (enterprise_connections.list_test_runs).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_LIST_TEST_RUNS: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "list_test_runs",
@@ -1794,6 +1972,7 @@ pub const ENTERPRISE_CONNECTIONS_LIST_TEST_RUNS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (enterprise_connections.create_test_run).
+#[cfg(feature = "api-enterprise-connections")]
 pub const ENTERPRISE_CONNECTIONS_CREATE_TEST_RUN: OperationInfo = OperationInfo {
     group: "enterprise_connections",
     name: "create_test_run",
@@ -1804,6 +1983,7 @@ pub const ENTERPRISE_CONNECTIONS_CREATE_TEST_RUN: OperationInfo = OperationInfo 
     authenticated: true,
 };
 /// `POST /testing_tokens` (testing_tokens.create).
+#[cfg(feature = "api-testing-tokens")]
 pub const TESTING_TOKENS_CREATE: OperationInfo = OperationInfo {
     group: "testing_tokens",
     name: "create",
@@ -1814,6 +1994,7 @@ pub const TESTING_TOKENS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /agents/tasks` (agent_tasks.create).
+#[cfg(feature = "api-agent-tasks")]
 pub const AGENT_TASKS_CREATE: OperationInfo = OperationInfo {
     group: "agent_tasks",
     name: "create",
@@ -1824,6 +2005,7 @@ pub const AGENT_TASKS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /agents/tasks/{agent_task_id}/revoke` (agent_tasks.revoke).
+#[cfg(feature = "api-agent-tasks")]
 pub const AGENT_TASKS_REVOKE: OperationInfo = OperationInfo {
     group: "agent_tasks",
     name: "revoke",
@@ -1834,6 +2016,7 @@ pub const AGENT_TASKS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organization_memberships` (users.get_instance_organization_memberships).
+#[cfg(feature = "api-users")]
 pub const USERS_GET_INSTANCE_ORGANIZATION_MEMBERSHIPS: OperationInfo = OperationInfo {
     group: "users",
     name: "get_instance_organization_memberships",
@@ -1844,6 +2027,7 @@ pub const USERS_GET_INSTANCE_ORGANIZATION_MEMBERSHIPS: OperationInfo = Operation
     authenticated: true,
 };
 /// `GET /waitlist_entries` (waitlist_entries.list).
+#[cfg(feature = "api-waitlist-entries")]
 pub const WAITLIST_ENTRIES_LIST: OperationInfo = OperationInfo {
     group: "waitlist_entries",
     name: "list",
@@ -1854,6 +2038,7 @@ pub const WAITLIST_ENTRIES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /waitlist_entries` (waitlist_entries.create).
+#[cfg(feature = "api-waitlist-entries")]
 pub const WAITLIST_ENTRIES_CREATE: OperationInfo = OperationInfo {
     group: "waitlist_entries",
     name: "create",
@@ -1864,6 +2049,7 @@ pub const WAITLIST_ENTRIES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /waitlist_entries/bulk` (waitlist_entries.bulk_create).
+#[cfg(feature = "api-waitlist-entries")]
 pub const WAITLIST_ENTRIES_BULK_CREATE: OperationInfo = OperationInfo {
     group: "waitlist_entries",
     name: "bulk_create",
@@ -1874,6 +2060,7 @@ pub const WAITLIST_ENTRIES_BULK_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /waitlist_entries/{waitlist_entry_id}` (waitlist_entries.delete).
+#[cfg(feature = "api-waitlist-entries")]
 pub const WAITLIST_ENTRIES_DELETE: OperationInfo = OperationInfo {
     group: "waitlist_entries",
     name: "delete",
@@ -1884,6 +2071,7 @@ pub const WAITLIST_ENTRIES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /waitlist_entries/{waitlist_entry_id}/invite` (waitlist_entries.invite).
+#[cfg(feature = "api-waitlist-entries")]
 pub const WAITLIST_ENTRIES_INVITE: OperationInfo = OperationInfo {
     group: "waitlist_entries",
     name: "invite",
@@ -1894,6 +2082,7 @@ pub const WAITLIST_ENTRIES_INVITE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /waitlist_entries/{waitlist_entry_id}/reject` (waitlist_entries.reject).
+#[cfg(feature = "api-waitlist-entries")]
 pub const WAITLIST_ENTRIES_REJECT: OperationInfo = OperationInfo {
     group: "waitlist_entries",
     name: "reject",
@@ -1904,6 +2093,7 @@ pub const WAITLIST_ENTRIES_REJECT: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /billing/plans` (billing.list_plans).
+#[cfg(feature = "api-billing")]
 pub const BILLING_LIST_PLANS: OperationInfo = OperationInfo {
     group: "billing",
     name: "list_plans",
@@ -1914,6 +2104,7 @@ pub const BILLING_LIST_PLANS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /billing/prices` (billing.list_prices).
+#[cfg(feature = "api-billing")]
 pub const BILLING_LIST_PRICES: OperationInfo = OperationInfo {
     group: "billing",
     name: "list_prices",
@@ -1924,6 +2115,7 @@ pub const BILLING_LIST_PRICES: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /billing/prices` (billing.create_price).
+#[cfg(feature = "api-billing")]
 pub const BILLING_CREATE_PRICE: OperationInfo = OperationInfo {
     group: "billing",
     name: "create_price",
@@ -1934,6 +2126,7 @@ pub const BILLING_CREATE_PRICE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /billing/subscription_items` (billing.list_subscription_items).
+#[cfg(feature = "api-billing")]
 pub const BILLING_LIST_SUBSCRIPTION_ITEMS: OperationInfo = OperationInfo {
     group: "billing",
     name: "list_subscription_items",
@@ -1944,6 +2137,7 @@ pub const BILLING_LIST_SUBSCRIPTION_ITEMS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /billing/subscription_items/{subscription_item_id}` (billing.cancel_subscription_item).
+#[cfg(feature = "api-billing")]
 pub const BILLING_CANCEL_SUBSCRIPTION_ITEM: OperationInfo = OperationInfo {
     group: "billing",
     name: "cancel_subscription_item",
@@ -1954,6 +2148,7 @@ pub const BILLING_CANCEL_SUBSCRIPTION_ITEM: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` (billing.extend_subscription_item_free_trial).
+#[cfg(feature = "api-billing")]
 pub const BILLING_EXTEND_SUBSCRIPTION_ITEM_FREE_TRIAL: OperationInfo = OperationInfo {
     group: "billing",
     name: "extend_subscription_item_free_trial",
@@ -1964,6 +2159,7 @@ pub const BILLING_EXTEND_SUBSCRIPTION_ITEM_FREE_TRIAL: OperationInfo = Operation
     authenticated: true,
 };
 /// `POST /billing/subscription_items/{subscription_item_id}/price_transition` (billing.create_price_transition).
+#[cfg(feature = "api-billing")]
 pub const BILLING_CREATE_PRICE_TRANSITION: OperationInfo = OperationInfo {
     group: "billing",
     name: "create_price_transition",
@@ -1974,6 +2170,7 @@ pub const BILLING_CREATE_PRICE_TRANSITION: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /billing/subscription_items/{subscription_item_id}/discounts` (billing.apply_subscription_item_discount).
+#[cfg(feature = "api-billing")]
 pub const BILLING_APPLY_SUBSCRIPTION_ITEM_DISCOUNT: OperationInfo = OperationInfo {
     group: "billing",
     name: "apply_subscription_item_discount",
@@ -1984,6 +2181,7 @@ pub const BILLING_APPLY_SUBSCRIPTION_ITEM_DISCOUNT: OperationInfo = OperationInf
     authenticated: true,
 };
 /// `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` (billing.remove_subscription_item_discount).
+#[cfg(feature = "api-billing")]
 pub const BILLING_REMOVE_SUBSCRIPTION_ITEM_DISCOUNT: OperationInfo = OperationInfo {
     group: "billing",
     name: "remove_subscription_item_discount",
@@ -1994,6 +2192,7 @@ pub const BILLING_REMOVE_SUBSCRIPTION_ITEM_DISCOUNT: OperationInfo = OperationIn
     authenticated: true,
 };
 /// `GET /billing/statements` (billing.list_statements).
+#[cfg(feature = "api-billing")]
 pub const BILLING_LIST_STATEMENTS: OperationInfo = OperationInfo {
     group: "billing",
     name: "list_statements",
@@ -2004,6 +2203,7 @@ pub const BILLING_LIST_STATEMENTS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /billing/statements/{statementID}` (billing.get_statement).
+#[cfg(feature = "api-billing")]
 pub const BILLING_GET_STATEMENT: OperationInfo = OperationInfo {
     group: "billing",
     name: "get_statement",
@@ -2014,6 +2214,7 @@ pub const BILLING_GET_STATEMENT: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /billing/statements/{statementID}/payment_attempts` (billing.get_statement_payment_attempts).
+#[cfg(feature = "api-billing")]
 pub const BILLING_GET_STATEMENT_PAYMENT_ATTEMPTS: OperationInfo = OperationInfo {
     group: "billing",
     name: "get_statement_payment_attempts",
@@ -2024,6 +2225,7 @@ pub const BILLING_GET_STATEMENT_PAYMENT_ATTEMPTS: OperationInfo = OperationInfo 
     authenticated: true,
 };
 /// `GET /organization_permissions` (organization_permissions.list).
+#[cfg(feature = "api-organization-permissions")]
 pub const ORGANIZATION_PERMISSIONS_LIST: OperationInfo = OperationInfo {
     group: "organization_permissions",
     name: "list",
@@ -2034,6 +2236,7 @@ pub const ORGANIZATION_PERMISSIONS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /organization_permissions` (organization_permissions.create).
+#[cfg(feature = "api-organization-permissions")]
 pub const ORGANIZATION_PERMISSIONS_CREATE: OperationInfo = OperationInfo {
     group: "organization_permissions",
     name: "create",
@@ -2044,6 +2247,7 @@ pub const ORGANIZATION_PERMISSIONS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /organization_permissions/{permission_id}` (organization_permissions.get).
+#[cfg(feature = "api-organization-permissions")]
 pub const ORGANIZATION_PERMISSIONS_GET: OperationInfo = OperationInfo {
     group: "organization_permissions",
     name: "get",
@@ -2054,6 +2258,7 @@ pub const ORGANIZATION_PERMISSIONS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /organization_permissions/{permission_id}` (organization_permissions.update).
+#[cfg(feature = "api-organization-permissions")]
 pub const ORGANIZATION_PERMISSIONS_UPDATE: OperationInfo = OperationInfo {
     group: "organization_permissions",
     name: "update",
@@ -2064,6 +2269,7 @@ pub const ORGANIZATION_PERMISSIONS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /organization_permissions/{permission_id}` (organization_permissions.delete).
+#[cfg(feature = "api-organization-permissions")]
 pub const ORGANIZATION_PERMISSIONS_DELETE: OperationInfo = OperationInfo {
     group: "organization_permissions",
     name: "delete",
@@ -2074,6 +2280,7 @@ pub const ORGANIZATION_PERMISSIONS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /role_sets` (role_sets.list).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_LIST: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "list",
@@ -2084,6 +2291,7 @@ pub const ROLE_SETS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /role_sets` (role_sets.create).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_CREATE: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "create",
@@ -2094,6 +2302,7 @@ pub const ROLE_SETS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /role_sets/{role_set_key_or_id}` (role_sets.get).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_GET: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "get",
@@ -2104,6 +2313,7 @@ pub const ROLE_SETS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /role_sets/{role_set_key_or_id}` (role_sets.update).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_UPDATE: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "update",
@@ -2114,6 +2324,7 @@ pub const ROLE_SETS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /role_sets/{role_set_key_or_id}/replace` (role_sets.replace).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_REPLACE: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "replace",
@@ -2124,6 +2335,7 @@ pub const ROLE_SETS_REPLACE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /role_sets/{role_set_key_or_id}/roles` (role_sets.add_roles).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_ADD_ROLES: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "add_roles",
@@ -2134,6 +2346,7 @@ pub const ROLE_SETS_ADD_ROLES: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /role_sets/{role_set_key_or_id}/roles/replace` (role_sets.replace_role).
+#[cfg(feature = "api-role-sets")]
 pub const ROLE_SETS_REPLACE_ROLE: OperationInfo = OperationInfo {
     group: "role_sets",
     name: "replace_role",
@@ -2144,6 +2357,7 @@ pub const ROLE_SETS_REPLACE_ROLE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /scim_directories` (scim_directories.list).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_LIST: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "list",
@@ -2154,6 +2368,7 @@ pub const SCIM_DIRECTORIES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /scim_directories` (scim_directories.create).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_CREATE: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "create",
@@ -2164,6 +2379,7 @@ pub const SCIM_DIRECTORIES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /scim_directories/{scim_directory_id}` (scim_directories.get).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_GET: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "get",
@@ -2174,6 +2390,7 @@ pub const SCIM_DIRECTORIES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /scim_directories/{scim_directory_id}` (scim_directories.update).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_UPDATE: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "update",
@@ -2184,6 +2401,7 @@ pub const SCIM_DIRECTORIES_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /scim_directories/{scim_directory_id}` (scim_directories.delete).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_DELETE: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "delete",
@@ -2194,6 +2412,7 @@ pub const SCIM_DIRECTORIES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /scim_directories/{scim_directory_id}/rotate_api_key` (scim_directories.rotate_api_key).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_ROTATE_API_KEY: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "rotate_api_key",
@@ -2204,6 +2423,7 @@ pub const SCIM_DIRECTORIES_ROTATE_API_KEY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /scim_directories/{scim_directory_id}/group_role_mappings` (scim_directories.list_group_role_mappings).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "list_group_role_mappings",
@@ -2214,6 +2434,7 @@ pub const SCIM_DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS: OperationInfo = OperationIn
     authenticated: true,
 };
 /// `PUT /scim_directories/{scim_directory_id}/group_role_mappings` (scim_directories.replace_group_role_mappings).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "replace_group_role_mappings",
@@ -2224,6 +2445,7 @@ pub const SCIM_DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS: OperationInfo = Operatio
     authenticated: true,
 };
 /// `POST /scim_directories/{scim_directory_id}/group_role_mappings` (scim_directories.create_group_role_mapping).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_CREATE_GROUP_ROLE_MAPPING: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "create_group_role_mapping",
@@ -2234,6 +2456,7 @@ pub const SCIM_DIRECTORIES_CREATE_GROUP_ROLE_MAPPING: OperationInfo = OperationI
     authenticated: true,
 };
 /// `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` (scim_directories.delete_group_role_mapping).
+#[cfg(feature = "api-scim-directories")]
 pub const SCIM_DIRECTORIES_DELETE_GROUP_ROLE_MAPPING: OperationInfo = OperationInfo {
     group: "scim_directories",
     name: "delete_group_role_mapping",
@@ -2244,6 +2467,7 @@ pub const SCIM_DIRECTORIES_DELETE_GROUP_ROLE_MAPPING: OperationInfo = OperationI
     authenticated: true,
 };
 /// `GET /directories` (directories.list).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_LIST: OperationInfo = OperationInfo {
     group: "directories",
     name: "list",
@@ -2254,6 +2478,7 @@ pub const DIRECTORIES_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /directories` (directories.create).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_CREATE: OperationInfo = OperationInfo {
     group: "directories",
     name: "create",
@@ -2264,6 +2489,7 @@ pub const DIRECTORIES_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /directories/{directory_id}` (directories.get).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_GET: OperationInfo = OperationInfo {
     group: "directories",
     name: "get",
@@ -2274,6 +2500,7 @@ pub const DIRECTORIES_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /directories/{directory_id}` (directories.update).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_UPDATE: OperationInfo = OperationInfo {
     group: "directories",
     name: "update",
@@ -2284,6 +2511,7 @@ pub const DIRECTORIES_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /directories/{directory_id}` (directories.delete).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_DELETE: OperationInfo = OperationInfo {
     group: "directories",
     name: "delete",
@@ -2294,6 +2522,7 @@ pub const DIRECTORIES_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /directories/{directory_id}/rotate_api_key` (directories.rotate_api_key).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_ROTATE_API_KEY: OperationInfo = OperationInfo {
     group: "directories",
     name: "rotate_api_key",
@@ -2304,6 +2533,7 @@ pub const DIRECTORIES_ROTATE_API_KEY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /directories/{directory_id}/group_role_mappings` (directories.list_group_role_mappings).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS: OperationInfo = OperationInfo {
     group: "directories",
     name: "list_group_role_mappings",
@@ -2314,6 +2544,7 @@ pub const DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PUT /directories/{directory_id}/group_role_mappings` (directories.replace_group_role_mappings).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS: OperationInfo = OperationInfo {
     group: "directories",
     name: "replace_group_role_mappings",
@@ -2324,6 +2555,7 @@ pub const DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS: OperationInfo = OperationInfo
     authenticated: true,
 };
 /// `POST /directories/{directory_id}/group_role_mappings` (directories.create_group_role_mapping).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_CREATE_GROUP_ROLE_MAPPING: OperationInfo = OperationInfo {
     group: "directories",
     name: "create_group_role_mapping",
@@ -2334,6 +2566,7 @@ pub const DIRECTORIES_CREATE_GROUP_ROLE_MAPPING: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` (directories.delete_group_role_mapping).
+#[cfg(feature = "api-directories")]
 pub const DIRECTORIES_DELETE_GROUP_ROLE_MAPPING: OperationInfo = OperationInfo {
     group: "directories",
     name: "delete_group_role_mapping",
@@ -2344,6 +2577,7 @@ pub const DIRECTORIES_DELETE_GROUP_ROLE_MAPPING: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /admin_portal_link_tokens` (admin_portal_link_tokens.create).
+#[cfg(feature = "api-admin-portal-link-tokens")]
 pub const ADMIN_PORTAL_LINK_TOKENS_CREATE: OperationInfo = OperationInfo {
     group: "admin_portal_link_tokens",
     name: "create",
@@ -2354,6 +2588,7 @@ pub const ADMIN_PORTAL_LINK_TOKENS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke` (admin_portal_link_tokens.revoke).
+#[cfg(feature = "api-admin-portal-link-tokens")]
 pub const ADMIN_PORTAL_LINK_TOKENS_REVOKE: OperationInfo = OperationInfo {
     group: "admin_portal_link_tokens",
     name: "revoke",
@@ -2364,6 +2599,7 @@ pub const ADMIN_PORTAL_LINK_TOKENS_REVOKE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /api_keys` (api_keys.list).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_LIST: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "list",
@@ -2374,6 +2610,7 @@ pub const API_KEYS_LIST: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /api_keys` (api_keys.create).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_CREATE: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "create",
@@ -2384,6 +2621,7 @@ pub const API_KEYS_CREATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /api_keys/{apiKeyID}` (api_keys.get).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_GET: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "get",
@@ -2394,6 +2632,7 @@ pub const API_KEYS_GET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `PATCH /api_keys/{apiKeyID}` (api_keys.update).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_UPDATE: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "update",
@@ -2404,6 +2643,7 @@ pub const API_KEYS_UPDATE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `DELETE /api_keys/{apiKeyID}` (api_keys.delete).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_DELETE: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "delete",
@@ -2414,6 +2654,7 @@ pub const API_KEYS_DELETE: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /api_keys/{apiKeyID}/secret` (api_keys.get_secret).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_GET_SECRET: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "get_secret",
@@ -2424,6 +2665,7 @@ pub const API_KEYS_GET_SECRET: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /api_keys/{apiKeyID}/revoke` (api_keys.revoke).
+#[cfg(feature = "api-api-keys")]
 pub const API_KEYS_REVOKE: OperationInfo = OperationInfo {
     group: "api_keys",
     name: "revoke",
@@ -2444,6 +2686,7 @@ pub const API_KEYS_VERIFY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `GET /m2m_tokens` (m2m.list_tokens).
+#[cfg(feature = "api-m2m")]
 pub const M2M_LIST_TOKENS: OperationInfo = OperationInfo {
     group: "m2m",
     name: "list_tokens",
@@ -2454,6 +2697,7 @@ pub const M2M_LIST_TOKENS: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /m2m_tokens` (m2m.create_token).
+#[cfg(feature = "api-m2m")]
 pub const M2M_CREATE_TOKEN: OperationInfo = OperationInfo {
     group: "m2m",
     name: "create_token",
@@ -2464,6 +2708,7 @@ pub const M2M_CREATE_TOKEN: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /m2m_tokens/{m2m_token_id}/revoke` (m2m.revoke_token).
+#[cfg(feature = "api-m2m")]
 pub const M2M_REVOKE_TOKEN: OperationInfo = OperationInfo {
     group: "m2m",
     name: "revoke_token",
@@ -2494,6 +2739,7 @@ pub const OAUTH_ACCESS_TOKENS_VERIFY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 /// `POST /sessions/{session_id}/verify` (sessions.verify).
+#[cfg(feature = "api-sessions")]
 pub const SESSIONS_VERIFY: OperationInfo = OperationInfo {
     group: "sessions",
     name: "verify",
@@ -2504,256 +2750,506 @@ pub const SESSIONS_VERIFY: OperationInfo = OperationInfo {
     authenticated: true,
 };
 
-/// All operations, in spec order.
+/// Every operation compiled in (those of the groups whose features are on), in spec order.
 pub static OPERATIONS: &[OperationInfo] = &[
+    #[cfg(feature = "api-miscellaneous")]
     MISCELLANEOUS_GET_PUBLIC_INTERSTITIAL,
+    #[cfg(feature = "api-jwks")]
     JWKS_GET_JWKS,
+    #[cfg(feature = "api-clients")]
     CLIENTS_LIST,
+    #[cfg(feature = "api-clients")]
     CLIENTS_VERIFY,
+    #[cfg(feature = "api-clients")]
     CLIENTS_GET,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_CREATE,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_GET,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_UPDATE,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_DELETE,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_PREPARE_VERIFICATION,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_ATTEMPT_VERIFICATION,
+    #[cfg(feature = "api-email-addresses")]
     EMAIL_ADDRESSES_REPLACE_FOR_USER,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_CREATE,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_GET,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_UPDATE,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_DELETE,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_PREPARE_VERIFICATION,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_ATTEMPT_VERIFICATION,
+    #[cfg(feature = "api-phone-numbers")]
     PHONE_NUMBERS_REPLACE_FOR_USER,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_LIST,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_CREATE,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_GET,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_REFRESH,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_REVOKE,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_CREATE_TOKEN,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_CREATE_TOKEN_FROM_TEMPLATE,
+    #[cfg(feature = "api-email-sms-templates")]
     EMAIL_SMS_TEMPLATES_LIST,
+    #[cfg(feature = "api-email-sms-templates")]
     EMAIL_SMS_TEMPLATES_GET,
+    #[cfg(feature = "api-email-and-sms-templates")]
     EMAIL_AND_SMS_TEMPLATES_UPSERT,
+    #[cfg(feature = "api-email-sms-templates")]
     EMAIL_SMS_TEMPLATES_REVERT,
+    #[cfg(feature = "api-templates")]
     TEMPLATES_PREVIEW,
+    #[cfg(feature = "api-email-sms-templates")]
     EMAIL_SMS_TEMPLATES_TOGGLE_TEMPLATE_DELIVERY,
+    #[cfg(feature = "api-users")]
     USERS_LIST,
+    #[cfg(feature = "api-users")]
     USERS_CREATE,
+    #[cfg(feature = "api-users")]
     USERS_COUNT,
+    #[cfg(feature = "api-users")]
     USERS_GET,
+    #[cfg(feature = "api-users")]
     USERS_UPDATE,
+    #[cfg(feature = "api-users")]
     USERS_DELETE,
+    #[cfg(feature = "api-users")]
     USERS_BAN,
+    #[cfg(feature = "api-users")]
     USERS_UNBAN,
+    #[cfg(feature = "api-users")]
     USERS_BULK_BAN,
+    #[cfg(feature = "api-users")]
     USERS_BULK_UNBAN,
+    #[cfg(feature = "api-users")]
     USERS_LOCK,
+    #[cfg(feature = "api-users")]
     USERS_UNLOCK,
+    #[cfg(feature = "api-users")]
     USERS_SET_PROFILE_IMAGE,
+    #[cfg(feature = "api-users")]
     USERS_DELETE_PROFILE_IMAGE,
+    #[cfg(feature = "api-users")]
     USERS_REPLACE_METADATA,
+    #[cfg(feature = "api-users")]
     USERS_UPDATE_METADATA,
+    #[cfg(feature = "api-users")]
     USERS_GET_BILLING_SUBSCRIPTION,
+    #[cfg(feature = "api-users")]
     USERS_GET_BILLING_CREDIT_BALANCE,
+    #[cfg(feature = "api-users")]
     USERS_ADJUST_BILLING_CREDIT_BALANCE,
+    #[cfg(feature = "api-users")]
     USERS_GET_OAUTH_ACCESS_TOKEN,
+    #[cfg(feature = "api-users")]
     USERS_GET_ORGANIZATION_MEMBERSHIPS,
+    #[cfg(feature = "api-users")]
     USERS_GET_ORGANIZATION_INVITATIONS,
+    #[cfg(feature = "api-users")]
     USERS_REMOVE_PASSWORD,
+    #[cfg(feature = "api-users")]
     USERS_VERIFY_PASSWORD,
+    #[cfg(feature = "api-users")]
     USERS_VERIFY_TOTP,
+    #[cfg(feature = "api-users")]
     USERS_DISABLE_MFA,
+    #[cfg(feature = "api-users")]
     USERS_DELETE_BACKUP_CODES,
+    #[cfg(feature = "api-users")]
     USERS_DELETE_PASSKEY,
+    #[cfg(feature = "api-users")]
     USERS_LIST_TRUSTED_DEVICES,
+    #[cfg(feature = "api-users")]
     USERS_REVOKE_TRUSTED_DEVICE,
+    #[cfg(feature = "api-users")]
     USERS_DELETE_WEB3_WALLET,
+    #[cfg(feature = "api-users")]
     USERS_DELETE_TOTP,
+    #[cfg(feature = "api-users")]
     USERS_DELETE_EXTERNAL_ACCOUNT,
+    #[cfg(feature = "api-users")]
     USERS_SET_PASSWORD_COMPROMISED,
+    #[cfg(feature = "api-users")]
     USERS_UNSET_PASSWORD_COMPROMISED,
+    #[cfg(feature = "api-invitations")]
     INVITATIONS_LIST,
+    #[cfg(feature = "api-invitations")]
     INVITATIONS_CREATE,
+    #[cfg(feature = "api-invitations")]
     INVITATIONS_BULK_CREATE,
+    #[cfg(feature = "api-invitations")]
     INVITATIONS_REVOKE,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_GET_ALL,
+    #[cfg(feature = "api-allowlist-identifiers")]
     ALLOWLIST_IDENTIFIERS_LIST,
+    #[cfg(feature = "api-allowlist-identifiers")]
     ALLOWLIST_IDENTIFIERS_CREATE,
+    #[cfg(feature = "api-allowlist-identifiers")]
     ALLOWLIST_IDENTIFIERS_DELETE,
+    #[cfg(feature = "api-blocklist-identifiers")]
     BLOCKLIST_IDENTIFIERS_LIST,
+    #[cfg(feature = "api-blocklist-identifiers")]
     BLOCKLIST_IDENTIFIERS_CREATE,
+    #[cfg(feature = "api-blocklist-identifiers")]
     BLOCKLIST_IDENTIFIERS_DELETE,
+    #[cfg(feature = "api-beta-features")]
     BETA_FEATURES_UPDATE_INSTANCE_SETTINGS,
+    #[cfg(feature = "api-beta-features")]
     BETA_FEATURES_UPDATE_PRODUCTION_INSTANCE_DOMAIN,
+    #[cfg(feature = "api-actor-tokens")]
     ACTOR_TOKENS_CREATE,
+    #[cfg(feature = "api-actor-tokens")]
     ACTOR_TOKENS_REVOKE,
+    #[cfg(feature = "api-domains")]
     DOMAINS_LIST,
+    #[cfg(feature = "api-domains")]
     DOMAINS_ADD,
+    #[cfg(feature = "api-domains")]
     DOMAINS_UPDATE,
+    #[cfg(feature = "api-domains")]
     DOMAINS_DELETE,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_GET,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_UPDATE,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_UPDATE_RESTRICTIONS,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_GET_INSTANCE_PROTECT,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_UPDATE_INSTANCE_PROTECT,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_GET_COMMUNICATION,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_UPDATE_COMMUNICATION,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_GET_OAUTH_APPLICATION_SETTINGS,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_UPDATE_OAUTH_APPLICATION_SETTINGS,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_CHANGE_DOMAIN,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_GET_ORGANIZATION_SETTINGS,
+    #[cfg(feature = "api-instance-settings")]
     INSTANCE_SETTINGS_UPDATE_ORGANIZATION_SETTINGS,
+    #[cfg(feature = "api-webhooks")]
     WEBHOOKS_CREATE_SVIX_APP,
+    #[cfg(feature = "api-webhooks")]
     WEBHOOKS_DELETE_SVIX_APP,
+    #[cfg(feature = "api-webhooks")]
     WEBHOOKS_GENERATE_SVIX_AUTH_URL,
+    #[cfg(feature = "api-jwt-templates")]
     JWT_TEMPLATES_LIST,
+    #[cfg(feature = "api-jwt-templates")]
     JWT_TEMPLATES_CREATE,
+    #[cfg(feature = "api-jwt-templates")]
     JWT_TEMPLATES_GET,
+    #[cfg(feature = "api-jwt-templates")]
     JWT_TEMPLATES_UPDATE,
+    #[cfg(feature = "api-jwt-templates")]
     JWT_TEMPLATES_DELETE,
+    #[cfg(feature = "api-machines")]
     MACHINES_LIST,
+    #[cfg(feature = "api-machines")]
     MACHINES_CREATE,
+    #[cfg(feature = "api-machines")]
     MACHINES_GET,
+    #[cfg(feature = "api-machines")]
     MACHINES_UPDATE,
+    #[cfg(feature = "api-machines")]
     MACHINES_DELETE,
+    #[cfg(feature = "api-machines")]
     MACHINES_GET_SECRET_KEY,
+    #[cfg(feature = "api-machines")]
     MACHINES_ROTATE_SECRET_KEY,
+    #[cfg(feature = "api-machines")]
     MACHINES_CREATE_SCOPE,
+    #[cfg(feature = "api-machines")]
     MACHINES_DELETE_SCOPE,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_LIST,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_CREATE,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_GET,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_UPDATE,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_DELETE,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_REPLACE_METADATA,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_MERGE_METADATA,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_UPLOAD_LOGO,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_DELETE_LOGO,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_GET_BILLING_SUBSCRIPTION,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_GET_BILLING_CREDIT_BALANCE,
+    #[cfg(feature = "api-organizations")]
     ORGANIZATIONS_ADJUST_BILLING_CREDIT_BALANCE,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_LIST,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_CREATE,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_BULK_CREATE,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_LIST_PENDING,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_GET,
+    #[cfg(feature = "api-organization-invitations")]
     ORGANIZATION_INVITATIONS_REVOKE,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_LIST,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_CREATE,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_GET,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_UPDATE,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_DELETE,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_ASSIGN_PERMISSION,
+    #[cfg(feature = "api-organization-roles")]
     ORGANIZATION_ROLES_REMOVE_PERMISSION,
+    #[cfg(feature = "api-organization-memberships")]
     ORGANIZATION_MEMBERSHIPS_LIST,
+    #[cfg(feature = "api-organization-memberships")]
     ORGANIZATION_MEMBERSHIPS_CREATE,
+    #[cfg(feature = "api-organization-memberships")]
     ORGANIZATION_MEMBERSHIPS_UPDATE,
+    #[cfg(feature = "api-organization-memberships")]
     ORGANIZATION_MEMBERSHIPS_DELETE,
+    #[cfg(feature = "api-organization-memberships")]
     ORGANIZATION_MEMBERSHIPS_UPDATE_METADATA,
+    #[cfg(feature = "api-organization-domains")]
     ORGANIZATION_DOMAINS_LIST,
+    #[cfg(feature = "api-organization-domains")]
     ORGANIZATION_DOMAINS_CREATE,
+    #[cfg(feature = "api-organization-domains")]
     ORGANIZATION_DOMAINS_UPDATE,
+    #[cfg(feature = "api-organization-domains")]
     ORGANIZATION_DOMAINS_DELETE,
+    #[cfg(feature = "api-organization-domains")]
     ORGANIZATION_DOMAINS_VERIFY_OWNERSHIP,
+    #[cfg(feature = "api-organization-domains")]
     ORGANIZATION_DOMAINS_LIST_ALL,
+    #[cfg(feature = "api-proxy-checks")]
     PROXY_CHECKS_VERIFY,
+    #[cfg(feature = "api-redirect-urls")]
     REDIRECT_URLS_LIST,
+    #[cfg(feature = "api-redirect-urls")]
     REDIRECT_URLS_CREATE,
+    #[cfg(feature = "api-redirect-urls")]
     REDIRECT_URLS_GET,
+    #[cfg(feature = "api-redirect-urls")]
     REDIRECT_URLS_DELETE,
+    #[cfg(feature = "api-sign-in-tokens")]
     SIGN_IN_TOKENS_CREATE,
+    #[cfg(feature = "api-sign-in-tokens")]
     SIGN_IN_TOKENS_REVOKE,
+    #[cfg(feature = "api-sign-ups")]
     SIGN_UPS_GET,
+    #[cfg(feature = "api-sign-ups")]
     SIGN_UPS_UPDATE,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_LIST,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_CREATE,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_GET,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_UPDATE,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_DELETE,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_UPLOAD_LOGO,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_ROTATE_SECRET,
+    #[cfg(feature = "api-oauth-applications")]
     OAUTH_APPLICATIONS_REVOKE_TOKEN,
+    #[cfg(feature = "api-saml-connections")]
     SAML_CONNECTIONS_LIST,
+    #[cfg(feature = "api-saml-connections")]
     SAML_CONNECTIONS_CREATE,
+    #[cfg(feature = "api-saml-connections")]
     SAML_CONNECTIONS_GET,
+    #[cfg(feature = "api-saml-connections")]
     SAML_CONNECTIONS_UPDATE,
+    #[cfg(feature = "api-saml-connections")]
     SAML_CONNECTIONS_DELETE,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_LIST,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_CREATE,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_GET,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_UPDATE,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_DELETE,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_LIST_TEST_RUNS,
+    #[cfg(feature = "api-enterprise-connections")]
     ENTERPRISE_CONNECTIONS_CREATE_TEST_RUN,
+    #[cfg(feature = "api-testing-tokens")]
     TESTING_TOKENS_CREATE,
+    #[cfg(feature = "api-agent-tasks")]
     AGENT_TASKS_CREATE,
+    #[cfg(feature = "api-agent-tasks")]
     AGENT_TASKS_REVOKE,
+    #[cfg(feature = "api-users")]
     USERS_GET_INSTANCE_ORGANIZATION_MEMBERSHIPS,
+    #[cfg(feature = "api-waitlist-entries")]
     WAITLIST_ENTRIES_LIST,
+    #[cfg(feature = "api-waitlist-entries")]
     WAITLIST_ENTRIES_CREATE,
+    #[cfg(feature = "api-waitlist-entries")]
     WAITLIST_ENTRIES_BULK_CREATE,
+    #[cfg(feature = "api-waitlist-entries")]
     WAITLIST_ENTRIES_DELETE,
+    #[cfg(feature = "api-waitlist-entries")]
     WAITLIST_ENTRIES_INVITE,
+    #[cfg(feature = "api-waitlist-entries")]
     WAITLIST_ENTRIES_REJECT,
+    #[cfg(feature = "api-billing")]
     BILLING_LIST_PLANS,
+    #[cfg(feature = "api-billing")]
     BILLING_LIST_PRICES,
+    #[cfg(feature = "api-billing")]
     BILLING_CREATE_PRICE,
+    #[cfg(feature = "api-billing")]
     BILLING_LIST_SUBSCRIPTION_ITEMS,
+    #[cfg(feature = "api-billing")]
     BILLING_CANCEL_SUBSCRIPTION_ITEM,
+    #[cfg(feature = "api-billing")]
     BILLING_EXTEND_SUBSCRIPTION_ITEM_FREE_TRIAL,
+    #[cfg(feature = "api-billing")]
     BILLING_CREATE_PRICE_TRANSITION,
+    #[cfg(feature = "api-billing")]
     BILLING_APPLY_SUBSCRIPTION_ITEM_DISCOUNT,
+    #[cfg(feature = "api-billing")]
     BILLING_REMOVE_SUBSCRIPTION_ITEM_DISCOUNT,
+    #[cfg(feature = "api-billing")]
     BILLING_LIST_STATEMENTS,
+    #[cfg(feature = "api-billing")]
     BILLING_GET_STATEMENT,
+    #[cfg(feature = "api-billing")]
     BILLING_GET_STATEMENT_PAYMENT_ATTEMPTS,
+    #[cfg(feature = "api-organization-permissions")]
     ORGANIZATION_PERMISSIONS_LIST,
+    #[cfg(feature = "api-organization-permissions")]
     ORGANIZATION_PERMISSIONS_CREATE,
+    #[cfg(feature = "api-organization-permissions")]
     ORGANIZATION_PERMISSIONS_GET,
+    #[cfg(feature = "api-organization-permissions")]
     ORGANIZATION_PERMISSIONS_UPDATE,
+    #[cfg(feature = "api-organization-permissions")]
     ORGANIZATION_PERMISSIONS_DELETE,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_LIST,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_CREATE,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_GET,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_UPDATE,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_REPLACE,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_ADD_ROLES,
+    #[cfg(feature = "api-role-sets")]
     ROLE_SETS_REPLACE_ROLE,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_LIST,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_CREATE,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_GET,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_UPDATE,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_DELETE,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_ROTATE_API_KEY,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_CREATE_GROUP_ROLE_MAPPING,
+    #[cfg(feature = "api-scim-directories")]
     SCIM_DIRECTORIES_DELETE_GROUP_ROLE_MAPPING,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_LIST,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_CREATE,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_GET,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_UPDATE,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_DELETE,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_ROTATE_API_KEY,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_CREATE_GROUP_ROLE_MAPPING,
+    #[cfg(feature = "api-directories")]
     DIRECTORIES_DELETE_GROUP_ROLE_MAPPING,
+    #[cfg(feature = "api-admin-portal-link-tokens")]
     ADMIN_PORTAL_LINK_TOKENS_CREATE,
+    #[cfg(feature = "api-admin-portal-link-tokens")]
     ADMIN_PORTAL_LINK_TOKENS_REVOKE,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_LIST,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_CREATE,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_GET,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_UPDATE,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_DELETE,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_GET_SECRET,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_REVOKE,
+    #[cfg(feature = "api-api-keys")]
     API_KEYS_VERIFY,
+    #[cfg(feature = "api-m2m")]
     M2M_LIST_TOKENS,
+    #[cfg(feature = "api-m2m")]
     M2M_CREATE_TOKEN,
+    #[cfg(feature = "api-m2m")]
     M2M_REVOKE_TOKEN,
+    #[cfg(feature = "api-m2m")]
     M2M_VERIFY_TOKEN,
+    #[cfg(feature = "api-oauth-access-tokens")]
     OAUTH_ACCESS_TOKENS_VERIFY,
+    #[cfg(feature = "api-sessions")]
     SESSIONS_VERIFY,
 ];
