@@ -322,3 +322,188 @@ pub fn compute(ir: &Ir, hand: &HandWritten) -> Result<Gates, String> {
         hand_written_ops: hand.operations.iter().cloned().collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Field, Op, TypeDef, WebhookEventDef};
+
+    fn field(name: &str, ty: Ty) -> Field {
+        Field {
+            json: name.into(),
+            rust: name.into(),
+            ty,
+            required: true,
+            nullable: false,
+            doc: None,
+            deprecated: false,
+        }
+    }
+
+    /// A models type in its own file (or in `file`), whose fields name `refs`.
+    fn model(ir: &mut Ir, name: &str, file: Option<&str>, refs: &[TypeId]) -> TypeId {
+        let id = TypeId(ir.types.len());
+        ir.types.push(TypeDef {
+            name: name.into(),
+            hint: name.into(),
+            doc: None,
+            kind: Kind::Struct {
+                fields: refs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| field(&format!("f{i}"), Ty::Vec(Box::new(Ty::Named(*r)))))
+                    .collect(),
+            },
+            home: Home::Models,
+            read_home: Home::Models,
+            component: Some(name.into()),
+            file: file.map(Into::into),
+            seq: id.0,
+            merged_into: None,
+        });
+        id
+    }
+
+    fn op(ir: &mut Ir, group: &str, name: &str, output: TypeId) {
+        ir.ops.push(Op {
+            group: group.into(),
+            fn_name: name.into(),
+            type_name: format!("{name}{group}"),
+            const_name: format!("{}_{}", group, name).to_uppercase(),
+            operation_id: name.into(),
+            method: "GET".into(),
+            path: format!("/{group}"),
+            summary: String::new(),
+            tag: group.into(),
+            deprecated: false,
+            authenticated: true,
+            path_params: vec![],
+            query: vec![],
+            body: BodyKind::None,
+            output: Output::Json(Ty::Named(output)),
+            paging: None,
+            removed_in: None,
+        });
+    }
+
+    fn any(features: &[&str]) -> Gate {
+        Gate::Any(features.iter().map(|f| (*f).to_owned()).collect())
+    }
+
+    #[test]
+    fn a_model_is_compiled_with_every_feature_that_reaches_it() {
+        let mut ir = Ir::default();
+        let deep = model(&mut ir, "Deep", None, &[]);
+        let shared = model(&mut ir, "Shared", None, &[deep]);
+        let user = model(&mut ir, "User", None, &[shared]);
+        let org = model(&mut ir, "Org", None, &[shared]);
+        let hook = model(&mut ir, "Hooked", None, &[]);
+        let everywhere = model(&mut ir, "Everywhere", None, &[]);
+        let unused = model(&mut ir, "Unused", None, &[]);
+        let named = model(&mut ir, "Named", None, &[]);
+        let holder = model(&mut ir, "Holder", None, &[named]);
+        // Two types in one file: the file is compiled when either is needed, so what either
+        // names is compiled then too.
+        let left = model(&mut ir, "Left", Some("Pair"), &[]);
+        let right_dep = model(&mut ir, "RightDep", None, &[]);
+        let right = model(&mut ir, "Right", Some("Pair"), &[right_dep]);
+        op(&mut ir, "users", "get", user);
+        op(&mut ir, "organizations", "get", org);
+        op(&mut ir, "users", "list", everywhere);
+        op(&mut ir, "organizations", "list", everywhere);
+        op(&mut ir, "api_keys", "get", everywhere);
+        op(&mut ir, "users", "holder", holder);
+        op(&mut ir, "users", "left", left);
+        op(&mut ir, "organizations", "right", right);
+        ir.webhook_events.push(WebhookEventDef {
+            event: "user.created".into(),
+            variant: "UserCreated".into(),
+            data: Ty::Named(hook),
+        });
+        ir.webhook_events.push(WebhookEventDef {
+            event: "org.created".into(),
+            variant: "OrgCreated".into(),
+            data: Ty::Named(deep),
+        });
+        let hand = HandWritten {
+            operations: BTreeSet::from(["API_KEYS_GET".to_owned()]),
+            models: BTreeSet::from(["Holder".to_owned()]),
+        };
+        let gates = compute(&ir, &hand).expect("gates");
+        let file = |id: TypeId| gates.model_file(&ir.get(id).model_file());
+
+        assert_eq!(file(user), any(&["api-users"]));
+        assert_eq!(file(shared), any(&["api-organizations", "api-users"]));
+        assert_eq!(
+            file(deep),
+            any(&["api-organizations", "api-users", "webhooks"])
+        );
+        assert_eq!(file(hook), any(&["webhooks"]));
+        assert_eq!(file(everywhere), any(&["client-core"]));
+        assert_eq!(file(unused), any(&["client"]));
+        assert_eq!(file(holder), Gate::Always);
+        assert_eq!(file(named), Gate::Always);
+        assert_eq!(file(left), any(&["api-organizations", "api-users"]));
+        assert_eq!(file(right_dep), any(&["api-organizations", "api-users"]));
+
+        assert_eq!(
+            gates.unit(&Unit::Group("api_keys".into())),
+            any(&["api-api-keys"])
+        );
+        assert_eq!(
+            gates.operation_const("api_keys", "API_KEYS_GET"),
+            Gate::Always
+        );
+        assert_eq!(
+            gates.operation_const("users", "USERS_GET"),
+            any(&["api-users"])
+        );
+        assert_eq!(
+            any(&["api-users", "webhooks"]).attr(),
+            "#[cfg(any(feature = \"api-users\", feature = \"webhooks\"))]\n"
+        );
+        assert_eq!(
+            any(&["api-users"]).attr(),
+            "#[cfg(feature = \"api-users\")]\n"
+        );
+    }
+
+    #[test]
+    fn a_name_the_sdk_uses_must_be_generated() {
+        let mut ir = Ir::default();
+        let user = model(&mut ir, "User", None, &[]);
+        op(&mut ir, "users", "get", user);
+        let mut hand = HandWritten::default();
+        hand.models.insert("Gone".into());
+        assert!(compute(&ir, &hand).unwrap_err().contains("models::Gone"));
+        let mut hand = HandWritten::default();
+        hand.operations.insert("USERS_GONE".into());
+        assert!(
+            compute(&ir, &hand)
+                .unwrap_err()
+                .contains("operations::USERS_GONE")
+        );
+    }
+
+    #[test]
+    fn the_scan_reads_code_not_comments_or_tests() {
+        let mut hand = HandWritten::default();
+        hand.add_source(
+            "use crate::models::{User, EmailAddress};\n\
+             const INFO: &OperationInfo = &crate::operations::JWKS_GET_JWKS; // models::Comment\n\
+             /// `clerk_backend::models::Doc`\n\
+             fn f() -> models::Session { todo!() }\n\
+             for info in operations::OPERATIONS {}\n\
+             #[cfg(all(test, feature = \"x\"))]\n\
+             mod tests {\n    use crate::models::InTest;\n}\n",
+        );
+        assert_eq!(
+            hand.models,
+            BTreeSet::from(["EmailAddress".into(), "Session".into(), "User".into()])
+        );
+        assert_eq!(
+            hand.operations,
+            BTreeSet::from(["JWKS_GET_JWKS".into(), "OPERATIONS".into()])
+        );
+    }
+}
