@@ -26,12 +26,12 @@
 //!
 //! | area | where | feature |
 //! |---|---|---|
-//! | The client and its options: server URL, retries, timeouts, hooks, transport | [`Clerk`], [`ClerkBuilder`], [`RetryConfig`] | `client` |
-//! | Every operation: `clerk.<group>().<operation>(…)`, or a request type sent with any client | [`api`], [`operations::OPERATIONS`] | `client` |
-//! | The API's objects | [`models`] | always |
-//! | Pagination: item streams (`into_stream()`) and page streams | [`pagination`] | `client` |
-//! | Errors: API errors with Clerk's codes and trace id, decode errors, timeouts | [`Error`], [`ApiError`], [`DecodeError`] | `client` |
-//! | Session tokens, machine tokens, `authenticate_request` | [`auth`] | `jwt` (+ `client` for JWKS fetch and machine tokens) |
+//! | The client and its options: server URL, retries, timeouts, hooks, transport | [`Clerk`], [`ClerkBuilder`], [`RetryConfig`] | `client-core` |
+//! | Every operation: `clerk.<group>().<operation>(…)`, or a request type sent with any client | [`api`], [`operations::OPERATIONS`] | `api-<group>` each, `client` all |
+//! | The API's objects | [`models`] | with the groups and webhook events that use them |
+//! | Pagination: item streams (`into_stream()`) and page streams | [`pagination`] | `client-core` |
+//! | Errors: API errors with Clerk's codes and trace id, decode errors, timeouts | [`Error`], [`ApiError`], [`DecodeError`] | `client-core` |
+//! | Session tokens, machine tokens, `authenticate_request` | [`auth`] | `jwt` (+ `client-core` for JWKS fetch and machine tokens) |
 //! | Webhook signatures and typed events | [`webhooks`], [`webhook_events`] | `webhooks` |
 //! | Tower layer and extractors for axum | [`axum`] | `axum` |
 //! | Redaction rules for your own logs | [`redact`] | always |
@@ -44,14 +44,19 @@
 //!
 //! | feature | default | adds |
 //! |---|---|---|
-//! | `client` | yes | [`Clerk`], the request pipeline and every operation; reqwest with rustls on ring, tokio |
+//! | `client` | yes | [`Clerk`], the request pipeline and every operation: `client-core` and every `api-*` feature |
+//! | `client-core` | with `client` | the client runtime without operations; reqwest with rustls on ring, tokio |
+//! | `api-<group>` | with `client` | one group (`api-users`: `clerk.users()`, `api::users`) and the models it uses; turns on `client-core` |
+//! | `http2` | yes | HTTP/2 in the client, through `h2`; without it HTTP/1.1 only |
 //! | `jwt` | yes | session-token verification from a PEM key or a JWKS you provide — networkless, no HTTP client, TLS or tokio |
 //! | `webhooks` | yes | webhook signature verification and the typed events — networkless |
 //! | `axum` | no | [`axum`]: `ClerkLayer` and the `Auth`/`VerifiedWebhook` extractors (turns on `client`, `jwt`, `webhooks`) |
 //! | `tls-aws-lc` | no | TLS through aws-lc-rs instead of ring (turns on `client`); ring stays for token signatures |
 //!
 //! A service that only verifies tokens or webhooks depends on
-//! `clerk-backend = { version = "0.1", default-features = false, features = ["jwt", "webhooks"] }`.
+//! `clerk-backend = { version = "0.1", default-features = false, features = ["jwt", "webhooks"] }`;
+//! one that calls only the users group, on `features = ["api-users"]`: the generated code of
+//! the other groups, and the models only they use, is then not compiled.
 //!
 //! Every call goes through one [`pipeline`]: `before_request` hooks, a per-attempt timeout
 //! and a deadline for the whole call, the [`transport`] (reqwest by default, no redirects, a
