@@ -209,6 +209,11 @@ fn with_features(manifest: &str, ir: &Ir) -> Result<String, String> {
             "{MANIFEST} lacks the lines `{FEATURES_BEGIN}` and `{FEATURES_END}` in [features]"
         ));
     };
+    if end < begin {
+        return Err(format!(
+            "{MANIFEST}: `{FEATURES_END}` comes before `{FEATURES_BEGIN}`"
+        ));
+    }
     let groups: std::collections::BTreeSet<&str> =
         ir.ops.iter().map(|op| op.group.as_str()).collect();
     let mut block = format!("{FEATURES_BEGIN}\n");
@@ -487,6 +492,33 @@ mod tests {
         assert!(merged > 50, "only {merged} copies merged");
         passes::check::one_type_per_shape(&ir).expect("no two types alike");
         passes::check::unique_names(&ir).expect("every name once");
+    }
+
+    #[test]
+    fn the_manifest_gets_one_feature_per_group_between_its_markers() {
+        let ir = mini_ir();
+        let manifest = format!(
+            "[features]\ndefault = [\"client\"]\n{FEATURES_BEGIN}\nclient = []\nstale = []\n{FEATURES_END}\njwt = []\n"
+        );
+        let out = with_features(&manifest, &ir).expect("markers found");
+        assert!(
+            out.starts_with("[features]\ndefault = [\"client\"]\n"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(&format!("{FEATURES_END}\njwt = []\n")),
+            "{out}"
+        );
+        assert!(!out.contains("stale"), "{out}");
+        for g in ["api-gadget-keys", "api-misc", "api-widgets"] {
+            assert!(
+                out.contains(&format!("\n{g} = [\"client-core\"]\n")),
+                "{out}"
+            );
+            assert!(out.contains(&format!("\n    \"{g}\",\n")), "{out}");
+        }
+        assert_eq!(with_features(&out, &ir).expect("again"), out);
+        assert!(with_features("[features]\n", &ir).is_err());
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! assert!(shown.contains("ada@example.com"));
 //! ```
 
-// The crate-private helpers serve the pipeline; builds without `client` only use the public rules.
+// The crate-private helpers serve the pipeline; builds without `client-core` only use the public rules.
 #![cfg_attr(not(feature = "client-core"), allow(dead_code))]
 
 use std::fmt;

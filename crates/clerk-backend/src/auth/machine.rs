@@ -1,6 +1,6 @@
 //! Machine tokens: what they are and how they are told apart. API keys (`ak_`), M2M tokens
 //! (`mt_`) and OAuth access tokens (`oat_`) are verified by the Backend API (`machine_verify`,
-//! feature `client`); JWT-format M2M and OAuth tokens are verified offline.
+//! feature `client-core`); JWT-format M2M and OAuth tokens are verified offline.
 
 use std::fmt;
 

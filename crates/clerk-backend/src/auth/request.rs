@@ -45,7 +45,7 @@ impl AcceptsToken {
 }
 
 /// Options of [`authenticate_request`]: how session tokens are verified, which token types
-/// are accepted (default: session tokens only, as in `@clerk/backend`), and (feature `client`)
+/// are accepted (default: session tokens only, as in `@clerk/backend`), and (feature `client-core`)
 /// the client that verifies opaque machine tokens, with its deadline and cache.
 ///
 /// Clones share the machine-token cache.
@@ -500,7 +500,7 @@ async fn verify_opaque(token: &str, t: TokenType, _options: &AuthenticateOptions
     }
     signed_out(
         SignedOutReason::Machine(MachineErrorCode::InvalidSecretKey),
-        "opaque machine tokens are verified by the Backend API: enable the `client` feature",
+        "opaque machine tokens are verified by the Backend API: enable the `client-core` feature",
         Some(t),
     )
 }

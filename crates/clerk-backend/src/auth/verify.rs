@@ -115,7 +115,7 @@ impl VerifyOptions {
     }
 
     /// Options from the environment: `CLERK_JWT_KEY` (networkless) if set, else (with the
-    /// `client` feature) the JWKS of the instance of `CLERK_SECRET_KEY` / `CLERK_API_URL`.
+    /// `client-core` feature) the JWKS of the instance of `CLERK_SECRET_KEY` / `CLERK_API_URL`.
     ///
     /// # Errors
     /// When neither is set or the key is malformed (reason `jwk-failed-to-resolve`).
