@@ -1,6 +1,6 @@
 //! Which cargo features compile each generated module, from what reaches it in the IR.
 //!
-//! A user who calls one group should not compile the other 44 groups nor the models only they
+//! A user who calls one group should not compile the other groups nor the models only they
 //! use. The units are the ones the emitted code can gate: a group's module (feature
 //! `api-<group>`), `webhook_events` (feature `webhooks`) and each models file. A unit is
 //! compiled when any unit that names one of its types is: the gates flow along type
@@ -61,7 +61,7 @@ impl Gate {
 pub struct HandWritten {
     /// Constants of `operations` (`JWKS_GET_JWKS`).
     pub operations: BTreeSet<String>,
-    /// Types of `models` (`ClerkErrors`).
+    /// Types of `models` (`User`).
     pub models: BTreeSet<String>,
 }
 
