@@ -197,23 +197,29 @@ fn mismatches<T: serde::de::DeserializeOwned>(body: &[u8]) -> Vec<Mismatch> {
     let mut attempts: Vec<(Vec<Step>, usize)> = Vec::new();
     let mut placed: Vec<Vec<Step>> = Vec::new();
     for pass in 0..MAX_PASSES {
-        // Decode from text, as the fast path does, so paths reach inside union variants.
+        // The same decode as the fast path (one `Deserialize` instantiation per model, not a
+        // second one behind a path-tracking wrapper); the path comes from where serde stopped.
         let text = if pass == 0 {
             body.to_vec()
         } else {
             serde_json::to_vec(&value).unwrap_or_default()
         };
-        let mut de = serde_json::Deserializer::from_slice(&text);
-        let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        let err = match serde_json::from_slice::<T>(&text) {
             Ok(_) => break,
             Err(e) => e,
         };
-        let shown = err.path().to_string();
-        let message = err.inner().to_string();
-        let Some(mut steps) = steps_of(err.path()) else {
-            found.push(mismatch(&shown, &message));
+        if !err.is_data() {
+            found.push(mismatch(".", &err.to_string()));
+            break;
+        }
+        let message = err.to_string();
+        let Some(mut steps) =
+            offset_of(&text, err.line(), err.column()).map(|at| path_at(&text, at))
+        else {
+            found.push(mismatch(".", &message));
             break;
         };
+        let shown = display(&steps);
         if let Some(field) = missing_field(&message) {
             steps.push(Step::Key(field.to_owned()));
         }
@@ -251,15 +257,124 @@ fn mismatch(path: &str, message: &str) -> Mismatch {
     }
 }
 
-fn steps_of(path: &serde_path_to_error::Path) -> Option<Vec<Step>> {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .map(|s| match s {
-            Segment::Seq { index } => Some(Step::Index(*index)),
-            Segment::Map { key } => Some(Step::Key(key.clone())),
-            _ => None,
-        })
-        .collect()
+/// The byte serde's error position (1-based line, 1-based column of the byte it stopped at)
+/// points to.
+fn offset_of(text: &[u8], line: usize, column: usize) -> Option<usize> {
+    if line == 0 {
+        return None;
+    }
+    let mut start = 0;
+    for _ in 1..line {
+        start += text.get(start..)?.iter().position(|&b| b == b'\n')? + 1;
+    }
+    Some((start + column.saturating_sub(1)).min(text.len().saturating_sub(1)))
+}
+
+/// The path of the innermost value of the JSON `text` that holds byte `at`.
+fn path_at(text: &[u8], at: usize) -> Vec<Step> {
+    let mut path = Vec::new();
+    let mut i = skip_ws(text, 0);
+    loop {
+        let open = text.get(i).copied();
+        if !matches!(open, Some(b'{' | b'[')) {
+            return path;
+        }
+        i += 1;
+        let mut index = 0;
+        let child = loop {
+            i = skip_ws(text, i);
+            if matches!(text.get(i), None | Some(b'}' | b']')) {
+                return path;
+            }
+            let key = if open == Some(b'{') {
+                let end = value_end(text, i);
+                let key: String = serde_json::from_slice(&text[i..end]).unwrap_or_default();
+                i = skip_ws(text, end) + 1; // the `:`
+                i = skip_ws(text, i);
+                Some(key)
+            } else {
+                None
+            };
+            let end = value_end(text, i);
+            if at < i {
+                // On a key, a `:` or a `,`: the container itself.
+                return path;
+            }
+            if at < end {
+                break key.map_or(Step::Index(index), Step::Key);
+            }
+            index += 1;
+            i = skip_ws(text, end);
+            if text.get(i) == Some(&b',') {
+                i += 1;
+            }
+        };
+        path.push(child);
+    }
+}
+
+fn skip_ws(text: &[u8], mut i: usize) -> usize {
+    while text.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// Where the JSON value starting at `start` ends (exclusive).
+fn value_end(text: &[u8], start: usize) -> usize {
+    let mut i = start;
+    match text.get(start) {
+        Some(b'"' | b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut in_string = false;
+            while let Some(&b) = text.get(i) {
+                i += 1;
+                match (in_string, b) {
+                    (true, b'\\') => i += 1,
+                    (true, b'"') => in_string = false,
+                    (true, _) => continue,
+                    (false, b'"') => in_string = true,
+                    (false, b'{' | b'[') => depth += 1,
+                    (false, b'}' | b']') => depth = depth.saturating_sub(1),
+                    (false, _) => {}
+                }
+                if depth == 0 && !in_string {
+                    return i;
+                }
+            }
+            text.len()
+        }
+        _ => {
+            while text.get(i).is_some_and(|b| {
+                !matches!(b, b',' | b':' | b'}' | b']') && !b.is_ascii_whitespace()
+            }) {
+                i += 1;
+            }
+            i
+        }
+    }
+}
+
+/// `[3].email_addresses[0].id`, or `.` for the whole body.
+fn display(steps: &[Step]) -> String {
+    if steps.is_empty() {
+        return ".".to_owned();
+    }
+    let mut out = String::new();
+    for (n, step) in steps.iter().enumerate() {
+        match step {
+            Step::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+            Step::Key(k) => {
+                if n > 0 {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+        }
+    }
+    out
 }
 
 /// The field named by serde's "missing field `x`".
@@ -355,5 +470,44 @@ impl fmt::Debug for DecodeError {
                 &crate::redact::truncate(&crate::redact::body(&self.body), 1024),
             )
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(text: &str, needle: &str) -> String {
+        let at = text.find(needle).expect("needle in text");
+        display(&path_at(text.as_bytes(), at))
+    }
+
+    #[test]
+    fn path_at_names_the_innermost_value() {
+        let t = r#" [ {"a": 1, "b": {"c": [true, "x,]}", null]}}, [], {"d": "\"}"} ] "#;
+        assert_eq!(path(t, "1,"), "[0].a");
+        assert_eq!(path(t, "true"), "[0].b.c[0]");
+        assert_eq!(path(t, "x,]"), "[0].b.c[1]");
+        assert_eq!(path(t, "null"), "[0].b.c[2]");
+        assert_eq!(path(t, "\"b\""), "[0]");
+        assert_eq!(path(t, "[]"), "[1]");
+        assert_eq!(path(t, r#""\"}""#), "[2].d");
+        assert_eq!(path(t, " ["), ".");
+        assert_eq!(path(r#"{"k": 7}"#, "}"), ".");
+    }
+
+    #[test]
+    fn serde_positions_map_to_the_failing_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Inner {
+            id: String,
+            n: u32,
+        }
+        let body = "[\n {\"id\": \"a\", \"n\": 1},\n {\"id\": null, \"n\": 2},\n {\"n\": 3}\n]";
+        let found = mismatches::<Vec<Inner>>(body.as_bytes());
+        let shown: Vec<_> = found.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(shown, ["[1].id", "[2]"], "{found:?}");
+        assert!(found[1].message.contains("missing field `id`"), "{found:?}");
     }
 }
