@@ -98,7 +98,14 @@ pub fn build(specs: &Specs<'_>) -> Result<Ir, String> {
     check_unique(&ir.ops)?;
     passes::paging::detect(&mut ir);
     passes::dedup::merge_same_shapes(&mut ir);
-    passes::naming::assign(&mut ir);
+    let unused = passes::naming::assign(&mut ir);
+    // Only the full set of specs has every type an override names.
+    if specs.webhooks.is_some() && !unused.is_empty() {
+        return Err(format!(
+            "naming overrides that match no type (remove them from passes/naming.rs): {}",
+            unused.join(", ")
+        ));
+    }
     passes::check::one_type_per_shape(&ir)?;
     passes::check::unique_names(&ir)?;
     Ok(ir)

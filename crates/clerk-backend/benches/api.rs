@@ -741,58 +741,72 @@ fn interleaved() {
     }
 }
 
-/// Per-call overhead: the SDK's `users().list().limit(n).send()` against [`minimal_call`], in
-/// batches alternated (each round runs one batch of each, the order swapped every round), on
-/// one keep-alive connection pool. Reports the median per-call time of each side and the
-/// median of the per-round ratios.
+/// Per-call overhead: the SDK's `users().list().limit(n).send()` against [`minimal_call`] and
+/// against [`raw_call`] (hand-written structs with every field the SDK has), in batches
+/// alternated (each round runs one batch of each, the order rotated every round), on one
+/// keep-alive connection pool. Reports the median per-call time of each side and the medians of
+/// the per-round ratios.
 fn per_call_overhead() {
     let lb = loopback();
     let rounds: usize = std::env::var("API_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(101);
+    const SIDES: [&str; 3] = ["minimal", "full hand-written", "sdk"];
     for (n, batch) in [(10, 40), (500, 3)] {
         let time = |k: usize| {
             let start = Instant::now();
             lb.rt.block_on(async {
                 for _ in 0..batch {
-                    let got = if k == 0 {
-                        minimal_call(&lb, n).await
-                    } else {
-                        sdk_call(&lb, n).await
+                    let got = match k {
+                        0 => minimal_call(&lb, n).await,
+                        1 => raw_call(&lb, n).await,
+                        _ => sdk_call(&lb, n).await,
                     };
                     assert_eq!(got, n);
                 }
             });
             start.elapsed().as_secs_f64() / batch as f64
         };
-        // Warm both sides (connections, allocator).
-        time(0);
-        time(1);
-        let (mut plain, mut sdk, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        // Warm every side (connections, allocator).
+        for k in 0..SIDES.len() {
+            time(k);
+        }
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); SIDES.len()];
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); 3];
         for round in 0..rounds {
-            let (a, b) = if round % 2 == 0 {
-                let a = time(0);
-                (a, time(1))
-            } else {
-                let b = time(1);
-                (time(0), b)
-            };
-            plain.push(a);
-            sdk.push(b);
-            ratios.push(b / a);
+            let mut t = [0.0; 3];
+            for i in 0..SIDES.len() {
+                let k = (i + round) % SIDES.len();
+                t[k] = time(k);
+            }
+            for (k, v) in t.iter().enumerate() {
+                times[k].push(*v);
+            }
+            ratios[0].push(t[2] / t[0]);
+            ratios[1].push(t[1] / t[0]);
+            ratios[2].push(t[2] / t[1]);
         }
         let median = |v: &mut Vec<f64>| {
             v.sort_by(f64::total_cmp);
             v[v.len() / 2]
         };
-        let (p, s, r) = (median(&mut plain), median(&mut sdk), median(&mut ratios));
+        let m: Vec<f64> = times.iter_mut().map(median).collect();
+        let r: Vec<f64> = ratios.iter_mut().map(median).collect();
         println!(
-            "per_call_overhead/list_users_limit_{n} ({rounds} rounds x {batch} calls, alternated): \
-             plain reqwest+serde {:.2} us, sdk {:.2} us, ratio of medians {:.3}x, median ratio {r:.3}x",
-            p * 1e6,
-            s * 1e6,
-            s / p
+            "per_call_overhead/list_users_limit_{n} ({rounds} rounds x {batch} calls, rotated): \
+             minimal {:.2} us, full hand-written {:.2} us, sdk {:.2} us; \
+             sdk/minimal {:.3}x (median ratio {:.3}x), full/minimal {:.3}x ({:.3}x), \
+             sdk/full {:.3}x ({:.3}x)",
+            m[0] * 1e6,
+            m[1] * 1e6,
+            m[2] * 1e6,
+            m[2] / m[0],
+            r[0],
+            m[1] / m[0],
+            r[1],
+            m[2] / m[1],
+            r[2],
         );
     }
 }
@@ -809,6 +823,7 @@ fn callgrind_calls() {
     for n in SIZES.into_iter().filter(|n| only.is_none_or(|o| o == *n)) {
         for _ in 0..20 {
             assert_eq!(measured_minimal(&lb, n), n);
+            assert_eq!(measured_raw(&lb, n), n);
             assert_eq!(measured_sdk(&lb, n), n);
         }
     }
@@ -819,6 +834,10 @@ fn callgrind_calls() {
 #[inline(never)]
 fn measured_minimal(lb: &Loopback, n: usize) -> usize {
     lb.rt.block_on(minimal_call(lb, n))
+}
+#[inline(never)]
+fn measured_raw(lb: &Loopback, n: usize) -> usize {
+    lb.rt.block_on(raw_call(lb, n))
 }
 #[inline(never)]
 fn measured_sdk(lb: &Loopback, n: usize) -> usize {

@@ -58,12 +58,40 @@ pub fn emit(ir: &Ir, gates: &Gates, head: &str) -> Vec<(String, String)> {
     let mut models_mod = format!(
         "{head}//! Models of the Backend API: one type per schema, plus the inline types each owns.\n\n"
     );
+    // The files each `cfg` compiles, in the order their first file comes.
+    let mut sets: Vec<(Option<String>, Vec<String>)> = Vec::new();
     for (module, key, ids) in files(ir) {
         let mut src = format!("{head}//! `{key}`.\n\n#[allow(unused_imports)]\nuse super::*;\n\n");
         emit_defs(&cx, &ids, &mut src);
         out.push((format!("models/{module}.rs"), src));
-        let cfg = gates.model_file(&key).attr();
-        let _ = writeln!(models_mod, "{cfg}mod {module};\n{cfg}pub use {module}::*;");
+        let cfg = gates.model_file(&key).predicate();
+        match sets.iter_mut().find(|(c, _)| *c == cfg) {
+            Some((_, modules)) => modules.push(module),
+            None => sets.push((cfg, vec![module])),
+        }
+    }
+    models_mod.push_str(
+        "/// Declares models files under one `cfg` and re-exports their types.\n\
+         macro_rules! files {\n    \
+         (#[$cfg:meta] $($file:ident),+ $(,)?) => {\n        \
+         $(#[$cfg] mod $file; #[$cfg] pub use $file::*;)+\n    \
+         };\n}\n\n",
+    );
+    for (cfg, modules) in sets {
+        match cfg {
+            Some(p) => {
+                let _ = writeln!(models_mod, "files! {{\n    #[cfg({p})]");
+                for m in modules {
+                    let _ = writeln!(models_mod, "    {m},");
+                }
+                models_mod.push_str("}\n");
+            }
+            None => {
+                for m in modules {
+                    let _ = writeln!(models_mod, "mod {m};\npub use {m}::*;");
+                }
+            }
+        }
     }
     out.push(("models/mod.rs".into(), models_mod));
     out

@@ -74,8 +74,41 @@ pub fn request_type_name(group: &str, fn_name: &str) -> String {
     names::type_name(&out.join("_"))
 }
 
-/// Give every emitted type its name by the rule, unique across the crate.
-pub fn assign(ir: &mut Ir) {
+/// Merged types whose members' names share no good name, keyed by the name of one member:
+/// the rule would name them after one use, which misleads at the others. Codegen fails when a
+/// key names no type, so a stale entry cannot linger.
+const OVERRIDES: &[(&str, &str, &str)] = &[
+    // (member, name, why)
+    (
+        "VerificationSamlStatus",
+        "SsoVerificationStatus",
+        "the status of a SAML or an OAuth verification (`VerificationStatus` plus `transferable`)",
+    ),
+    (
+        "VerificationFromOauthStatus",
+        "ProviderVerificationStatus",
+        "the status of an identifier verified by a provider: OAuth or Google One Tap",
+    ),
+    (
+        "DeleteUserTotpResponse",
+        "DisableUserMfaResponse",
+        "deleting a user's TOTP or backup codes disables that factor too",
+    ),
+    (
+        "ListM2mTokensResponseM2mTokensItem",
+        "M2mToken",
+        "one M2M token, as listed and verified",
+    ),
+    (
+        "CommercePaymentSourceResponseStatus",
+        "PaymentMethodStatus",
+        "payment sources were renamed payment methods; the words they share drop the noun",
+    ),
+];
+
+/// Give every emitted type its name by the rule, unique across the crate. Returns the
+/// [`OVERRIDES`] that matched no type.
+pub fn assign(ir: &mut Ir) -> Vec<&'static str> {
     let mut taken: HashSet<String> = ["Event", "WebhookEvent"].map(str::to_owned).into();
     for op in &ir.ops {
         taken.insert(op.type_name.clone());
@@ -87,6 +120,19 @@ pub fn assign(ir: &mut Ir) {
     let resources = shared_responses(ir);
     let common = common_names(ir);
     let members = member_names(ir);
+    let mut overrides: BTreeMap<TypeId, String> = BTreeMap::new();
+    let mut unused = Vec::new();
+    for (member, name, _) in OVERRIDES {
+        match members
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n == member))
+        {
+            Some((id, _)) => {
+                overrides.insert(*id, (*name).to_owned());
+            }
+            None => unused.push(*member),
+        }
+    }
     let mut order: Vec<TypeId> = ir.live();
     order.sort_by_key(|id| (ir.get(*id).component.is_none(), id.0));
     for id in order {
@@ -99,8 +145,9 @@ pub fn assign(ir: &mut Ir) {
             }
         };
         // The rule's name, else the best name of a type merged into this one.
-        let candidates: Vec<String> = resources
+        let candidates: Vec<String> = overrides
             .get(&id)
+            .or_else(|| resources.get(&id))
             .or_else(|| common.get(&id))
             .into_iter()
             .chain(members.get(&id).into_iter().flatten())
@@ -120,23 +167,18 @@ pub fn assign(ir: &mut Ir) {
         taken.insert(name.clone());
         ir.types[id.0].name = name;
     }
+    unused
 }
 
 /// The names of every type merged into each one: API models' names, then webhook payloads',
 /// then a group's (which are named after a request), shortest first.
 fn member_names(ir: &Ir) -> BTreeMap<TypeId, Vec<String>> {
-    let mut out: BTreeMap<TypeId, Vec<(u8, usize, String)>> = BTreeMap::new();
+    let mut out: BTreeMap<TypeId, Vec<(usize, usize, String)>> = BTreeMap::new();
     for (i, def) in ir.types.iter().enumerate() {
         let rep = def.merged_into.unwrap_or(TypeId(i));
-        let origin = match (&def.read_home, &def.component) {
-            (Home::Models, Some(_)) => 0,
-            (Home::Models, None) => 1,
-            (Home::Webhooks, _) => 2,
-            (Home::Group(_), _) => 3,
-        };
         out.entry(rep)
             .or_default()
-            .push((origin, def.name.len(), def.name.clone()));
+            .push((origin(def), def.name.len(), def.name.clone()));
     }
     out.into_iter()
         .map(|(id, mut names)| {
@@ -144,6 +186,17 @@ fn member_names(ir: &Ir) -> BTreeMap<TypeId, Vec<String>> {
             (id, names.into_iter().map(|n| n.2).collect())
         })
         .collect()
+}
+
+/// Where a type was read, best first: a component schema, a type inside one, a webhook
+/// payload's, a request's or response's.
+fn origin(def: &crate::ir::TypeDef) -> usize {
+    match (&def.read_home, &def.component) {
+        (Home::Models, Some(_)) => 0,
+        (Home::Models, None) => 1,
+        (Home::Webhooks, _) => 2,
+        (Home::Group(_), _) => 3,
+    }
 }
 
 /// Group-local types that are the response of the group's `get` and of other operations too:
@@ -164,51 +217,71 @@ fn shared_responses(ir: &Ir) -> BTreeMap<TypeId, String> {
 }
 
 /// Inline types the dedup pass merged: the words all their names share, in order, when they
-/// agree on the first and last word (`VerificationOtpStatus` + `VerificationWeb3Status` →
-/// `VerificationStatus`), so a type used in several places is not named after one of them.
+/// end on the same word (`VerificationOtpStatus` + `VerificationWeb3Status` →
+/// `VerificationStatus`, `Create…` + `UpdateSamlConnectionAttributeMapping` →
+/// `SamlConnectionAttributeMapping`), so a type used in several places is not named after
+/// one of them. Only the names from the best [`origin`] count: a type a model's field has is
+/// named for the models that have it, not for the requests that also send it. A repeated word
+/// is said once (`Allowlist…` + `BlocklistIdentifierIdentifierType` → `IdentifierType`).
 fn common_names(ir: &Ir) -> BTreeMap<TypeId, String> {
-    // Per type: the words of every name merged into it, as written and singular (`Sessions`
-    // and `Session` are the same word here).
-    type Spellings = (Vec<String>, Vec<String>);
-    let mut members: BTreeMap<TypeId, Vec<Spellings>> = BTreeMap::new();
+    let mut members: BTreeMap<TypeId, Vec<(usize, &str)>> = BTreeMap::new();
     for (i, def) in ir.types.iter().enumerate() {
         let rep = def.merged_into.unwrap_or(TypeId(i));
-        let words = names::words(&def.name);
-        let singular = words.iter().map(|w| names::singular(w)).collect();
-        members.entry(rep).or_default().push((words, singular));
+        members
+            .entry(rep)
+            .or_default()
+            .push((origin(def), def.name.as_str()));
     }
     let mut out = BTreeMap::new();
-    for (rep, names_) in members {
-        let words: Vec<&Vec<String>> = names_.iter().map(|(_, s)| s).collect();
-        if words.len() < 2 || ir.get(rep).component.is_some() || words.iter().any(|w| w.is_empty())
-        {
+    for (rep, all) in members {
+        if ir.get(rep).component.is_some() {
             continue;
         }
-        let agree = |pick: fn(&Vec<String>) -> Option<&String>| {
-            words.iter().all(|w| pick(w) == pick(words[0]))
+        let best = all.iter().map(|m| m.0).min().unwrap_or_default();
+        let of_best: Vec<&str> = all.iter().filter(|m| m.0 == best).map(|m| m.1).collect();
+        let pick = if of_best.len() >= 2 {
+            of_best
+        } else {
+            all.iter().map(|m| m.1).collect()
         };
-        if !agree(|w| w.first()) || !agree(|w| w.last()) {
-            continue;
+        if let Some(name) = shared_name(&pick) {
+            out.insert(rep, name);
         }
-        let shared = words[1..]
-            .iter()
-            .fold(words[0].clone(), |acc, w| common_subsequence(&acc, w));
-        if shared.len() < 2 {
-            continue;
-        }
-        // Spell the shared words as the first name does.
-        let (written, singular) = &names_[0];
-        let mut k = 0;
-        let mut spelled = Vec::new();
-        for (w, s) in written.iter().zip(singular) {
-            if shared.get(k) == Some(s) {
-                spelled.push(w.clone());
-                k += 1;
-            }
-        }
-        out.insert(rep, names::type_name(&spelled.join("_")));
     }
     out
+}
+
+/// The words every name has, in order and spelled as the first name spells them, when they
+/// all end on the same word and share two; a repeated word is said once.
+fn shared_name(names_: &[&str]) -> Option<String> {
+    // The words of each name, singular: `Sessions` and `Session` are the same word here.
+    let singular: Vec<Vec<String>> = names_
+        .iter()
+        .map(|n| names::words(n).iter().map(|w| names::singular(w)).collect())
+        .collect();
+    let first = singular.first()?;
+    if names_.len() < 2
+        || singular
+            .iter()
+            .any(|w| w.is_empty() || w.last() != first.last())
+    {
+        return None;
+    }
+    let shared = singular[1..]
+        .iter()
+        .fold(first.clone(), |acc, w| common_subsequence(&acc, w));
+    let mut k = 0;
+    let mut spelled: Vec<String> = Vec::new();
+    for (w, s) in names::words(names_[0]).into_iter().zip(first) {
+        if shared.get(k) == Some(s) {
+            match spelled.last_mut() {
+                Some(last) if names::singular(last) == *s => *last = w,
+                _ => spelled.push(w),
+            }
+            k += 1;
+        }
+    }
+    (spelled.len() >= 2).then(|| names::type_name(&spelled.join("_")))
 }
 
 /// The longest sequence of words both `a` and `b` contain in this order.
@@ -260,6 +333,50 @@ mod tests {
             w("AdjustCreditBalanceAction")
         );
         assert!(common_subsequence(&w("UserId"), &w("SessionStatus")).is_empty());
+    }
+
+    #[test]
+    fn merged_names() {
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (
+                &["VerificationOtpStatus", "VerificationWeb3Status"],
+                Some("VerificationStatus"),
+            ),
+            (
+                &[
+                    "CreateSamlConnectionAttributeMapping",
+                    "UpdateSamlConnectionAttributeMapping",
+                ],
+                Some("SamlConnectionAttributeMapping"),
+            ),
+            (
+                &[
+                    "AllowlistIdentifierIdentifierType",
+                    "BlocklistIdentifierIdentifierType",
+                ],
+                Some("IdentifierType"),
+            ),
+            (
+                &[
+                    "ListEmailSmsTemplatesTemplateType",
+                    "ToggleTemplateDeliveryTemplateType",
+                ],
+                Some("TemplateType"),
+            ),
+            (&["UserId", "SessionStatus"], None),
+            (&["ActorTokenStatus", "SessionStatus"], None),
+            (
+                &[
+                    "VerifyM2mTokenResponse",
+                    "ListM2mTokensResponseM2mTokensItem",
+                ],
+                None,
+            ),
+            (&["OnlyOne"], None),
+        ];
+        for (names_, want) in cases {
+            assert_eq!(shared_name(names_).as_deref(), *want, "{names_:?}");
+        }
     }
 
     #[test]

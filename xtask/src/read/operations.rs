@@ -149,7 +149,12 @@ fn operation(
         let json = str_of(p, "name").unwrap_or_default().to_owned();
         let location = str_of(p, "in").unwrap_or_default();
         let schema = p.get("schema").cloned().unwrap_or(Value::Null);
-        let (ty, _) = tg.resolve(&schema, &format!("{type_name}{}", names::pascal(&json)));
+        let ty = if is_bool_text(&schema) {
+            Ty::Bool
+        } else {
+            tg.resolve(&schema, &format!("{type_name}{}", names::pascal(&json)))
+                .0
+        };
         let mut rust = names::field(&json);
         let deprecated = bool_of(p, "deprecated");
         if (deprecated && current.contains(&rust)) || !seen.insert(rust.clone()) {
@@ -269,6 +274,20 @@ fn output(spec: &Spec, tg: &mut TypeGen, op: &Value, method: &str, type_name: &s
     }
 }
 
+/// A string parameter whose only values are `"true"` and `"false"` is a boolean: a query
+/// string spells both the same way, and a `bool` is what a caller means.
+fn is_bool_text(schema: &Value) -> bool {
+    let mut values: Vec<&str> = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    values.sort_unstable();
+    str_of(schema, "type") == Some("string") && values == ["false", "true"]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +319,15 @@ mod tests {
                 "{id}"
             );
         }
+    }
+
+    #[test]
+    fn true_false_strings_are_booleans() {
+        let yes = serde_json::json!({"type": "string", "enum": ["true", "false"]});
+        let other = serde_json::json!({"type": "string", "enum": ["true", "false", "maybe"]});
+        let plain = serde_json::json!({"type": "string"});
+        assert!(is_bool_text(&yes));
+        assert!(!is_bool_text(&other));
+        assert!(!is_bool_text(&plain));
     }
 }

@@ -782,7 +782,7 @@ pub struct WebhookBillingPaymentSource {
     pub payment_method: Option<WebhookBillingPaymentSourcePaymentMethod>,
     /// Current status of the payment source
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::CommercePaymentMethodResponseStatus>,
+    pub status: Option<crate::models::PaymentMethodStatus>,
     /// Type of card when payment method is "card" (e.g., "visa", "mastercard").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_type: Option<String>,
@@ -872,7 +872,7 @@ pub struct WebhookBillingSubscriptionItem {
     pub object: Option<String>,
     /// Current status of the subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::CommerceSubscriptionItemStatus>,
+    pub status: Option<crate::models::SubscriptionItemStatus>,
     /// Unix timestamp in milliseconds when the subscription item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -887,7 +887,7 @@ pub struct WebhookBillingSubscriptionItem {
     pub period_end: Option<i64>,
     /// How frequently the payer will be charged while this subscription item is active
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<crate::models::CommerceSubscriptionItemPlanPeriod>,
+    pub interval: Option<crate::models::CommerceSubscriptionPlanPeriod>,
     /// Unique identifier for the plan associated with this subscription item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
@@ -946,7 +946,7 @@ pub struct WebhookPaymentAttemptEventPayload {
     pub gateway_external_id: Option<String>,
     /// Current status of the payment attempt (e.g., "pending", "paid", "failed")
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::BillingPaymentAttemptStatus>,
+    pub status: Option<crate::models::PaymentAttemptStatus>,
     /// Unix timestamp in milliseconds when the payment attempt was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -1204,7 +1204,7 @@ pub struct WebhookVerificationFromOauth {
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::VerificationFromOauthStatus>,
+    pub status: Option<crate::models::ProviderVerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1255,7 +1255,7 @@ pub struct WebhookVerificationSaml {
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::VerificationSamlStatus>,
+    pub status: Option<crate::models::SsoVerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1559,7 +1559,7 @@ pub struct WebhookVerificationOauth {
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::VerificationSamlStatus>,
+    pub status: Option<crate::models::SsoVerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -1589,7 +1589,7 @@ pub struct WebhookVerificationGoogleOneTap {
     pub object: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::VerificationFromOauthStatus>,
+    pub status: Option<crate::models::ProviderVerificationStatus>,
     /// `strategy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
@@ -2288,7 +2288,7 @@ pub struct WebhookSubscriptionEventPayload {
     pub id: Option<String>,
     /// Current status of the subscription
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::CommerceSubscriptionStatus>,
+    pub status: Option<crate::models::SubscriptionStatus>,
     /// Unix timestamp in milliseconds when the subscription became active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_at: Option<i64>,

@@ -7,8 +7,8 @@ use clerk_backend::Error;
 use clerk_backend::models::{
     EmailAddressVerification, EnterpriseAccountProtocol, EnterpriseAccountVerification,
     ExternalAccountWithVerificationObject, ExternalAccountWithVerificationVerification,
-    PhoneNumberVerification, SamlAccountVerification, User, VerificationFromOauthStatus,
-    VerificationOtp, VerificationOtpStrategy, VerificationSamlStatus, VerificationStatus,
+    PhoneNumberVerification, ProviderVerificationStatus, SamlAccountVerification,
+    SsoVerificationStatus, User, VerificationOtp, VerificationOtpStrategy, VerificationStatus,
     VerificationTicketStatus, VerificationWeb3Strategy, Web3WalletVerification,
 };
 use serde_json::{Value, json};
@@ -144,7 +144,7 @@ fn full_user_decodes_nested_values() {
     }
     match emails[1].verification.as_ref().unwrap() {
         EmailAddressVerification::VerificationFromOauth(v) => {
-            assert_eq!(v.status, VerificationFromOauthStatus::Verified);
+            assert_eq!(v.status, ProviderVerificationStatus::Verified);
             assert_eq!(v.strategy, "from_oauth_google");
             assert_eq!(v.error, None);
             assert_eq!(v.expire_at, None);
@@ -153,7 +153,7 @@ fn full_user_decodes_nested_values() {
     }
     match emails[2].verification.as_ref().unwrap() {
         EmailAddressVerification::VerificationSaml(v) => {
-            assert_eq!(v.status, VerificationSamlStatus::Verified);
+            assert_eq!(v.status, SsoVerificationStatus::Verified);
             assert_eq!(v.strategy, "saml");
         }
         other => panic!("expected a SAML verification, got {other:?}"),
@@ -230,7 +230,7 @@ fn full_user_decodes_nested_values() {
     assert_eq!(ext[0].public_metadata["locale"], "en");
     match ext[0].verification.as_ref().unwrap() {
         ExternalAccountWithVerificationVerification::VerificationOauth(v) => {
-            assert_eq!(v.status, VerificationSamlStatus::Verified);
+            assert_eq!(v.status, SsoVerificationStatus::Verified);
             assert_eq!(v.strategy, "oauth_google");
             assert_eq!(v.expire_at, 1_700_000_660_000);
         }
@@ -243,7 +243,7 @@ fn full_user_decodes_nested_values() {
     assert_eq!(ext[1].label.as_deref(), Some("work"));
     match ext[1].verification.as_ref().unwrap() {
         ExternalAccountWithVerificationVerification::VerificationGoogleOneTap(v) => {
-            assert_eq!(v.status, VerificationFromOauthStatus::Unverified);
+            assert_eq!(v.status, ProviderVerificationStatus::Unverified);
             let err = v.error.as_ref().unwrap();
             assert_eq!(err.code, "form_param_value_invalid");
             assert_eq!(err.long_message, "The Google One Tap token is invalid");
@@ -400,7 +400,7 @@ fn new_enum_values_are_kept_as_unknown() {
     };
     assert_eq!(
         o.status,
-        VerificationSamlStatus::Unknown("revoked_by_provider".into())
+        SsoVerificationStatus::Unknown("revoked_by_provider".into())
     );
 
     let ent = &u.enterprise_accounts.as_ref().unwrap()[0];

@@ -103,7 +103,7 @@ fn bodies_without_their_object_tag_decode() {
         "token and url stay hidden"
     );
 
-    let k: clerk_backend::api::machines::GetMachineSecretKeyResponse =
+    let k: clerk_backend::api::machines::MachineSecretKeyResponse =
         serde_json::from_value(json!({"secret": "ak_live_9f8e7d6c5b4a"})).unwrap();
     assert_eq!(k.secret.expose_secret(), "ak_live_9f8e7d6c5b4a");
 }

@@ -155,6 +155,28 @@ async fn explode_false_arrays_are_joined_with_commas() {
 }
 
 #[tokio::test]
+async fn true_false_query_parameters_are_booleans() {
+    let server = wire::server().await;
+    Mock::given(method("GET"))
+        .and(path("/organization_domains"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": [], "total_count": 0})),
+        )
+        .mount(&server)
+        .await;
+    let clerk = wire::client(&server);
+    clerk
+        .organization_domains()
+        .list_all()
+        .verified(false)
+        .send()
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.url.query(), Some("verified=false"));
+}
+
+#[tokio::test]
 async fn query_values_with_reserved_characters_are_percent_encoded() {
     let server = wire::server().await;
     answer_with_users(&server).await;

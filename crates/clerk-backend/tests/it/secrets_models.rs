@@ -122,19 +122,19 @@ fn model_credentials_never_show_in_debug() {
         "Pl4nt2473d6d56e93d838aa2ba8af",
         "GetApiKeySecretResponse.secret",
     );
-    let m: clerk_backend::api::enterprise_connections::CreateEnterpriseConnectionOidc =
-        serde_json::from_str(r#"{"client_secret":"Pl4nt3c628a773c02cce9b921e936"}"#)
-            .expect("sample fits CreateEnterpriseConnectionOidc");
+    let m: clerk_backend::api::enterprise_connections::EnterpriseConnectionOidc =
+        serde_json::from_str(r#"{"client_secret":"Pl4nt42ea39a0e06948013bb048be"}"#)
+            .expect("sample fits EnterpriseConnectionOidc");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt3c628a773c02cce9b921e936",
-        "CreateEnterpriseConnectionOidc.client_secret",
+        "Pl4nt42ea39a0e06948013bb048be",
+        "EnterpriseConnectionOidc.client_secret",
     );
-    let m: clerk_backend::api::m2m::VerifyM2mTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4nt28c595eb75c4751276bb5e29"}"#).expect("sample fits VerifyM2mTokenResponse");
+    let m: clerk_backend::api::m2m::M2mToken = serde_json::from_str(r#"{"id":"x","subject":"x","revoked":false,"expired":false,"created_at":0,"updated_at":0,"token":"Pl4ntd571d11ce7efdfbf48f708c1"}"#).expect("sample fits M2mToken");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt28c595eb75c4751276bb5e29",
-        "VerifyM2mTokenResponse.token",
+        "Pl4ntd571d11ce7efdfbf48f708c1",
+        "M2mToken.token",
     );
     let m: clerk_backend::api::m2m::CreateM2mTokenResponse = serde_json::from_str(r#"{"id":"x","subject":"x","token":"Pl4nt45b3406484dadb5981036426","revoked":false,"expired":false,"created_at":0,"updated_at":0}"#).expect("sample fits CreateM2mTokenResponse");
     assert_hidden(
@@ -148,13 +148,13 @@ fn model_credentials_never_show_in_debug() {
         "Pl4nt01d665729713791d853b675b",
         "CreateMachineResponse.secret_key",
     );
-    let m: clerk_backend::api::machines::GetMachineSecretKeyResponse =
-        serde_json::from_str(r#"{"secret":"Pl4nt6c05d005d3b9d95235d16ea1"}"#)
-            .expect("sample fits GetMachineSecretKeyResponse");
+    let m: clerk_backend::api::machines::MachineSecretKeyResponse =
+        serde_json::from_str(r#"{"secret":"Pl4ntf598d96b7dd887c458a658a6"}"#)
+            .expect("sample fits MachineSecretKeyResponse");
     assert_hidden(
         &format!("{m:?}"),
-        "Pl4nt6c05d005d3b9d95235d16ea1",
-        "GetMachineSecretKeyResponse.secret",
+        "Pl4ntf598d96b7dd887c458a658a6",
+        "MachineSecretKeyResponse.secret",
     );
     let m: clerk_backend::api::sessions::CreateSessionTokenResponse =
         serde_json::from_str(r#"{"jwt":"Pl4ntb98662ccfe7f8a648ff1a7ae"}"#)

@@ -2422,7 +2422,7 @@ pub static COMMANDS: &[Command] = &[
         path_params: &[],
         query: &[
             Param { name: "organization_id", kind: Kind::Str, required: false, nullable: false, secret: false, values: &[], help: "The ID of the organization to filter domains by" },
-            Param { name: "verified", kind: Kind::Value, required: false, nullable: false, secret: false, values: &["true", "false"], help: "Filter by verification status" },
+            Param { name: "verified", kind: Kind::Bool, required: false, nullable: false, secret: false, values: &["true", "false"], help: "Filter by verification status" },
             Param { name: "enrollment_mode", kind: Kind::StrList, required: false, nullable: false, secret: false, values: &["manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso", "-manual_invitation", "-automatic_invitation", "-automatic_suggestion", "-enterprise_sso"], help: "Filter by enrollment mode." },
             Param { name: "query", kind: Kind::Str, required: false, nullable: false, secret: false, values: &[], help: "Search domains by name or organization ID." },
             Param { name: "domains", kind: Kind::StrList, required: false, nullable: false, secret: false, values: &[], help: "Filter by exact domain names." },
@@ -3799,7 +3799,7 @@ pub static COMMANDS: &[Command] = &[
         query: &[
             Param { name: "type", kind: Kind::Str, required: false, nullable: false, secret: false, values: &[], help: "" },
             Param { name: "subject", kind: Kind::Str, required: true, nullable: false, secret: false, values: &[], help: "" },
-            Param { name: "include_invalid", kind: Kind::Value, required: false, nullable: false, secret: false, values: &["true", "false"], help: "" },
+            Param { name: "include_invalid", kind: Kind::Bool, required: false, nullable: false, secret: false, values: &["true", "false"], help: "" },
             Param { name: "limit", kind: Kind::Float, required: false, nullable: false, secret: false, values: &[], help: "" },
             Param { name: "offset", kind: Kind::Float, required: false, nullable: false, secret: false, values: &[], help: "" },
             Param { name: "query", kind: Kind::Str, required: false, nullable: false, secret: false, values: &[], help: "" },

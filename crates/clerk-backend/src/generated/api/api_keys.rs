@@ -88,7 +88,7 @@ pub struct ListApiKeys<B = Detached> {
     options: crate::rt::RequestOptions,
     type_: Option<String>,
     subject: Option<String>,
-    include_invalid: Option<crate::models::ListApiKeysIncludeInvalid>,
+    include_invalid: Option<bool>,
     limit: Option<f64>,
     offset: Option<f64>,
     query: Option<String>,
@@ -178,11 +178,8 @@ impl<B> ListApiKeys<B> {
     }
 
     /// Set `include_invalid`.
-    pub fn include_invalid(
-        mut self,
-        value: impl Into<crate::models::ListApiKeysIncludeInvalid>,
-    ) -> Self {
-        self.include_invalid = Some(value.into());
+    pub fn include_invalid(mut self, value: bool) -> Self {
+        self.include_invalid = Some(value);
         self
     }
 

@@ -509,7 +509,7 @@ struct CreateBillingPriceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    supported_billing_periods: Option<crate::models::BillingPriceResponseSupportedBillingPeriods>,
+    supported_billing_periods: Option<crate::models::BillingPriceSupportedBillingPeriods>,
 }
 
 /// Create a custom billing price
@@ -599,7 +599,7 @@ impl<B> CreateBillingPrice<B> {
     /// Which billing periods this price supports.
     pub fn supported_billing_periods(
         mut self,
-        value: impl Into<crate::models::BillingPriceResponseSupportedBillingPeriods>,
+        value: impl Into<crate::models::BillingPriceSupportedBillingPeriods>,
     ) -> Self {
         self.body.supported_billing_periods = Some(value.into());
         self

@@ -788,10 +788,7 @@ impl ListDirectoryGroupRoleMappings {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-        clerk: &Clerk,
-    ) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
@@ -801,7 +798,7 @@ impl ListDirectoryGroupRoleMappings<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<DirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -820,7 +817,7 @@ impl<B> ListDirectoryGroupRoleMappings<B> {
 }
 
 impl<B: Send> Operation for ListDirectoryGroupRoleMappings<B> {
-    type Output = ListDirectoryGroupRoleMappingsResponse;
+    type Output = DirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS;
 
@@ -880,10 +877,7 @@ impl ReplaceDirectoryGroupRoleMappings {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-        clerk: &Clerk,
-    ) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
@@ -893,7 +887,7 @@ impl ReplaceDirectoryGroupRoleMappings<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListDirectoryGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<DirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -922,7 +916,7 @@ impl<B> ReplaceDirectoryGroupRoleMappings<B> {
 }
 
 impl<B: Send> Operation for ReplaceDirectoryGroupRoleMappings<B> {
-    type Output = ListDirectoryGroupRoleMappingsResponse;
+    type Output = DirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS;
 
@@ -1202,17 +1196,17 @@ impl CreateDirectoryGroupRoleMappingsItem {
     }
 }
 
-/// `ListDirectoryGroupRoleMappingsResponse`.
+/// `DirectoryGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListDirectoryGroupRoleMappingsResponse {
+pub struct DirectoryGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::DirectoryGroupRoleMappings,
     /// Total number of directory group role mappings in the directory.
     pub total_count: i64,
 }
 
-impl ListDirectoryGroupRoleMappingsResponse {
+impl DirectoryGroupRoleMappingsResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(

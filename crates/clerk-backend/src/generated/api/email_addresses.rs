@@ -535,10 +535,7 @@ impl PrepareEmailAddressVerification {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-        clerk: &Clerk,
-    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::VerificationResponse> {
         clerk.call(self).await
     }
 }
@@ -548,9 +545,7 @@ impl PrepareEmailAddressVerification<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::VerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -569,7 +564,7 @@ impl<B> PrepareEmailAddressVerification<B> {
 }
 
 impl<B: Send> Operation for PrepareEmailAddressVerification<B> {
-    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
+    type Output = crate::models::VerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_PREPARE_VERIFICATION;
 
@@ -631,10 +626,7 @@ impl AttemptEmailAddressVerification {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-        clerk: &Clerk,
-    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::models::VerificationResponse> {
         clerk.call(self).await
     }
 }
@@ -644,9 +636,7 @@ impl AttemptEmailAddressVerification<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::AttemptPhoneNumberVerificationResponse> {
+    pub async fn send(self) -> crate::Result<crate::models::VerificationResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -678,7 +668,7 @@ impl<B> AttemptEmailAddressVerification<B> {
 }
 
 impl<B: Send> Operation for AttemptEmailAddressVerification<B> {
-    type Output = crate::models::AttemptPhoneNumberVerificationResponse;
+    type Output = crate::models::VerificationResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::EMAIL_ADDRESSES_ATTEMPT_VERIFICATION;
 

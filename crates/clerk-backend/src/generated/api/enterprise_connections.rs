@@ -281,7 +281,7 @@ struct CreateEnterpriseConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     saml: Option<Option<CreateEnterpriseConnectionSaml>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    oidc: Option<Option<CreateEnterpriseConnectionOidc>>,
+    oidc: Option<Option<EnterpriseConnectionOidc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_attributes: Option<Vec<crate::models::EnterpriseConnectionCustomAttributesItem>>,
 }
@@ -395,7 +395,7 @@ impl<B> CreateEnterpriseConnection<B> {
     }
 
     /// OIDC connection-specific properties.
-    pub fn oidc(mut self, value: CreateEnterpriseConnectionOidc) -> Self {
+    pub fn oidc(mut self, value: EnterpriseConnectionOidc) -> Self {
         self.body.oidc = Some(Some(value));
         self
     }
@@ -558,7 +558,7 @@ struct UpdateEnterpriseConnectionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     saml: Option<Option<UpdateEnterpriseConnectionSaml>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    oidc: Option<Option<CreateEnterpriseConnectionOidc>>,
+    oidc: Option<Option<EnterpriseConnectionOidc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_attributes: Option<Option<Vec<crate::models::EnterpriseConnectionCustomAttributesItem>>>,
 }
@@ -704,7 +704,7 @@ impl<B> UpdateEnterpriseConnection<B> {
     }
 
     /// OIDC connection-specific properties.
-    pub fn oidc(mut self, value: CreateEnterpriseConnectionOidc) -> Self {
+    pub fn oidc(mut self, value: EnterpriseConnectionOidc) -> Self {
         self.body.oidc = Some(Some(value));
         self
     }
@@ -1148,7 +1148,7 @@ crate::string_enum! {
 /// Attribute mapping for SAML attributes
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateEnterpriseConnectionSamlAttributeMapping {
+pub struct EnterpriseConnectionSamlAttributeMapping {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
@@ -1184,7 +1184,7 @@ pub struct CreateEnterpriseConnectionSaml {
     pub idp_metadata: Option<String>,
     /// Attribute mapping for SAML attributes
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute_mapping: Option<CreateEnterpriseConnectionSamlAttributeMapping>,
+    pub attribute_mapping: Option<EnterpriseConnectionSamlAttributeMapping>,
     /// `allow_subdomains`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_subdomains: Option<bool>,
@@ -1202,7 +1202,7 @@ pub struct CreateEnterpriseConnectionSaml {
 /// OIDC connection-specific properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateEnterpriseConnectionOidc {
+pub struct EnterpriseConnectionOidc {
     /// OIDC client ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -1250,7 +1250,7 @@ pub struct UpdateEnterpriseConnectionSaml {
     pub idp_metadata: Option<String>,
     /// Attribute mapping for SAML attributes
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute_mapping: Option<CreateEnterpriseConnectionSamlAttributeMapping>,
+    pub attribute_mapping: Option<EnterpriseConnectionSamlAttributeMapping>,
     /// `allow_subdomains`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_subdomains: Option<bool>,

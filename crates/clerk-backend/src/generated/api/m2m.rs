@@ -81,11 +81,8 @@ impl ListM2mTokens {
     pub fn into_stream(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<VerifyM2mTokenResponse>>
-    + Unpin
-    + Send
-    + 'static
-    + use<> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<M2mToken>> + Unpin + Send + 'static + use<>
+    {
         crate::pagination::items(clerk.clone(), self)
     }
 
@@ -93,9 +90,7 @@ impl ListM2mTokens {
     pub fn into_pages(
         self,
         clerk: &Clerk,
-    ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<VerifyM2mTokenResponse>>,
-    >
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<M2mToken>>>
     + Unpin
     + Send
     + 'static
@@ -117,11 +112,8 @@ impl ListM2mTokens<&Clerk> {
     /// Every item of every page, fetched as the stream is polled.
     pub fn into_stream(
         self,
-    ) -> impl crate::pagination::Stream<Item = crate::Result<VerifyM2mTokenResponse>>
-    + Unpin
-    + Send
-    + 'static
-    + use<> {
+    ) -> impl crate::pagination::Stream<Item = crate::Result<M2mToken>> + Unpin + Send + 'static + use<>
+    {
         let clerk = self.client.clone();
         crate::pagination::items(clerk, self.rebind(Detached))
     }
@@ -129,9 +121,7 @@ impl ListM2mTokens<&Clerk> {
     /// Every page, each with the list's `total_count` when the API reports it.
     pub fn into_pages(
         self,
-    ) -> impl crate::pagination::Stream<
-        Item = crate::Result<crate::pagination::Page<VerifyM2mTokenResponse>>,
-    >
+    ) -> impl crate::pagination::Stream<Item = crate::Result<crate::pagination::Page<M2mToken>>>
     + Unpin
     + Send
     + 'static
@@ -220,7 +210,7 @@ impl<B: Send> Operation for ListM2mTokens<B> {
 }
 
 impl crate::pagination::Paginated for ListM2mTokens {
-    type Item = VerifyM2mTokenResponse;
+    type Item = M2mToken;
     fn offset(&self) -> i64 {
         self.offset.map_or(0, |v| v as i64)
     }
@@ -491,7 +481,7 @@ impl VerifyM2mToken {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<VerifyM2mTokenResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<M2mToken> {
         clerk.call(self).await
     }
 }
@@ -501,7 +491,7 @@ impl VerifyM2mToken<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<VerifyM2mTokenResponse> {
+    pub async fn send(self) -> crate::Result<M2mToken> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -526,7 +516,7 @@ impl<B> VerifyM2mToken<B> {
 }
 
 impl<B: Send> Operation for VerifyM2mToken<B> {
-    type Output = VerifyM2mTokenResponse;
+    type Output = M2mToken;
     const INFO: &'static OperationInfo = &crate::generated::operations::M2M_VERIFY_TOKEN;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -551,10 +541,10 @@ impl<B: Send> Operation for VerifyM2mToken<B> {
     }
 }
 
-/// `VerifyM2mTokenResponse`.
+/// `M2mToken`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct VerifyM2mTokenResponse {
+pub struct M2mToken {
     /// `object`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -598,7 +588,7 @@ pub struct VerifyM2mTokenResponse {
     pub token: Option<crate::SecretString>,
 }
 
-impl VerifyM2mTokenResponse {
+impl M2mToken {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -636,7 +626,7 @@ pub struct ListM2mTokensResponse {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub m2m_tokens: Vec<VerifyM2mTokenResponse>,
+    pub m2m_tokens: Vec<M2mToken>,
     /// `total_count`.
     pub total_count: f64,
 }
@@ -644,10 +634,7 @@ pub struct ListM2mTokensResponse {
 impl ListM2mTokensResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        m2m_tokens: impl Into<Vec<VerifyM2mTokenResponse>>,
-        total_count: impl Into<f64>,
-    ) -> Self {
+    pub fn new(m2m_tokens: impl Into<Vec<M2mToken>>, total_count: impl Into<f64>) -> Self {
         Self {
             m2m_tokens: m2m_tokens.into(),
             total_count: total_count.into(),

@@ -667,7 +667,7 @@ impl GetMachineSecretKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetMachineSecretKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<MachineSecretKeyResponse> {
         clerk.call(self).await
     }
 }
@@ -677,7 +677,7 @@ impl GetMachineSecretKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<GetMachineSecretKeyResponse> {
+    pub async fn send(self) -> crate::Result<MachineSecretKeyResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -696,7 +696,7 @@ impl<B> GetMachineSecretKey<B> {
 }
 
 impl<B: Send> Operation for GetMachineSecretKey<B> {
-    type Output = GetMachineSecretKeyResponse;
+    type Output = MachineSecretKeyResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_GET_SECRET_KEY;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -755,7 +755,7 @@ impl RotateMachineSecretKey {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<GetMachineSecretKeyResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<MachineSecretKeyResponse> {
         clerk.call(self).await
     }
 }
@@ -765,7 +765,7 @@ impl RotateMachineSecretKey<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<GetMachineSecretKeyResponse> {
+    pub async fn send(self) -> crate::Result<MachineSecretKeyResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -791,7 +791,7 @@ impl<B> RotateMachineSecretKey<B> {
 }
 
 impl<B: Send> Operation for RotateMachineSecretKey<B> {
-    type Output = GetMachineSecretKeyResponse;
+    type Output = MachineSecretKeyResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::MACHINES_ROTATE_SECRET_KEY;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -1084,10 +1084,10 @@ impl CreateMachineResponse {
     }
 }
 
-/// `GetMachineSecretKeyResponse`.
+/// `MachineSecretKeyResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetMachineSecretKeyResponse {
+pub struct MachineSecretKeyResponse {
     /// String representing the object's type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -1095,7 +1095,7 @@ pub struct GetMachineSecretKeyResponse {
     pub secret: crate::SecretString,
 }
 
-impl GetMachineSecretKeyResponse {
+impl MachineSecretKeyResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(secret: impl Into<crate::SecretString>) -> Self {

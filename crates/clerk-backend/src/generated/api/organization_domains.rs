@@ -679,7 +679,7 @@ pub struct ListAllOrganizationDomains<B = Detached> {
     client: B,
     options: crate::rt::RequestOptions,
     organization_id: Option<String>,
-    verified: Option<crate::models::ListApiKeysIncludeInvalid>,
+    verified: Option<bool>,
     enrollment_mode: Option<Vec<ListAllOrganizationDomainsEnrollmentModeItem>>,
     query: Option<String>,
     domains: Option<Vec<String>>,
@@ -776,8 +776,8 @@ impl<B> ListAllOrganizationDomains<B> {
     }
 
     /// Filter by verification status
-    pub fn verified(mut self, value: impl Into<crate::models::ListApiKeysIncludeInvalid>) -> Self {
-        self.verified = Some(value.into());
+    pub fn verified(mut self, value: bool) -> Self {
+        self.verified = Some(value);
         self
     }
 

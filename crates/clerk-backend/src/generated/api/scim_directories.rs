@@ -792,7 +792,7 @@ impl ListScimDirectoryGroupRoleMappings {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
+    ) -> crate::Result<ScimDirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
@@ -802,7 +802,7 @@ impl ListScimDirectoryGroupRoleMappings<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<ScimDirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -821,7 +821,7 @@ impl<B> ListScimDirectoryGroupRoleMappings<B> {
 }
 
 impl<B: Send> Operation for ListScimDirectoryGroupRoleMappings<B> {
-    type Output = ListScimDirectoryGroupRoleMappingsResponse;
+    type Output = ScimDirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_LIST_GROUP_ROLE_MAPPINGS;
 
@@ -884,7 +884,7 @@ impl ReplaceScimDirectoryGroupRoleMappings {
     pub async fn send(
         self,
         clerk: &Clerk,
-    ) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
+    ) -> crate::Result<ScimDirectoryGroupRoleMappingsResponse> {
         clerk.call(self).await
     }
 }
@@ -894,7 +894,7 @@ impl ReplaceScimDirectoryGroupRoleMappings<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<ListScimDirectoryGroupRoleMappingsResponse> {
+    pub async fn send(self) -> crate::Result<ScimDirectoryGroupRoleMappingsResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -923,7 +923,7 @@ impl<B> ReplaceScimDirectoryGroupRoleMappings<B> {
 }
 
 impl<B: Send> Operation for ReplaceScimDirectoryGroupRoleMappings<B> {
-    type Output = ListScimDirectoryGroupRoleMappingsResponse;
+    type Output = ScimDirectoryGroupRoleMappingsResponse;
     const INFO: &'static OperationInfo =
         &crate::generated::operations::SCIM_DIRECTORIES_REPLACE_GROUP_ROLE_MAPPINGS;
 
@@ -1186,17 +1186,17 @@ impl CreateScimDirectoryGroupRoleMappingsItem {
     }
 }
 
-/// `ListScimDirectoryGroupRoleMappingsResponse`.
+/// `ScimDirectoryGroupRoleMappingsResponse`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListScimDirectoryGroupRoleMappingsResponse {
+pub struct ScimDirectoryGroupRoleMappingsResponse {
     /// `data`.
     pub data: crate::models::ScimGroupRoleMappings,
     /// Total number of SCIM group role mappings in the directory.
     pub total_count: i64,
 }
 
-impl ListScimDirectoryGroupRoleMappingsResponse {
+impl ScimDirectoryGroupRoleMappingsResponse {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(

@@ -4122,7 +4122,7 @@ impl DisableUserMfa {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteUserTotpResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DisableUserMfaResponse> {
         clerk.call(self).await
     }
 }
@@ -4132,7 +4132,7 @@ impl DisableUserMfa<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteUserTotpResponse> {
+    pub async fn send(self) -> crate::Result<DisableUserMfaResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -4151,7 +4151,7 @@ impl<B> DisableUserMfa<B> {
 }
 
 impl<B: Send> Operation for DisableUserMfa<B> {
-    type Output = DeleteUserTotpResponse;
+    type Output = DisableUserMfaResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DISABLE_MFA;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4203,7 +4203,7 @@ impl DeleteUserBackupCodes {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteUserTotpResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DisableUserMfaResponse> {
         clerk.call(self).await
     }
 }
@@ -4213,7 +4213,7 @@ impl DeleteUserBackupCodes<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteUserTotpResponse> {
+    pub async fn send(self) -> crate::Result<DisableUserMfaResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -4232,7 +4232,7 @@ impl<B> DeleteUserBackupCodes<B> {
 }
 
 impl<B: Send> Operation for DeleteUserBackupCodes<B> {
-    type Output = DeleteUserTotpResponse;
+    type Output = DisableUserMfaResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_BACKUP_CODES;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -4626,7 +4626,7 @@ impl DeleteUserTotp {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self, clerk: &Clerk) -> crate::Result<DeleteUserTotpResponse> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<DisableUserMfaResponse> {
         clerk.call(self).await
     }
 }
@@ -4636,7 +4636,7 @@ impl DeleteUserTotp<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<DeleteUserTotpResponse> {
+    pub async fn send(self) -> crate::Result<DisableUserMfaResponse> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -4655,7 +4655,7 @@ impl<B> DeleteUserTotp<B> {
 }
 
 impl<B: Send> Operation for DeleteUserTotp<B> {
-    type Output = DeleteUserTotpResponse;
+    type Output = DisableUserMfaResponse;
     const INFO: &'static OperationInfo = &crate::generated::operations::USERS_DELETE_TOTP;
 
     fn build(self) -> crate::Result<ApiRequest> {
@@ -5168,10 +5168,10 @@ pub struct VerifyUserTotpResponse {
     pub code_type: Option<VerifyUserTotpResponseCodeType>,
 }
 
-/// `DeleteUserTotpResponse`.
+/// `DisableUserMfaResponse`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DeleteUserTotpResponse {
+pub struct DisableUserMfaResponse {
     /// `user_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,

@@ -5,8 +5,8 @@
 use super::*;
 
 crate::string_enum! {
-    /// `ActorTokenStatus`.
-    pub enum ActorTokenStatus {
+    /// `TokenStatus`.
+    pub enum TokenStatus {
         /// `pending`
         Pending = "pending",
         /// `accepted`
@@ -26,7 +26,7 @@ pub struct ActorToken {
     /// `id`.
     pub id: String,
     /// `status`.
-    pub status: ActorTokenStatus,
+    pub status: TokenStatus,
     /// `user_id`.
     pub user_id: String,
     /// `actor`.
@@ -52,7 +52,7 @@ impl ActorToken {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        status: impl Into<ActorTokenStatus>,
+        status: impl Into<TokenStatus>,
         user_id: impl Into<String>,
         actor: impl Into<serde_json::Map<String, serde_json::Value>>,
         created_at: impl Into<i64>,

@@ -5,8 +5,8 @@
 use super::*;
 
 crate::string_enum! {
-    /// `AllowlistIdentifierIdentifierType`.
-    pub enum AllowlistIdentifierIdentifierType {
+    /// `IdentifierType`.
+    pub enum IdentifierType {
         /// `email_address`
         EmailAddress = "email_address",
         /// `phone_number`
@@ -34,7 +34,7 @@ pub struct AllowlistIdentifier {
     pub identifier: Option<String>,
     /// `identifier_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identifier_type: Option<AllowlistIdentifierIdentifierType>,
+    pub identifier_type: Option<IdentifierType>,
     /// `instance_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,

@@ -6,7 +6,7 @@ use super::*;
 
 crate::string_enum! {
     /// The current status of the payment attempt.
-    pub enum BillingPaymentAttemptStatus {
+    pub enum PaymentAttemptStatus {
         /// `pending`
         Pending = "pending",
         /// `paid`
@@ -67,7 +67,7 @@ pub struct BillingPaymentAttempt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_external_url: Option<String>,
     /// The current status of the payment attempt.
-    pub status: BillingPaymentAttemptStatus,
+    pub status: PaymentAttemptStatus,
     /// Unix timestamp (in milliseconds) when the payment was completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<i64>,
@@ -96,7 +96,7 @@ impl BillingPaymentAttempt {
         payment_method_id: impl Into<String>,
         payment_method: impl Into<CommercePaymentMethodResponse>,
         statement_id: impl Into<String>,
-        status: impl Into<BillingPaymentAttemptStatus>,
+        status: impl Into<PaymentAttemptStatus>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,
     ) -> Self {

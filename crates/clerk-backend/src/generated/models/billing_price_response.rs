@@ -6,7 +6,7 @@ use super::*;
 
 crate::string_enum! {
     /// Which billing periods this price supports.
-    pub enum BillingPriceResponseSupportedBillingPeriods {
+    pub enum BillingPriceSupportedBillingPeriods {
         /// `month`
         Month = "month",
         /// `annual`
@@ -55,7 +55,7 @@ pub struct BillingPriceResponse {
     /// Unix timestamp (milliseconds) of creation.
     pub created_at: i64,
     /// Which billing periods this price supports.
-    pub supported_billing_periods: BillingPriceResponseSupportedBillingPeriods,
+    pub supported_billing_periods: BillingPriceSupportedBillingPeriods,
 }
 
 impl BillingPriceResponse {
@@ -71,7 +71,7 @@ impl BillingPriceResponse {
         annual_monthly_amount: impl Into<i64>,
         is_default: impl Into<bool>,
         created_at: impl Into<i64>,
-        supported_billing_periods: impl Into<BillingPriceResponseSupportedBillingPeriods>,
+        supported_billing_periods: impl Into<BillingPriceSupportedBillingPeriods>,
     ) -> Self {
         Self {
             object: None,

@@ -19,7 +19,7 @@ pub struct BlocklistIdentifier {
     pub identifier: Option<String>,
     /// `identifier_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identifier_type: Option<AllowlistIdentifierIdentifierType>,
+    pub identifier_type: Option<IdentifierType>,
     /// `instance_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,

@@ -18,7 +18,7 @@ crate::string_enum! {
 
 crate::string_enum! {
     /// Status of the payment method.
-    pub enum CommercePaymentMethodResponseStatus {
+    pub enum PaymentMethodStatus {
         /// `active`
         Active = "active",
         /// `disconnected`
@@ -53,7 +53,7 @@ pub struct CommercePaymentMethodResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last4: Option<String>,
     /// Status of the payment method.
-    pub status: CommercePaymentMethodResponseStatus,
+    pub status: PaymentMethodStatus,
     /// Type of wallet (if applicable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wallet_type: Option<String>,
@@ -86,7 +86,7 @@ impl CommercePaymentMethodResponse {
         payment_type: impl Into<CommercePaymentMethodResponsePaymentType>,
         gateway: impl Into<String>,
         gateway_external_id: impl Into<String>,
-        status: impl Into<CommercePaymentMethodResponseStatus>,
+        status: impl Into<PaymentMethodStatus>,
     ) -> Self {
         Self {
             object: None,

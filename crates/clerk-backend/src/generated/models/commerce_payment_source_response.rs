@@ -42,7 +42,7 @@ pub struct CommercePaymentSourceResponse {
     /// Last 4 digits of the card (for card payment sources).
     pub last4: String,
     /// Status of the payment source.
-    pub status: CommercePaymentMethodResponseStatus,
+    pub status: PaymentMethodStatus,
     /// Type of wallet (if applicable).
     pub wallet_type: String,
     /// Type of card (if applicable).
@@ -72,7 +72,7 @@ impl CommercePaymentSourceResponse {
         gateway: impl Into<String>,
         gateway_external_id: impl Into<String>,
         last4: impl Into<String>,
-        status: impl Into<CommercePaymentMethodResponseStatus>,
+        status: impl Into<PaymentMethodStatus>,
         wallet_type: impl Into<String>,
         card_type: impl Into<String>,
         created_at: impl Into<i64>,

@@ -6,7 +6,7 @@ use super::*;
 
 crate::string_enum! {
     /// The current status of the subscription.
-    pub enum CommerceSubscriptionStatus {
+    pub enum SubscriptionStatus {
         /// `active`
         Active = "active",
         /// `past_due`
@@ -34,7 +34,7 @@ pub struct CommerceSubscription {
     /// The ID of the instance this subscription belongs to.
     pub instance_id: String,
     /// The current status of the subscription.
-    pub status: CommerceSubscriptionStatus,
+    pub status: SubscriptionStatus,
     /// The ID of the payer for this subscription.
     pub payer_id: String,
     /// Unix timestamp (milliseconds) of creation.
@@ -67,7 +67,7 @@ impl CommerceSubscription {
     pub fn new(
         id: impl Into<String>,
         instance_id: impl Into<String>,
-        status: impl Into<CommerceSubscriptionStatus>,
+        status: impl Into<SubscriptionStatus>,
         payer_id: impl Into<String>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,

@@ -6,7 +6,7 @@ use super::*;
 
 crate::string_enum! {
     /// Current status of the subscription item.
-    pub enum CommerceSubscriptionItemStatus {
+    pub enum SubscriptionItemStatus {
         /// `active`
         Active = "active",
         /// `canceled`
@@ -28,7 +28,7 @@ crate::string_enum! {
 
 crate::string_enum! {
     /// The billing period for this subscription item.
-    pub enum CommerceSubscriptionItemPlanPeriod {
+    pub enum CommerceSubscriptionPlanPeriod {
         /// `month`
         Month = "month",
         /// `annual`
@@ -48,7 +48,7 @@ pub struct CommerceSubscriptionItem {
     /// Unique identifier for the Clerk instance.
     pub instance_id: String,
     /// Current status of the subscription item.
-    pub status: CommerceSubscriptionItemStatus,
+    pub status: SubscriptionItemStatus,
     /// Credit information (only available in PaymentAttempt events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<CommerceSubscriptionCreditResponse>,
@@ -65,7 +65,7 @@ pub struct CommerceSubscriptionItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<CommercePlan>,
     /// The billing period for this subscription item.
-    pub plan_period: CommerceSubscriptionItemPlanPeriod,
+    pub plan_period: CommerceSubscriptionPlanPeriod,
     /// The payment method used for this subscription item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<CommercePaymentMethodResponse>,
@@ -123,8 +123,8 @@ impl CommerceSubscriptionItem {
     pub fn new(
         id: impl Into<String>,
         instance_id: impl Into<String>,
-        status: impl Into<CommerceSubscriptionItemStatus>,
-        plan_period: impl Into<CommerceSubscriptionItemPlanPeriod>,
+        status: impl Into<SubscriptionItemStatus>,
+        plan_period: impl Into<CommerceSubscriptionPlanPeriod>,
         payer_id: impl Into<String>,
         is_free_trial: impl Into<bool>,
         period_start: impl Into<i64>,

@@ -47,7 +47,7 @@ pub struct CommerceSubscriptionItem2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<CommercePlan2>,
     /// The billing period for this subscription.
-    pub plan_period: CommerceSubscriptionItemPlanPeriod,
+    pub plan_period: CommerceSubscriptionPlanPeriod,
     /// Unique identifier for the payment source.
     pub payment_source_id: String,
     /// The payment source associated with this subscription.
@@ -107,7 +107,7 @@ impl CommerceSubscriptionItem2 {
         instance_id: impl Into<String>,
         status: impl Into<CommerceSubscriptionItem2Status>,
         plan_id: impl Into<String>,
-        plan_period: impl Into<CommerceSubscriptionItemPlanPeriod>,
+        plan_period: impl Into<CommerceSubscriptionPlanPeriod>,
         payment_source_id: impl Into<String>,
         payer_id: impl Into<String>,
         is_free_trial: impl Into<bool>,

@@ -24,7 +24,7 @@ pub struct CreateBillingPriceRequest {
     pub description: Option<String>,
     /// Which billing periods this price supports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_billing_periods: Option<BillingPriceResponseSupportedBillingPeriods>,
+    pub supported_billing_periods: Option<BillingPriceSupportedBillingPeriods>,
 }
 
 impl CreateBillingPriceRequest {

@@ -14,7 +14,7 @@ pub struct SignInToken {
     /// `id`.
     pub id: String,
     /// `status`.
-    pub status: ActorTokenStatus,
+    pub status: TokenStatus,
     /// `user_id`.
     pub user_id: String,
     /// `token`.
@@ -34,7 +34,7 @@ impl SignInToken {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
-        status: impl Into<ActorTokenStatus>,
+        status: impl Into<TokenStatus>,
         user_id: impl Into<String>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,

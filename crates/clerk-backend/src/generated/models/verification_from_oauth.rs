@@ -5,8 +5,8 @@
 use super::*;
 
 crate::string_enum! {
-    /// `VerificationFromOauthStatus`.
-    pub enum VerificationFromOauthStatus {
+    /// `ProviderVerificationStatus`.
+    pub enum ProviderVerificationStatus {
         /// `unverified`
         Unverified = "unverified",
         /// `verified`
@@ -22,7 +22,7 @@ pub struct VerificationFromOauth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationFromOauthStatus,
+    pub status: ProviderVerificationStatus,
     /// `strategy`.
     pub strategy: String,
     /// `error`.
@@ -42,10 +42,7 @@ pub struct VerificationFromOauth {
 impl VerificationFromOauth {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        status: impl Into<VerificationFromOauthStatus>,
-        strategy: impl Into<String>,
-    ) -> Self {
+    pub fn new(status: impl Into<ProviderVerificationStatus>, strategy: impl Into<String>) -> Self {
         Self {
             object: None,
             status: status.into(),

@@ -12,7 +12,7 @@ pub struct VerificationGoogleOneTap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationFromOauthStatus,
+    pub status: ProviderVerificationStatus,
     /// `strategy`.
     pub strategy: String,
     /// `expire_at`.
@@ -32,10 +32,7 @@ pub struct VerificationGoogleOneTap {
 impl VerificationGoogleOneTap {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        status: impl Into<VerificationFromOauthStatus>,
-        strategy: impl Into<String>,
-    ) -> Self {
+    pub fn new(status: impl Into<ProviderVerificationStatus>, strategy: impl Into<String>) -> Self {
         Self {
             object: None,
             status: status.into(),

@@ -12,7 +12,7 @@ pub struct VerificationOauth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationSamlStatus,
+    pub status: SsoVerificationStatus,
     /// `strategy`.
     pub strategy: String,
     /// `external_verification_redirect_url`.
@@ -35,7 +35,7 @@ impl VerificationOauth {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        status: impl Into<VerificationSamlStatus>,
+        status: impl Into<SsoVerificationStatus>,
         strategy: impl Into<String>,
         expire_at: impl Into<i64>,
     ) -> Self {

@@ -5,8 +5,8 @@
 use super::*;
 
 crate::string_enum! {
-    /// `VerificationSamlStatus`.
-    pub enum VerificationSamlStatus {
+    /// `SsoVerificationStatus`.
+    pub enum SsoVerificationStatus {
         /// `unverified`
         Unverified = "unverified",
         /// `verified`
@@ -28,7 +28,7 @@ pub struct VerificationSaml {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
     /// `status`.
-    pub status: VerificationSamlStatus,
+    pub status: SsoVerificationStatus,
     /// `strategy`.
     pub strategy: String,
     /// `external_verification_redirect_url`.
@@ -51,7 +51,7 @@ pub struct VerificationSaml {
 impl VerificationSaml {
     /// A value with its required fields; the optional ones start as `None`.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(status: impl Into<VerificationSamlStatus>, strategy: impl Into<String>) -> Self {
+    pub fn new(status: impl Into<SsoVerificationStatus>, strategy: impl Into<String>) -> Self {
         Self {
             object: None,
             status: status.into(),
