@@ -29,6 +29,16 @@ async fn answer_with_users(server: &MockServer) {
         .await;
 }
 
+async fn answer_with_no_domains(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/organization_domains"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": [], "total_count": 0})),
+        )
+        .mount(server)
+        .await;
+}
+
 fn invalid_message(err: &Error) -> &str {
     match err {
         Error::InvalidRequest(m) => m,
@@ -123,13 +133,7 @@ async fn query_arrays_are_exploded() {
 #[tokio::test]
 async fn explode_false_arrays_are_joined_with_commas() {
     let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/organization_domains"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"data": [], "total_count": 0})),
-        )
-        .mount(&server)
-        .await;
+    answer_with_no_domains(&server).await;
     let clerk = wire::client(&server);
     let page = clerk
         .organization_domains()
@@ -157,13 +161,7 @@ async fn explode_false_arrays_are_joined_with_commas() {
 #[tokio::test]
 async fn true_false_query_parameters_are_booleans() {
     let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/organization_domains"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"data": [], "total_count": 0})),
-        )
-        .mount(&server)
-        .await;
+    answer_with_no_domains(&server).await;
     let clerk = wire::client(&server);
     clerk
         .organization_domains()
