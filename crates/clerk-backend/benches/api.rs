@@ -601,10 +601,15 @@ fn loopback() -> Loopback {
     };
     // Warm the connection and check both sides agree.
     for n in SIZES {
-        let (a, b) = lb
-            .rt
-            .block_on(async { (sdk_call(&lb, n).await, raw_call(&lb, n).await) });
-        assert_eq!((a, b), (n, n));
+        let got = lb.rt.block_on(async {
+            [
+                sdk_call(&lb, n).await,
+                raw_call(&lb, n).await,
+                minimal_call(&lb, n).await,
+                sdk_projected_call(&lb, n).await,
+            ]
+        });
+        assert_eq!(got, [n; 4]);
     }
     lb
 }
@@ -650,6 +655,17 @@ async fn sdk_call(lb: &Loopback, n: usize) -> usize {
         .list()
         .limit(limit)
         .send()
+        .await
+        .unwrap()
+        .len()
+}
+
+/// The same call through the SDK, decoded into [`minimal::User`] with [`Clerk::call_as`]: the
+/// pipeline of `sdk_call`, the decode of `minimal_call`.
+async fn sdk_projected_call(lb: &Loopback, n: usize) -> usize {
+    let limit = i64::try_from(n).unwrap();
+    lb.clerk
+        .call_as::<_, Vec<minimal::User>>(lb.clerk.users().list().limit(limit))
         .await
         .unwrap()
         .len()
@@ -742,17 +758,20 @@ fn interleaved() {
 }
 
 /// Per-call overhead: the SDK's `users().list().limit(n).send()` against [`minimal_call`] and
-/// against [`raw_call`] (hand-written structs with every field the SDK has), in batches
-/// alternated (each round runs one batch of each, the order rotated every round), on one
-/// keep-alive connection pool. Reports the median per-call time of each side and the medians of
-/// the per-round ratios.
+/// against [`raw_call`] (hand-written structs with every field the SDK has), and the SDK's
+/// `call_as` into the minimal client's structs against [`minimal_call`], in batches alternated
+/// (each round runs one batch of each, the order rotated every round), on one keep-alive
+/// connection pool. Reports the median per-call time of each side and the medians of the
+/// per-round ratios.
 fn per_call_overhead() {
     let lb = loopback();
     let rounds: usize = std::env::var("API_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(101);
-    const SIDES: [&str; 3] = ["minimal", "full hand-written", "sdk"];
+    const SIDES: [&str; 4] = ["minimal", "full hand-written", "sdk", "sdk call_as minimal"];
+    // (numerator, denominator) of each reported ratio.
+    const RATIOS: [(usize, usize); 4] = [(2, 0), (1, 0), (2, 1), (3, 0)];
     for (n, batch) in [(10, 40), (500, 3)] {
         let time = |k: usize| {
             let start = Instant::now();
@@ -761,7 +780,8 @@ fn per_call_overhead() {
                     let got = match k {
                         0 => minimal_call(&lb, n).await,
                         1 => raw_call(&lb, n).await,
-                        _ => sdk_call(&lb, n).await,
+                        2 => sdk_call(&lb, n).await,
+                        _ => sdk_projected_call(&lb, n).await,
                     };
                     assert_eq!(got, n);
                 }
@@ -773,9 +793,9 @@ fn per_call_overhead() {
             time(k);
         }
         let mut times: Vec<Vec<f64>> = vec![Vec::new(); SIDES.len()];
-        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); 3];
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); RATIOS.len()];
         for round in 0..rounds {
-            let mut t = [0.0; 3];
+            let mut t = [0.0; SIDES.len()];
             for i in 0..SIDES.len() {
                 let k = (i + round) % SIDES.len();
                 t[k] = time(k);
@@ -783,9 +803,9 @@ fn per_call_overhead() {
             for (k, v) in t.iter().enumerate() {
                 times[k].push(*v);
             }
-            ratios[0].push(t[2] / t[0]);
-            ratios[1].push(t[1] / t[0]);
-            ratios[2].push(t[2] / t[1]);
+            for (r, (a, b)) in ratios.iter_mut().zip(RATIOS) {
+                r.push(t[a] / t[b]);
+            }
         }
         let median = |v: &mut Vec<f64>| {
             v.sort_by(f64::total_cmp);
@@ -794,20 +814,19 @@ fn per_call_overhead() {
         let m: Vec<f64> = times.iter_mut().map(median).collect();
         let r: Vec<f64> = ratios.iter_mut().map(median).collect();
         println!(
-            "per_call_overhead/list_users_limit_{n} ({rounds} rounds x {batch} calls, rotated): \
-             minimal {:.2} us, full hand-written {:.2} us, sdk {:.2} us; \
-             sdk/minimal {:.3}x (median ratio {:.3}x), full/minimal {:.3}x ({:.3}x), \
-             sdk/full {:.3}x ({:.3}x)",
-            m[0] * 1e6,
-            m[1] * 1e6,
-            m[2] * 1e6,
-            m[2] / m[0],
-            r[0],
-            m[1] / m[0],
-            r[1],
-            m[2] / m[1],
-            r[2],
+            "per_call_overhead/list_users_limit_{n} ({rounds} rounds x {batch} calls, rotated):"
         );
+        for (name, t) in SIDES.iter().zip(&m) {
+            println!("  {name:<20} {:>10.2} us", t * 1e6);
+        }
+        for ((a, b), r) in RATIOS.iter().zip(&r) {
+            println!(
+                "  {} / {}: {:.3}x (median ratio {r:.3}x)",
+                SIDES[*a],
+                SIDES[*b],
+                m[*a] / m[*b]
+            );
+        }
     }
 }
 
@@ -825,6 +844,7 @@ fn callgrind_calls() {
             assert_eq!(measured_minimal(&lb, n), n);
             assert_eq!(measured_raw(&lb, n), n);
             assert_eq!(measured_sdk(&lb, n), n);
+            assert_eq!(measured_sdk_projected(&lb, n), n);
         }
     }
 }
@@ -842,6 +862,10 @@ fn measured_raw(lb: &Loopback, n: usize) -> usize {
 #[inline(never)]
 fn measured_sdk(lb: &Loopback, n: usize) -> usize {
     lb.rt.block_on(sdk_call(lb, n))
+}
+#[inline(never)]
+fn measured_sdk_projected(lb: &Loopback, n: usize) -> usize {
+    lb.rt.block_on(sdk_projected_call(lb, n))
 }
 
 criterion_group!(benches, decode, round_trip);

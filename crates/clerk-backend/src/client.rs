@@ -1,5 +1,5 @@
-//! The client: configuration, construction from the environment, and the two entry points of
-//! every call ([`Clerk::call`], [`Clerk::execute`]), which hand requests to the
+//! The client: configuration, construction from the environment, and the entry points of
+//! every call ([`Clerk::call`], [`Clerk::call_as`], [`Clerk::execute`]), which hand requests to the
 //! [pipeline](crate::pipeline).
 
 use std::fmt;
@@ -159,6 +159,37 @@ impl Clerk {
         let request = op.build()?;
         let response = self.inner.pipeline.execute(request).await?;
         O::decode(response)
+    }
+
+    /// Send one operation and decode its JSON response into a type of your own.
+    ///
+    /// For hot paths that read a few fields: a struct that declares only those fields
+    /// decodes without allocating the rest (serde skips what a type does not name), while
+    /// the call keeps everything else [`call`](Self::call) does — validation, hooks,
+    /// timeouts, retries, logging, [`Error::Api`] for non-2xx. `T` sees the body as it is on
+    /// the wire: a list operation answers a bare array, or `{data, total_count}` with
+    /// `paginated=true` ([`Page<T>`](crate::pagination::Page) decodes both).
+    ///
+    /// ```no_run
+    /// # async fn run(clerk: clerk_backend::Clerk) -> clerk_backend::Result<()> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Row {
+    ///     id: String,
+    ///     first_name: Option<String>,
+    /// }
+    ///
+    /// let rows: Vec<Row> = clerk.call_as(clerk.users().list().limit(100)).await?;
+    /// # let _ = rows.iter().map(|r| (&r.id, &r.first_name));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`call`](Self::call); [`Error::Decode`] names `T` and every mismatch of the body.
+    pub async fn call_as<O: Operation, T: serde::de::DeserializeOwned>(&self, op: O) -> Result<T> {
+        let request = op.build()?;
+        let response = self.inner.pipeline.execute(request).await?;
+        crate::pipeline::decode_json(response)
     }
 
     /// Send a built request through the pipeline (hooks, timeouts, retries, logging); non-2xx

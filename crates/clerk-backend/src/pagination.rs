@@ -4,6 +4,8 @@
 //! and fetching the next page only when the current one is used up, and `.into_pages()`, yielding
 //! each [`Page`] with the `total_count` the API reports. The streams stop when `total_count` says
 //! nothing remains, or, for lists without a count, at the first short page.
+//! [`pages_as`] and [`items_as`] walk the same pages decoded as a type of your own (one that
+//! declares only the fields you read, as with [`Clerk::call_as`]).
 //!
 //! ```no_run
 //! # async fn run(clerk: clerk_backend::Clerk) -> clerk_backend::Result<()> {
@@ -28,7 +30,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::client::Clerk;
 use crate::error::{Error, Result};
-use crate::pipeline::{Operation, OperationInfo};
+use crate::pipeline::{Operation, OperationInfo, decode_json};
+use crate::transport::RawResponse;
 
 /// One page of a list: its items and, when the API reports it, how many items the whole list has.
 ///
@@ -149,21 +152,25 @@ struct Cursor<O> {
     next: Option<O>,
 }
 
-impl<O: Paginated> Cursor<O>
-where
-    O::Output: Send,
-{
-    /// Fetch the next page; `None` once the list is exhausted or after an error.
-    async fn next_page(&mut self) -> Option<Result<Page<O::Item>>> {
+impl<O: Paginated> Cursor<O> {
+    /// Fetch the next page and split it with `split`; `None` once the list is exhausted or
+    /// after an error.
+    async fn next_page<T>(
+        &mut self,
+        split: impl FnOnce(RawResponse) -> Result<(Vec<T>, Option<i64>)>,
+    ) -> Option<Result<Page<T>>> {
         let op = self.next.take()?;
         let offset = op.offset();
         let limit = op.limit().max(1);
-        let output = match self.clerk.call(op.clone()).await {
-            Ok(o) => o,
+        let fetched = match op.clone().build() {
+            Ok(request) => self.clerk.execute(request).await.and_then(split),
+            Err(e) => Err(e),
+        };
+        let (items, total) = match fetched {
+            Ok(page) => page,
             // Surface the error once, then end the stream.
             Err(e) => return Some(Err(e)),
         };
-        let (items, total) = O::into_items(output);
         let fetched = i64::try_from(items.len()).unwrap_or(i64::MAX);
         let next_offset = offset.saturating_add(fetched);
         // With a count, it decides (a short page does not end a list that says more remain);
@@ -181,34 +188,70 @@ where
     }
 }
 
-/// Stream every page of `op`, starting at its offset.
-pub fn pages<O: Paginated>(
+/// How a page of `O` becomes items: the operation's own model, or a caller's type.
+trait Split<O>: Copy + Send + 'static {
+    type Item: Send + 'static;
+    fn split(self, response: RawResponse) -> Result<(Vec<Self::Item>, Option<i64>)>;
+}
+
+/// Pages decoded as the operation's model.
+struct Model<O>(PhantomData<fn() -> O>);
+
+impl<O> Clone for Model<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O> Copy for Model<O> {}
+
+impl<O: Paginated> Split<O> for Model<O> {
+    type Item = O::Item;
+    fn split(self, response: RawResponse) -> Result<(Vec<O::Item>, Option<i64>)> {
+        O::decode(response).map(O::into_items)
+    }
+}
+
+/// Pages decoded as a caller's item type, from either list shape.
+struct As<T>(PhantomData<fn() -> T>);
+
+impl<T> Clone for As<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for As<T> {}
+
+impl<O, T: de::DeserializeOwned + Send + 'static> Split<O> for As<T> {
+    type Item = T;
+    fn split(self, response: RawResponse) -> Result<(Vec<T>, Option<i64>)> {
+        decode_json::<Page<T>>(response).map(|page| (page.data, page.total_count))
+    }
+}
+
+fn page_stream<O: Paginated, S: Split<O>>(
     clerk: Clerk,
     op: O,
-) -> impl Stream<Item = Result<Page<O::Item>>> + Unpin + Send + 'static
-where
-    O::Output: Send,
-{
+    split: S,
+) -> impl Stream<Item = Result<Page<S::Item>>> + Unpin + Send + 'static {
     let cursor = Cursor {
         clerk,
         next: Some(op),
     };
     // Fused: once it has ended, polling again keeps returning `None` instead of panicking.
-    let pages = futures_util::stream::unfold(cursor, |mut cursor| async move {
-        let page = cursor.next_page().await?;
+    let pages = futures_util::stream::unfold(cursor, move |mut cursor| async move {
+        let page = cursor.next_page(move |r| split.split(r)).await?;
         Some((page, cursor))
     });
     Box::pin(pages.fuse())
 }
 
-/// Stream every item of `op`'s pages, starting at its offset.
-pub fn items<O: Paginated>(
+fn item_stream<O: Paginated, S: Split<O>>(
     clerk: Clerk,
     op: O,
-) -> impl Stream<Item = Result<O::Item>> + Unpin + Send + 'static
-where
-    O::Output: Send,
-{
+    split: S,
+) -> impl Stream<Item = Result<S::Item>> + Unpin + Send + 'static {
     let state = (
         Cursor {
             clerk,
@@ -216,18 +259,69 @@ where
         },
         VecDeque::new(),
     );
-    let items = futures_util::stream::unfold(state, |(mut cursor, mut buffer)| async move {
+    let items = futures_util::stream::unfold(state, move |(mut cursor, mut buffer)| async move {
         loop {
             if let Some(item) = buffer.pop_front() {
                 return Some((Ok(item), (cursor, buffer)));
             }
-            match cursor.next_page().await? {
+            match cursor.next_page(move |r| split.split(r)).await? {
                 Ok(page) => buffer.extend(page.data),
                 Err(e) => return Some((Err(e), (cursor, buffer))),
             }
         }
     });
     Box::pin(items.fuse())
+}
+
+/// Stream every page of `op`, starting at its offset.
+pub fn pages<O: Paginated>(
+    clerk: Clerk,
+    op: O,
+) -> impl Stream<Item = Result<Page<O::Item>>> + Unpin + Send + 'static {
+    page_stream(clerk, op, Model(PhantomData))
+}
+
+/// Stream every item of `op`'s pages, starting at its offset.
+pub fn items<O: Paginated>(
+    clerk: Clerk,
+    op: O,
+) -> impl Stream<Item = Result<O::Item>> + Unpin + Send + 'static {
+    item_stream(clerk, op, Model(PhantomData))
+}
+
+/// Stream every page of `op` with its items decoded as `T`, a type of your own that declares
+/// only the fields you read (see [`Clerk::call_as`]).
+///
+/// ```no_run
+/// # async fn run(clerk: clerk_backend::Clerk) -> clerk_backend::Result<()> {
+/// use clerk_backend::api::users::ListUsers;
+/// use futures_util::TryStreamExt as _;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Row {
+///     id: String,
+/// }
+///
+/// let mut pages = clerk_backend::pagination::pages_as::<Row, _>(clerk, ListUsers::new().limit(500));
+/// while let Some(page) = pages.try_next().await? {
+///     println!("{} ids", page.len());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub fn pages_as<T: de::DeserializeOwned + Send + 'static, O: Paginated>(
+    clerk: Clerk,
+    op: O,
+) -> impl Stream<Item = Result<Page<T>>> + Unpin + Send + 'static {
+    page_stream(clerk, op, As::<T>(PhantomData))
+}
+
+/// Stream every item of `op`'s pages decoded as `T` (see [`pages_as`]).
+pub fn items_as<T: de::DeserializeOwned + Send + 'static, O: Paginated>(
+    clerk: Clerk,
+    op: O,
+) -> impl Stream<Item = Result<T>> + Unpin + Send + 'static {
+    item_stream(clerk, op, As::<T>(PhantomData))
 }
 
 /// Check a numeric query parameter against the spec's bounds before anything is sent.

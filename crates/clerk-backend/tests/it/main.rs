@@ -19,6 +19,7 @@ mod logging;
 mod pagination;
 mod pipeline;
 mod prism;
+mod projection;
 mod reference_names;
 mod retry;
 mod secrets;

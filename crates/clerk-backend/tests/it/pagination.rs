@@ -358,3 +358,79 @@ async fn a_limit_above_the_maximum_fails_before_any_request() {
     // The maximum itself is fine.
     clerk.users().list().limit(500).send().await.unwrap();
 }
+
+/// The fields a caller that walks every user for their ids declares.
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct IdOnly {
+    id: String,
+}
+
+#[tokio::test]
+async fn items_as_walks_the_pages_into_stream_walks() {
+    let server = wire::server().await;
+    serve(&server, "/users", users(5), false).await;
+    let clerk = wire::client(&server);
+    let list = clerk_backend::api::users::ListUsers::new().limit(2);
+    let typed: Vec<String> = clerk_backend::pagination::items(clerk.clone(), list.clone())
+        .map_ok(|u| u.id)
+        .try_collect()
+        .await
+        .unwrap();
+    let typed_pages = pages_requested(&server).await;
+    server.reset().await;
+    serve(&server, "/users", users(5), false).await;
+
+    let projected: Vec<IdOnly> =
+        clerk_backend::pagination::items_as::<IdOnly, _>(clerk.clone(), list)
+            .try_collect()
+            .await
+            .unwrap();
+    let ids: Vec<String> = projected.into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, typed);
+    assert_eq!(ids, ["user_0", "user_1", "user_2", "user_3", "user_4"]);
+    assert_eq!(pages_requested(&server).await, typed_pages);
+}
+
+#[tokio::test]
+async fn pages_as_reads_both_list_shapes_and_stops_at_total_count() {
+    for wrapped in [false, true] {
+        let server = wire::server().await;
+        serve(&server, "/organizations", organizations(5), wrapped).await;
+        let clerk = wire::client(&server);
+        let list = clerk_backend::api::organizations::ListOrganizations::new().limit(2);
+        let pages: Vec<_> = clerk_backend::pagination::pages_as::<IdOnly, _>(clerk, list)
+            .try_collect()
+            .await
+            .unwrap();
+        let sizes: Vec<(usize, Option<i64>)> =
+            pages.iter().map(|p| (p.len(), p.total_count)).collect();
+        let total = wrapped.then_some(5);
+        assert_eq!(
+            sizes,
+            [(2, total), (2, total), (1, total)],
+            "wrapped: {wrapped}"
+        );
+        assert_eq!(pages[2][0].id, "org_4");
+    }
+}
+
+#[tokio::test]
+async fn items_as_yields_a_decode_error_once_then_ends() {
+    let server = wire::server().await;
+    let mut items = users(3);
+    items[2]["id"] = json!(null);
+    serve(&server, "/users", items, false).await;
+    let clerk = wire::client(&server);
+    let list = clerk_backend::api::users::ListUsers::new().limit(2);
+    let got: Vec<_> = clerk_backend::pagination::items_as::<IdOnly, _>(clerk, list)
+        .collect()
+        .await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[0].as_ref().unwrap().id, "user_0");
+    assert_eq!(got[1].as_ref().unwrap().id, "user_1");
+    let Err(Error::Decode(d)) = &got[2] else {
+        panic!("expected a decode error, got {:?}", got[2])
+    };
+    assert_eq!(d.path, "[0].id");
+    assert!(d.target.contains("IdOnly"), "{}", d.target);
+}
