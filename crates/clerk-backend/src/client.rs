@@ -169,6 +169,8 @@ impl Clerk {
     /// timeouts, retries, logging, [`Error::Api`] for non-2xx. `T` sees the body as it is on
     /// the wire: a list operation answers a bare array, or `{data, total_count}` with
     /// `paginated=true` ([`Page<T>`](crate::pagination::Page) decodes both).
+    /// An operation that answers no body or HTML has nothing for `T` to read: use
+    /// [`call`](Self::call).
     ///
     /// ```no_run
     /// # async fn run(clerk: clerk_backend::Clerk) -> clerk_backend::Result<()> {
