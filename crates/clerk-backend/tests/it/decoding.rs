@@ -742,13 +742,7 @@ async fn retry_after_is_parsed_in_both_forms() {
 
 #[tokio::test]
 async fn empty_2xx_body_is_a_decode_error() {
-    let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/users/user_1"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
-    let clerk = wire::client(&server);
+    let (_server, clerk) = wire::answering_get("/users/user_1", ResponseTemplate::new(200)).await;
     let err = clerk.users().get("user_1").send().await.unwrap_err();
     let Error::Decode(d) = &err else {
         panic!("expected Error::Decode, got {err:?}")
@@ -766,13 +760,8 @@ async fn mismatched_2xx_body_reports_the_json_path() {
     let mut bad = good.clone();
     bad["email_addresses"][0]["id"] = json!(42);
     let body = json!([good, good, good, bad]);
-    let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/users"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
-        .mount(&server)
-        .await;
-    let clerk = wire::client(&server);
+    let (_server, clerk) =
+        wire::answering_get("/users", ResponseTemplate::new(200).set_body_json(&body)).await;
     let err = clerk.users().list().send().await.unwrap_err();
     assert_eq!(err.status(), Some(http::StatusCode::OK));
     let Error::Decode(d) = &err else {
@@ -807,13 +796,11 @@ async fn mismatch_inside_a_known_union_variant_names_the_full_path() {
     // A union variant is decoded straight from the input, so the path reaches inside it.
     let mut bad = fixture("user_full.json");
     bad["phone_numbers"][1]["verification"]["status"] = json!(false);
-    let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/users/user_1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&bad))
-        .mount(&server)
-        .await;
-    let clerk = wire::client(&server);
+    let (_server, clerk) = wire::answering_get(
+        "/users/user_1",
+        ResponseTemplate::new(200).set_body_json(&bad),
+    )
+    .await;
     let err = clerk.users().get("user_1").send().await.unwrap_err();
     let Error::Decode(d) = &err else {
         panic!("expected Error::Decode, got {err:?}")

@@ -3,8 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use clerk_backend::Error;
 
@@ -23,13 +22,8 @@ async fn call_as_sends_what_send_sends_and_decodes_only_the_declared_fields() {
     second["id"] = json!("user_2");
     second["first_name"] = json!(null);
     let body = json!([fixture("user_full.json"), second]);
-    let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/users"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
-        .mount(&server)
-        .await;
-    let clerk = wire::client(&server);
+    let (server, clerk) =
+        wire::answering_get("/users", ResponseTemplate::new(200).set_body_json(&body)).await;
 
     let rows: Vec<Row> = clerk
         .call_as(clerk.users().list().limit(2).order_by("-created_at"))
@@ -80,16 +74,14 @@ async fn call_as_sends_what_send_sends_and_decodes_only_the_declared_fields() {
 
 #[tokio::test]
 async fn call_as_reports_api_errors_as_send_does() {
-    let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/users/user_missing"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+    let (_server, clerk) = wire::answering_get(
+        "/users/user_missing",
+        ResponseTemplate::new(404).set_body_json(json!({
             "errors": [{"code": "resource_not_found", "message": "not found",
                         "long_message": "User not found"}]
-        })))
-        .mount(&server)
-        .await;
-    let clerk = wire::client(&server);
+        })),
+    )
+    .await;
     let err = clerk
         .call_as::<_, Row>(clerk.users().get("user_missing"))
         .await
@@ -108,13 +100,8 @@ async fn call_as_names_the_callers_type_and_every_mismatch() {
     let mut bad = fixture("user_full.json");
     bad["id"] = json!(7);
     let body = json!([fixture("user_full.json"), bad, {"first_name": "no id"}]);
-    let server = wire::server().await;
-    Mock::given(method("GET"))
-        .and(path("/users"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
-        .mount(&server)
-        .await;
-    let clerk = wire::client(&server);
+    let (_server, clerk) =
+        wire::answering_get("/users", ResponseTemplate::new(200).set_body_json(&body)).await;
     let err = clerk
         .call_as::<_, Vec<Row>>(clerk.users().list())
         .await

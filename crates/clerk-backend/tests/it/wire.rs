@@ -64,3 +64,18 @@ pub async fn only_request(server: &MockServer) -> Request {
 pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
+
+/// A mock server that answers `GET route` with `response`, and a client for it.
+pub async fn answering_get(
+    route: &str,
+    response: wiremock::ResponseTemplate,
+) -> (MockServer, Clerk) {
+    let server = server().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(route))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    let clerk = client(&server);
+    (server, clerk)
+}
