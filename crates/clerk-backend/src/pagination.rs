@@ -162,11 +162,9 @@ impl<O: Paginated> Cursor<O> {
         let op = self.next.take()?;
         let offset = op.offset();
         let limit = op.limit().max(1);
-        let fetched = match op.clone().build() {
-            Ok(request) => self.clerk.execute(request).await.and_then(split),
-            Err(e) => Err(e),
-        };
-        let (items, total) = match fetched {
+        let request = op.clone().build();
+        let page = async { split(self.clerk.execute(request?).await?) };
+        let (items, total) = match page.await {
             Ok(page) => page,
             // Surface the error once, then end the stream.
             Err(e) => return Some(Err(e)),
