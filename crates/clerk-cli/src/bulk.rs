@@ -477,6 +477,16 @@ async fn import(clerk: Clerk, key: &str, m: &ArgMatches) -> Result<()> {
                         pacer.pause(e.retry_after().unwrap_or(Duration::from_secs(1))).await;
                     }
                     Err(e) => {
+                        // A row in flight when the last run stopped can land after the lookup
+                        // above (the server finished the request the stopped run sent): its
+                        // identifier then exists, and the row is in, not failed.
+                        if was_in_flight
+                            && e.as_api().is_some_and(|a| a.code() == Some("form_identifier_exists"))
+                            && let Some(id) = existing(&clerk, &row).await?
+                        {
+                            log.write(&json!({"row": i, "status": "created", "id": id, "recovered": true}))?;
+                            return Ok(true);
+                        }
                         let (code, reason) = match e.as_api() {
                             Some(a) => (a.code().unwrap_or("api_error").to_owned(), a.errors().first().and_then(|x| x.long_message.clone()).or_else(|| a.message().map(str::to_owned)).unwrap_or_else(|| a.status().to_string())),
                             None => ("request_failed".to_owned(), e.to_string()),

@@ -110,7 +110,16 @@ async fn import_of_10000_rows_interrupted_and_resumed_has_no_duplicate_and_no_lo
         .filter(|v| v["status"] == "created")
         .filter_map(|v| v["row"].as_u64())
         .collect();
-    assert_eq!(done.len(), N, "the log has an outcome for every row");
+    let missing: Vec<&Value> = lines
+        .iter()
+        .filter(|v| v["row"].as_u64().is_some_and(|r| !done.contains(&r)))
+        .take(10)
+        .collect();
+    assert_eq!(
+        done.len(),
+        N,
+        "the log has an outcome for every row; lines of rows without one: {missing:?}"
+    );
     assert!(
         !lines.iter().any(|v| v["status"] == "failed"),
         "a failed row after resume"
@@ -377,4 +386,75 @@ fn email_rows(dir: &std::path::Path, prefix: &str, n: usize) -> std::path::PathB
         .collect();
     std::fs::write(&file, text).unwrap();
     file
+}
+
+/// The race a resume can meet: the stopped run's last request lands at the server after the
+/// resume looked the row up, so the lookup finds nothing and the re-create finds the
+/// identifier taken. A scripted server plays it out: the first lookup answers `[]`, the create
+/// `form_identifier_exists`, later lookups the user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_counts_a_row_that_landed_after_its_lookup_as_created() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let creates = Arc::new(AtomicUsize::new(0));
+    let (l, c) = (lookups.clone(), creates.clone());
+    let app = axum::Router::new().route(
+        "/v1/users",
+        axum::routing::get(move || {
+            let first = l.fetch_add(1, Ordering::SeqCst) == 0;
+            async move {
+                let body = if first {
+                    json!([])
+                } else {
+                    json!([{"id": "user_landed"}])
+                };
+                ([("content-type", "application/json")], body.to_string())
+            }
+        })
+        .post(move || {
+            c.fetch_add(1, Ordering::SeqCst);
+            async move {
+                let body = json!({"errors": [{"code": "form_identifier_exists",
+                    "message": "That email address is taken.",
+                    "long_message": "That email address is taken. Please try another."}]});
+                (
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    [("content-type", "application/json")],
+                    body.to_string(),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = email_rows(dir.path(), "late", 1);
+    let log = dir.path().join("log");
+    std::fs::write(&log, "{\"row\":0,\"status\":\"started\"}\n").unwrap();
+    let mut c = clerk(None, &dir.path().join("c.json"));
+    c.env("CLERK_SECRET_KEY", "sk_test_scripted")
+        .env("CLERK_API_URL", &url)
+        .args([
+            "users",
+            "import",
+            file.to_str().unwrap(),
+            "--resume",
+            log.to_str().unwrap(),
+        ]);
+    let r = output(c).await;
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(creates.load(Ordering::SeqCst), 1, "one create was tried");
+    assert_eq!(
+        lookups.load(Ordering::SeqCst),
+        2,
+        "looked up before and after it"
+    );
+    let last = log_lines(&log).pop().unwrap();
+    assert_eq!(last["status"], "created", "{last}");
+    assert_eq!(last["id"], "user_landed");
+    assert_eq!(last["recovered"], true);
 }
