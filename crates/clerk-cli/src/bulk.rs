@@ -288,10 +288,28 @@ impl Log {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        writeln!(f, "{v}")
+        // One write per line: a run killed mid-line leaves at most one torn line, never a
+        // line split across several writes.
+        let mut line = v.to_string();
+        line.push('\n');
+        f.write_all(line.as_bytes())
             .and_then(|()| f.flush())
             .map_err(|e| local("log", e))
     }
+}
+
+/// Whether the log's last line lacks its newline (the run that wrote it was killed mid-line).
+fn torn_tail(path: &str) -> Result<bool> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| local(path, e))?;
+    if f.metadata().map_err(|e| local(path, e))?.len() == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    f.seek(SeekFrom::End(-1))
+        .and_then(|_| f.read_exact(&mut last))
+        .map_err(|e| local(path, e))?;
+    Ok(last[0] != b'\n')
 }
 
 /// Look up a user the row would have created (a request cut off mid-flight).
@@ -387,13 +405,16 @@ async fn import(clerk: Clerk, key: &str, m: &ArgMatches) -> Result<()> {
             }
         }
     }
-    let log = Arc::new(Log(std::sync::Mutex::new(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .map_err(|e| local(&log_path, e))?,
-    )));
+    let mut log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| local(&log_path, e))?;
+    if torn_tail(&log_path)? {
+        // End the torn line, so the first line of this run is not glued to it (and lost).
+        log_file.write_all(b"\n").map_err(|e| local(&log_path, e))?;
+    }
+    let log = Arc::new(Log(std::sync::Mutex::new(log_file)));
     let per_10s = m
         .get_one::<u32>("rate")
         .copied()

@@ -458,3 +458,40 @@ async fn resume_counts_a_row_that_landed_after_its_lookup_as_created() {
     assert_eq!(last["id"], "user_landed");
     assert_eq!(last["recovered"], true);
 }
+
+/// A run killed mid-line leaves the log without its last newline; the resumed run's first line
+/// must start a line of its own, or it is glued to the fragment and lost to every reader.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_after_a_torn_last_line_keeps_every_new_line_readable() {
+    let emu = Emulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = email_rows(dir.path(), "torn", 2);
+    let log = dir.path().join("log");
+    std::fs::write(&log, "{\"row\":0,\"status\":\"started\"}\n{\"row\":1,\"sta").unwrap();
+    let mut c = clerk(Some(&emu), &dir.path().join("c.json"));
+    c.args([
+        "users",
+        "import",
+        file.to_str().unwrap(),
+        "--resume",
+        log.to_str().unwrap(),
+    ]);
+    let r = output(c).await;
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let unreadable: Vec<&str> = text
+        .lines()
+        .filter(|l| serde_json::from_str::<Value>(l).is_err())
+        .collect();
+    assert_eq!(
+        unreadable,
+        ["{\"row\":1,\"sta"],
+        "only the torn fragment:\n{text}"
+    );
+    let created: HashSet<u64> = log_lines(&log)
+        .iter()
+        .filter(|v| v["status"] == "created")
+        .filter_map(|v| v["row"].as_u64())
+        .collect();
+    assert_eq!(created, HashSet::from([0, 1]), "{text}");
+}
