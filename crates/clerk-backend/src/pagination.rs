@@ -186,70 +186,41 @@ impl<O: Paginated> Cursor<O> {
     }
 }
 
-/// How a page of `O` becomes items: the operation's own model, or a caller's type.
-trait Split<O>: Copy + Send + 'static {
-    type Item: Send + 'static;
-    fn split(self, response: RawResponse) -> Result<(Vec<Self::Item>, Option<i64>)>;
-}
+/// How a response becomes a page's items and count.
+type Split<T> = fn(RawResponse) -> Result<(Vec<T>, Option<i64>)>;
 
 /// Pages decoded as the operation's model.
-struct Model<O>(PhantomData<fn() -> O>);
-
-impl<O> Clone for Model<O> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<O> Copy for Model<O> {}
-
-impl<O: Paginated> Split<O> for Model<O> {
-    type Item = O::Item;
-    fn split(self, response: RawResponse) -> Result<(Vec<O::Item>, Option<i64>)> {
-        O::decode(response).map(O::into_items)
-    }
+fn model<O: Paginated>(response: RawResponse) -> Result<(Vec<O::Item>, Option<i64>)> {
+    O::decode(response).map(O::into_items)
 }
 
 /// Pages decoded as a caller's item type, from either list shape.
-struct As<T>(PhantomData<fn() -> T>);
-
-impl<T> Clone for As<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
+fn caller<T: de::DeserializeOwned>(response: RawResponse) -> Result<(Vec<T>, Option<i64>)> {
+    decode_json::<Page<T>>(response).map(|page| (page.data, page.total_count))
 }
 
-impl<T> Copy for As<T> {}
-
-impl<O, T: de::DeserializeOwned + Send + 'static> Split<O> for As<T> {
-    type Item = T;
-    fn split(self, response: RawResponse) -> Result<(Vec<T>, Option<i64>)> {
-        decode_json::<Page<T>>(response).map(|page| (page.data, page.total_count))
-    }
-}
-
-fn page_stream<O: Paginated, S: Split<O>>(
+fn page_stream<O: Paginated, T: Send + 'static>(
     clerk: Clerk,
     op: O,
-    split: S,
-) -> impl Stream<Item = Result<Page<S::Item>>> + Unpin + Send + 'static {
+    split: Split<T>,
+) -> impl Stream<Item = Result<Page<T>>> + Unpin + Send + 'static {
     let cursor = Cursor {
         clerk,
         next: Some(op),
     };
     // Fused: once it has ended, polling again keeps returning `None` instead of panicking.
     let pages = futures_util::stream::unfold(cursor, move |mut cursor| async move {
-        let page = cursor.next_page(move |r| split.split(r)).await?;
+        let page = cursor.next_page(split).await?;
         Some((page, cursor))
     });
     Box::pin(pages.fuse())
 }
 
-fn item_stream<O: Paginated, S: Split<O>>(
+fn item_stream<O: Paginated, T: Send + 'static>(
     clerk: Clerk,
     op: O,
-    split: S,
-) -> impl Stream<Item = Result<S::Item>> + Unpin + Send + 'static {
+    split: Split<T>,
+) -> impl Stream<Item = Result<T>> + Unpin + Send + 'static {
     let state = (
         Cursor {
             clerk,
@@ -262,7 +233,7 @@ fn item_stream<O: Paginated, S: Split<O>>(
             if let Some(item) = buffer.pop_front() {
                 return Some((Ok(item), (cursor, buffer)));
             }
-            match cursor.next_page(move |r| split.split(r)).await? {
+            match cursor.next_page(split).await? {
                 Ok(page) => buffer.extend(page.data),
                 Err(e) => return Some((Err(e), (cursor, buffer))),
             }
@@ -276,7 +247,7 @@ pub fn pages<O: Paginated>(
     clerk: Clerk,
     op: O,
 ) -> impl Stream<Item = Result<Page<O::Item>>> + Unpin + Send + 'static {
-    page_stream(clerk, op, Model(PhantomData))
+    page_stream(clerk, op, model::<O>)
 }
 
 /// Stream every item of `op`'s pages, starting at its offset.
@@ -284,7 +255,7 @@ pub fn items<O: Paginated>(
     clerk: Clerk,
     op: O,
 ) -> impl Stream<Item = Result<O::Item>> + Unpin + Send + 'static {
-    item_stream(clerk, op, Model(PhantomData))
+    item_stream(clerk, op, model::<O>)
 }
 
 /// Stream every page of `op` with its items decoded as `T`, a type of your own that declares
@@ -311,7 +282,7 @@ pub fn pages_as<T: de::DeserializeOwned + Send + 'static, O: Paginated>(
     clerk: Clerk,
     op: O,
 ) -> impl Stream<Item = Result<Page<T>>> + Unpin + Send + 'static {
-    page_stream(clerk, op, As::<T>(PhantomData))
+    page_stream(clerk, op, caller::<T>)
 }
 
 /// Stream every item of `op`'s pages decoded as `T` (see [`pages_as`]).
@@ -319,7 +290,7 @@ pub fn items_as<T: de::DeserializeOwned + Send + 'static, O: Paginated>(
     clerk: Clerk,
     op: O,
 ) -> impl Stream<Item = Result<T>> + Unpin + Send + 'static {
-    item_stream(clerk, op, As::<T>(PhantomData))
+    item_stream(clerk, op, caller::<T>)
 }
 
 /// Check a numeric query parameter against the spec's bounds before anything is sent.

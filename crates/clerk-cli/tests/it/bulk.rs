@@ -388,6 +388,16 @@ fn email_rows(dir: &std::path::Path, prefix: &str, n: usize) -> std::path::PathB
     file
 }
 
+/// `users import FILE --resume LOG` with `c`'s environment; it must exit 0.
+async fn resume(mut c: tokio::process::Command, file: &std::path::Path, log: &std::path::Path) {
+    c.args(["users", "import"])
+        .arg(file)
+        .arg("--resume")
+        .arg(log);
+    let r = output(c).await;
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+}
+
 /// The race a resume can meet: the stopped run's last request lands at the server after the
 /// resume looked the row up, so the lookup finds nothing and the re-create finds the
 /// identifier taken. A scripted server plays it out: the first lookup answers `[]`, the create
@@ -437,16 +447,8 @@ async fn resume_counts_a_row_that_landed_after_its_lookup_as_created() {
     std::fs::write(&log, "{\"row\":0,\"status\":\"started\"}\n").unwrap();
     let mut c = clerk(None, &dir.path().join("c.json"));
     c.env("CLERK_SECRET_KEY", "sk_test_scripted")
-        .env("CLERK_API_URL", &url)
-        .args([
-            "users",
-            "import",
-            file.to_str().unwrap(),
-            "--resume",
-            log.to_str().unwrap(),
-        ]);
-    let r = output(c).await;
-    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+        .env("CLERK_API_URL", &url);
+    resume(c, &file, &log).await;
     assert_eq!(creates.load(Ordering::SeqCst), 1, "one create was tried");
     assert_eq!(
         lookups.load(Ordering::SeqCst),
@@ -468,16 +470,7 @@ async fn resume_after_a_torn_last_line_keeps_every_new_line_readable() {
     let file = email_rows(dir.path(), "torn", 2);
     let log = dir.path().join("log");
     std::fs::write(&log, "{\"row\":0,\"status\":\"started\"}\n{\"row\":1,\"sta").unwrap();
-    let mut c = clerk(Some(&emu), &dir.path().join("c.json"));
-    c.args([
-        "users",
-        "import",
-        file.to_str().unwrap(),
-        "--resume",
-        log.to_str().unwrap(),
-    ]);
-    let r = output(c).await;
-    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    resume(clerk(Some(&emu), &dir.path().join("c.json")), &file, &log).await;
     let text = std::fs::read_to_string(&log).unwrap();
     let unreadable: Vec<&str> = text
         .lines()
