@@ -264,7 +264,7 @@ fn arg(ctx: &Ctx, ty: &Ty, v: &Value) -> String {
         other => {
             // `api::…` and `models::…` are imported: short enough for rustfmt to format.
             let rendered = Cx::outside(ctx.ir)
-                .ty(other)
+                .request_ty(other)
                 .replace("clerk_backend::api::", "api::")
                 .replace("clerk_backend::models::", "models::");
             format!("ex::<{rendered}>({})", raw(&v.to_string()))

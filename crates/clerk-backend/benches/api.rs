@@ -190,6 +190,162 @@ mod minimal {
     }
 }
 
+/// The floor of any full-field decode: every field of `raw::User`, but every string borrowed
+/// from the body (`&str`) and every metadata map left as raw JSON (`&RawValue`, checked for
+/// syntax only), so only the lists allocate. A client that decodes every field into owned
+/// values cannot cost less.
+mod borrowed {
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct User<'a> {
+        pub id: Option<&'a str>,
+        pub object: Option<&'a str>,
+        pub external_id: Option<&'a str>,
+        pub primary_email_address_id: Option<&'a str>,
+        pub primary_phone_number_id: Option<&'a str>,
+        pub primary_web3_wallet_id: Option<&'a str>,
+        pub username: Option<&'a str>,
+        pub first_name: Option<&'a str>,
+        pub last_name: Option<&'a str>,
+        pub locale: Option<&'a str>,
+        pub profile_image_url: Option<&'a str>,
+        pub image_url: Option<&'a str>,
+        pub has_image: Option<bool>,
+        #[serde(borrow)]
+        pub public_metadata: Option<&'a RawValue>,
+        #[serde(borrow)]
+        pub private_metadata: Option<&'a RawValue>,
+        #[serde(borrow)]
+        pub unsafe_metadata: Option<&'a RawValue>,
+        #[serde(borrow)]
+        pub email_addresses: Option<Vec<EmailAddress<'a>>>,
+        #[serde(borrow)]
+        pub phone_numbers: Option<Vec<PhoneNumber<'a>>>,
+        #[serde(borrow)]
+        pub web3_wallets: Option<&'a RawValue>,
+        #[serde(borrow)]
+        pub passkeys: Option<&'a RawValue>,
+        pub password_enabled: Option<bool>,
+        pub two_factor_enabled: Option<bool>,
+        pub totp_enabled: Option<bool>,
+        pub backup_code_enabled: Option<bool>,
+        pub mfa_enabled_at: Option<i64>,
+        pub mfa_disabled_at: Option<i64>,
+        pub password_last_updated_at: Option<i64>,
+        #[serde(borrow)]
+        pub external_accounts: Option<Vec<ExternalAccount<'a>>>,
+        #[serde(borrow)]
+        pub saml_accounts: Option<&'a RawValue>,
+        #[serde(borrow)]
+        pub enterprise_accounts: Option<&'a RawValue>,
+        #[serde(borrow)]
+        pub organization_memberships: Option<&'a RawValue>,
+        pub last_sign_in_at: Option<i64>,
+        pub banned: Option<bool>,
+        pub locked: Option<bool>,
+        pub deprovisioned: Option<bool>,
+        pub lockout_expires_in_seconds: Option<i64>,
+        pub verification_attempts_remaining: Option<i64>,
+        pub updated_at: Option<i64>,
+        pub created_at: Option<i64>,
+        pub delete_self_enabled: Option<bool>,
+        pub create_organization_enabled: Option<bool>,
+        pub create_organizations_limit: Option<i64>,
+        pub last_active_at: Option<i64>,
+        pub legal_accepted_at: Option<i64>,
+        pub bypass_client_trust: Option<bool>,
+        #[serde(borrow)]
+        pub scim: Option<&'a RawValue>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct EmailAddress<'a> {
+        pub id: Option<&'a str>,
+        pub object: &'a str,
+        pub email_address: &'a str,
+        pub reserved: bool,
+        #[serde(borrow)]
+        pub verification: Option<Verification<'a>>,
+        #[serde(borrow)]
+        pub linked_to: Vec<IdentificationLink<'a>>,
+        pub matches_sso_connection: Option<bool>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct PhoneNumber<'a> {
+        pub id: Option<&'a str>,
+        pub object: &'a str,
+        pub phone_number: &'a str,
+        pub reserved_for_second_factor: Option<bool>,
+        pub default_second_factor: Option<bool>,
+        pub reserved: bool,
+        #[serde(borrow)]
+        pub verification: Option<Verification<'a>>,
+        #[serde(borrow)]
+        pub linked_to: Vec<IdentificationLink<'a>>,
+        #[serde(borrow)]
+        pub backup_codes: Option<Vec<&'a str>>,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct ExternalAccount<'a> {
+        pub object: &'a str,
+        pub id: &'a str,
+        pub provider: &'a str,
+        pub identification_id: &'a str,
+        pub provider_user_id: &'a str,
+        pub approved_scopes: &'a str,
+        pub email_address: &'a str,
+        pub email_address_verified: Option<bool>,
+        pub first_name: &'a str,
+        pub last_name: &'a str,
+        pub avatar_url: Option<&'a str>,
+        pub image_url: Option<&'a str>,
+        pub username: Option<&'a str>,
+        pub phone_number: Option<&'a str>,
+        #[serde(borrow)]
+        pub public_metadata: &'a RawValue,
+        pub label: Option<&'a str>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        #[serde(borrow)]
+        pub verification: Option<Verification<'a>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct IdentificationLink<'a> {
+        #[serde(rename = "type")]
+        pub type_: &'a str,
+        pub id: &'a str,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    pub struct Verification<'a> {
+        pub object: Option<&'a str>,
+        pub status: &'a str,
+        pub strategy: &'a str,
+        pub attempts: Option<i64>,
+        pub expire_at: Option<i64>,
+        pub channel: Option<&'a str>,
+        pub verified_at_client: Option<&'a str>,
+        pub external_verification_redirect_url: Option<&'a str>,
+        #[serde(borrow)]
+        pub error: Option<&'a RawValue>,
+    }
+}
+
 /// A small deterministic generator (xorshift), so every run decodes the same bytes.
 struct Rng(u64);
 
@@ -607,9 +763,10 @@ fn loopback() -> Loopback {
                 raw_call(&lb, n).await,
                 minimal_call(&lb, n).await,
                 sdk_projected_call(&lb, n).await,
+                borrowed_call(&lb, n).await,
             ]
         });
-        assert_eq!(got, [n; 4]);
+        assert_eq!(got, [n; 5]);
     }
     lb
 }
@@ -643,6 +800,30 @@ async fn minimal_call(lb: &Loopback, n: usize) -> usize {
         .unwrap()
         .json::<Vec<minimal::User>>()
         .await
+        .unwrap()
+        .len()
+}
+
+/// `GET /users?limit=n` by hand, decoding every field into [`borrowed`] views of the body:
+/// the floor of a full-field client.
+async fn borrowed_call(lb: &Loopback, n: usize) -> usize {
+    let body = lb
+        .http
+        .get(format!("{}/users?limit={n}", lb.base))
+        .bearer_auth(SECRET)
+        .header(
+            "clerk-api-version",
+            clerk_backend::client::DEFAULT_API_VERSION,
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    // One UTF-8 check of the whole body, then `&str` input, as the SDK decodes.
+    let text = std::str::from_utf8(&body).unwrap();
+    serde_json::from_str::<Vec<borrowed::User<'_>>>(text)
         .unwrap()
         .len()
 }
@@ -759,7 +940,8 @@ fn interleaved() {
 
 /// Per-call overhead: the SDK's `users().list().limit(n).send()` against [`minimal_call`] and
 /// against [`raw_call`] (hand-written structs with every field the SDK has), and the SDK's
-/// `call_as` into the minimal client's structs against [`minimal_call`], in batches alternated
+/// `call_as` into the minimal client's structs and [`borrowed_call`] (every field, nothing owned:
+/// the floor) against [`minimal_call`], in batches alternated
 /// (each round runs one batch of each, the order rotated every round), on one keep-alive
 /// connection pool. Reports the median per-call time of each side and the medians of the
 /// per-round ratios.
@@ -769,9 +951,15 @@ fn per_call_overhead() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(101);
-    const SIDES: [&str; 4] = ["minimal", "full hand-written", "sdk", "sdk call_as minimal"];
+    const SIDES: [&str; 5] = [
+        "minimal",
+        "full hand-written",
+        "sdk",
+        "sdk call_as minimal",
+        "full borrowed",
+    ];
     // (numerator, denominator) of each reported ratio.
-    const RATIOS: [(usize, usize); 4] = [(2, 0), (1, 0), (2, 1), (3, 0)];
+    const RATIOS: [(usize, usize); 6] = [(2, 0), (1, 0), (2, 1), (3, 0), (4, 0), (2, 4)];
     for (n, batch) in [(10, 40), (500, 3)] {
         let time = |k: usize| {
             let start = Instant::now();
@@ -781,7 +969,8 @@ fn per_call_overhead() {
                         0 => minimal_call(&lb, n).await,
                         1 => raw_call(&lb, n).await,
                         2 => sdk_call(&lb, n).await,
-                        _ => sdk_projected_call(&lb, n).await,
+                        3 => sdk_projected_call(&lb, n).await,
+                        _ => borrowed_call(&lb, n).await,
                     };
                     assert_eq!(got, n);
                 }
@@ -845,6 +1034,7 @@ fn callgrind_calls() {
             assert_eq!(measured_raw(&lb, n), n);
             assert_eq!(measured_sdk(&lb, n), n);
             assert_eq!(measured_sdk_projected(&lb, n), n);
+            assert_eq!(measured_borrowed(&lb, n), n);
         }
     }
 }
@@ -862,6 +1052,10 @@ fn measured_raw(lb: &Loopback, n: usize) -> usize {
 #[inline(never)]
 fn measured_sdk(lb: &Loopback, n: usize) -> usize {
     lb.rt.block_on(sdk_call(lb, n))
+}
+#[inline(never)]
+fn measured_borrowed(lb: &Loopback, n: usize) -> usize {
+    lb.rt.block_on(borrowed_call(lb, n))
 }
 #[inline(never)]
 fn measured_sdk_projected(lb: &Loopback, n: usize) -> usize {

@@ -81,6 +81,7 @@ pub mod client;
 mod decode;
 #[cfg(feature = "client-core")]
 pub mod error;
+mod json_object;
 #[cfg(feature = "client-core")]
 pub mod pagination;
 #[cfg(feature = "client-core")]
@@ -120,6 +121,7 @@ pub use client::{Clerk, ClerkBuilder, SecretKey};
 pub use decode::{DecodeError, Mismatch};
 #[cfg(feature = "client-core")]
 pub use error::{ApiError, ClerkError, Delivery, Error, Result};
+pub use json_object::JsonObject;
 #[cfg(feature = "client-core")]
 pub use pipeline::{DebugLogger, HookContext};
 #[cfg(feature = "client-core")]

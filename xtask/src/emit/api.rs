@@ -32,11 +32,11 @@ fn setter_arg(cx: &Cx<'_>, ty: &Ty) -> (String, &'static str) {
                 ".into_iter().map(Into::into).collect()",
             ),
             other => (
-                format!("impl IntoIterator<Item = {}>", cx.ty(other)),
+                format!("impl IntoIterator<Item = {}>", cx.request_ty(other)),
                 ".into_iter().collect()",
             ),
         },
-        other => (cx.ty(other), ""),
+        other => (cx.request_ty(other), ""),
     }
 }
 
@@ -136,7 +136,7 @@ pub fn emit_group(ir: &Ir, group: &str, ops: &[&Op], out: &mut String) {
 }
 
 fn body_field_type(cx: &Cx<'_>, f: &Field) -> String {
-    let t = cx.ty(&f.ty);
+    let t = cx.request_ty(&f.ty);
     if f.nullable {
         format!("Option<Option<{t}>>")
     } else {
@@ -195,7 +195,7 @@ fn emit_request(cx: &Cx<'_>, op: &Op, out: &mut String) {
         let _ = writeln!(out, "    {}: String,", p.rust);
     }
     for p in &op.query {
-        let _ = writeln!(out, "    {}: Option<{}>,", p.rust, cx.ty(&p.ty));
+        let _ = writeln!(out, "    {}: Option<{}>,", p.rust, cx.request_ty(&p.ty));
     }
     match &op.body {
         BodyKind::None => {}
@@ -203,7 +203,7 @@ fn emit_request(cx: &Cx<'_>, op: &Op, out: &mut String) {
             let _ = writeln!(out, "    body: {body_struct},");
         }
         BodyKind::JsonValue { ty, .. } => {
-            let _ = writeln!(out, "    body: Option<{}>,", cx.ty(ty));
+            let _ = writeln!(out, "    body: Option<{}>,", cx.request_ty(ty));
         }
         BodyKind::Multipart { fields, .. } => {
             out.push_str("    file: Option<crate::Upload>,\n");

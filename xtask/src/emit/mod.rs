@@ -43,8 +43,19 @@ impl<'a> Cx<'a> {
         format!("{krate}::{}::{}", module_path(&def.home), def.name)
     }
 
-    /// A Rust type expression.
+    /// A Rust type expression, as decoded from a response: a free-form object is a
+    /// `JsonObject` (kept as text, parsed when read).
     pub fn ty(&self, ty: &Ty) -> String {
+        self.ty_as(ty, false)
+    }
+
+    /// A Rust type expression in a request (built by the caller, only serialized): a free-form
+    /// object is a `serde_json::Map`.
+    pub fn request_ty(&self, ty: &Ty) -> String {
+        self.ty_as(ty, true)
+    }
+
+    fn ty_as(&self, ty: &Ty, request: bool) -> String {
         match ty {
             Ty::Str => "String".into(),
             Ty::Secret => self.krate("SecretString"),
@@ -52,12 +63,20 @@ impl<'a> Cx<'a> {
             Ty::F64 => "f64".into(),
             Ty::Bool => "bool".into(),
             Ty::Json => "serde_json::Value".into(),
-            Ty::Map => "serde_json::Map<String, serde_json::Value>".into(),
-            Ty::MapOf(t) => format!("std::collections::BTreeMap<String, {}>", self.ty(t)),
-            Ty::Vec(t) => format!("Vec<{}>", self.ty(t)),
+            Ty::Map if request => "serde_json::Map<String, serde_json::Value>".into(),
+            Ty::Map => self.krate("JsonObject"),
+            Ty::MapOf(t) => format!(
+                "std::collections::BTreeMap<String, {}>",
+                self.ty_as(t, request)
+            ),
+            Ty::Vec(t) => format!("Vec<{}>", self.ty_as(t, request)),
             Ty::Named(id) => self.path(*id),
             Ty::Upload => self.krate("Upload"),
-            Ty::Page(t) => format!("{}<{}>", self.krate("pagination::Page"), self.ty(t)),
+            Ty::Page(t) => format!(
+                "{}<{}>",
+                self.krate("pagination::Page"),
+                self.ty_as(t, request)
+            ),
         }
     }
 

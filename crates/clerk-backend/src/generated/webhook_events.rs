@@ -249,7 +249,7 @@ pub struct WebhookEmailEventPayload {
     pub status: Option<String>,
     /// The email data
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Map<String, serde_json::Value>>,
+    pub data: Option<crate::JsonObject>,
     /// Whether the email was delivered by Clerk
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_by_clerk: Option<bool>,
@@ -294,10 +294,10 @@ pub struct WebhookOrganization {
     pub admin_delete_enabled: Option<bool>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `created_by`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -464,10 +464,10 @@ pub struct WebhookOrganizationInvitation {
     pub status: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -524,10 +524,10 @@ pub struct WebhookOrganizationInvitationAcceptedPayload {
     pub status: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -607,10 +607,10 @@ pub struct WebhookOrganizationMembership {
     pub permissions: Option<Vec<String>>,
     /// Metadata saved on the organization membership, accessible from both Frontend and Backend APIs
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// Metadata saved on the organization membership, accessible only from the Backend API
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `organization`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<WebhookOrganization>,
@@ -1099,7 +1099,7 @@ pub struct WebhookSession {
     pub client_id: Option<String>,
     /// `actor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<serde_json::Map<String, serde_json::Value>>,
+    pub actor: Option<crate::JsonObject>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::SessionEventPayloadStatus>,
@@ -1192,7 +1192,7 @@ pub struct WebhookClerkError {
     pub code: Option<String>,
     /// `meta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    pub meta: Option<crate::JsonObject>,
 }
 
 /// `WebhookVerificationFromOauth`.
@@ -1667,7 +1667,7 @@ pub struct WebhookExternalAccountWithVerification {
     pub phone_number: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -1769,7 +1769,7 @@ pub struct WebhookSamlAccount {
     pub last_authenticated_at: Option<i64>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<WebhookSamlAccountVerification>,
@@ -1876,7 +1876,7 @@ pub struct WebhookEnterpriseAccount {
     pub enterprise_connection_id: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<WebhookEnterpriseAccountVerification>,
@@ -1950,13 +1950,13 @@ pub struct WebhookUser {
     pub has_image: Option<bool>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `unsafe_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub unsafe_metadata: Option<crate::JsonObject>,
     /// `email_addresses`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_addresses: Option<Vec<WebhookEmailAddress>>,
@@ -2067,7 +2067,7 @@ pub struct WebhookSessionEventPayload {
     pub client_id: Option<String>,
     /// `actor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<serde_json::Map<String, serde_json::Value>>,
+    pub actor: Option<crate::JsonObject>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::SessionEventPayloadStatus>,
@@ -2130,7 +2130,7 @@ pub struct WebhookSmsEventPayload {
     pub status: Option<String>,
     /// The SMS message data
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Map<String, serde_json::Value>>,
+    pub data: Option<crate::JsonObject>,
     /// Whether the SMS message was delivered by Clerk
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_by_clerk: Option<bool>,
@@ -2339,7 +2339,7 @@ pub struct WebhookInvitation {
     pub email_address: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `revoked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<bool>,
@@ -2423,10 +2423,10 @@ pub struct WebhookOrganizationInvitationCreatedData {
     pub status: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

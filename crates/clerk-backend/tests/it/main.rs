@@ -15,6 +15,7 @@ mod decoding;
 mod decoding_drift;
 mod faults;
 mod hooks;
+mod json_object;
 mod logging;
 mod pagination;
 mod pipeline;

@@ -587,7 +587,7 @@ pub struct BulkCreateInvitationsBodyItem {
     pub email_address: String,
     /// Metadata that will be attached to the newly created invitation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// The URL where the user is redirected upon visiting the invitation link, where they can accept the invitation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,

@@ -69,10 +69,7 @@ impl PreviewTemplate {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(
-        self,
-        clerk: &Clerk,
-    ) -> crate::Result<serde_json::Map<String, serde_json::Value>> {
+    pub async fn send(self, clerk: &Clerk) -> crate::Result<crate::JsonObject> {
         clerk.call(self).await
     }
 }
@@ -83,7 +80,7 @@ impl PreviewTemplate<&Clerk> {
     ///
     /// # Errors
     /// See [`crate::Error`].
-    pub async fn send(self) -> crate::Result<serde_json::Map<String, serde_json::Value>> {
+    pub async fn send(self) -> crate::Result<crate::JsonObject> {
         let clerk = self.client;
         clerk.call(self.rebind(Detached)).await
     }
@@ -136,7 +133,7 @@ impl<B> PreviewTemplate<B> {
 
 #[allow(deprecated)]
 impl<B: Send> Operation for PreviewTemplate<B> {
-    type Output = serde_json::Map<String, serde_json::Value>;
+    type Output = crate::JsonObject;
     const INFO: &'static OperationInfo = &crate::generated::operations::TEMPLATES_PREVIEW;
 
     fn build(self) -> crate::Result<ApiRequest> {

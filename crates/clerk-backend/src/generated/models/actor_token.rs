@@ -34,7 +34,7 @@ pub struct ActorToken {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub actor: serde_json::Map<String, serde_json::Value>,
+    pub actor: crate::JsonObject,
     /// `token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::SecretString>,
@@ -54,7 +54,7 @@ impl ActorToken {
         id: impl Into<String>,
         status: impl Into<TokenStatus>,
         user_id: impl Into<String>,
-        actor: impl Into<serde_json::Map<String, serde_json::Value>>,
+        actor: impl Into<crate::JsonObject>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,
     ) -> Self {

@@ -38,7 +38,7 @@ pub struct BillingPaymentAttempt {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub payee: serde_json::Map<String, serde_json::Value>,
+    pub payee: crate::JsonObject,
     /// Unique identifier for the payer.
     pub payer_id: String,
     /// The payer associated with this payment attempt.
@@ -48,7 +48,7 @@ pub struct BillingPaymentAttempt {
     pub subscription_item_id: Option<String>,
     /// The subscription item associated with this payment attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_item: Option<serde_json::Map<String, serde_json::Value>>,
+    pub subscription_item: Option<crate::JsonObject>,
     /// The amount for this payment attempt.
     pub amount: CommerceMoneyResponse,
     /// Totals breakdown for this payment attempt.
@@ -89,7 +89,7 @@ impl BillingPaymentAttempt {
         instance_id: impl Into<String>,
         charge_type: impl Into<String>,
         payee_id: impl Into<String>,
-        payee: impl Into<serde_json::Map<String, serde_json::Value>>,
+        payee: impl Into<crate::JsonObject>,
         payer_id: impl Into<String>,
         payer: impl Into<CommercePayerResponse>,
         amount: impl Into<CommerceMoneyResponse>,

@@ -16,7 +16,7 @@ pub struct ClerkError {
     pub code: String,
     /// `meta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    pub meta: Option<crate::JsonObject>,
 }
 
 impl ClerkError {

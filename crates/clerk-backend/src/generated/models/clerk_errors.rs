@@ -16,7 +16,7 @@ pub struct ClerkErrors {
     pub errors: Vec<ClerkError>,
     /// `meta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    pub meta: Option<crate::JsonObject>,
     /// `clerk_trace_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clerk_trace_id: Option<String>,

@@ -62,7 +62,7 @@ pub struct EnterpriseAccount {
     pub enterprise_connection_id: Option<String>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<EnterpriseAccountVerification>,

@@ -71,7 +71,7 @@ pub struct ExternalAccountWithVerification {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -99,7 +99,7 @@ impl ExternalAccountWithVerification {
         email_address: impl Into<String>,
         first_name: impl Into<String>,
         last_name: impl Into<String>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,
     ) -> Self {

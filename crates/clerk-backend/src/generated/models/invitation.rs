@@ -34,7 +34,7 @@ pub struct Invitation {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// `revoked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<bool>,
@@ -58,7 +58,7 @@ impl Invitation {
     pub fn new(
         id: impl Into<String>,
         email_address: impl Into<String>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
         status: impl Into<InvitationStatus>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,

@@ -20,7 +20,7 @@ pub struct JwtTemplate {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub claims: serde_json::Map<String, serde_json::Value>,
+    pub claims: crate::JsonObject,
     /// `lifetime`.
     pub lifetime: i64,
     /// `allowed_clock_skew`.
@@ -45,7 +45,7 @@ impl JwtTemplate {
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
-        claims: impl Into<serde_json::Map<String, serde_json::Value>>,
+        claims: impl Into<crate::JsonObject>,
         lifetime: impl Into<i64>,
         allowed_clock_skew: impl Into<i64>,
         custom_signing_key: impl Into<bool>,

@@ -27,7 +27,7 @@ pub struct OauthAccessTokenItem {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -50,7 +50,7 @@ impl OauthAccessTokenItem {
         provider_user_id: impl Into<String>,
         token: impl Into<crate::SecretString>,
         provider: impl Into<String>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
     ) -> Self {
         Self {
             object: None,

@@ -36,10 +36,10 @@ pub struct OrganizationInvitation {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -60,7 +60,7 @@ impl OrganizationInvitation {
         email_address: impl Into<String>,
         role: impl Into<String>,
         role_name: impl Into<String>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,
     ) -> Self {

@@ -29,10 +29,10 @@ pub struct OrganizationMembership {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// Metadata saved on the organization membership, accessible only from the Backend API
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `organization`.
     pub organization: Organization,
     /// An organization membership with public user data populated
@@ -51,7 +51,7 @@ impl OrganizationMembership {
         id: impl Into<String>,
         role: impl Into<String>,
         permissions: impl Into<Vec<String>>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
         organization: impl Into<Organization>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,

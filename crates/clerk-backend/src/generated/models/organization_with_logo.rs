@@ -47,10 +47,10 @@ pub struct OrganizationWithLogo {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `created_by`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -82,7 +82,7 @@ impl OrganizationWithLogo {
         has_image: impl Into<bool>,
         max_allowed_memberships: impl Into<i64>,
         admin_delete_enabled: impl Into<bool>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
         created_at: impl Into<i64>,
         updated_at: impl Into<i64>,
     ) -> Self {

@@ -47,7 +47,7 @@ pub struct SamlAccount {
     pub last_authenticated_at: Option<i64>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `verification`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<SamlAccountVerification>,

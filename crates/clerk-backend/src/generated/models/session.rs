@@ -41,7 +41,7 @@ pub struct Session {
     pub client_id: String,
     /// `actor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<serde_json::Map<String, serde_json::Value>>,
+    pub actor: Option<crate::JsonObject>,
     /// `status`.
     pub status: SessionStatus,
     /// `last_active_organization_id`.

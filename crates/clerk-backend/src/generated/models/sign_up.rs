@@ -79,10 +79,10 @@ pub struct SignUp {
     pub last_name: Option<String>,
     /// `unsafe_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub unsafe_metadata: Option<crate::JsonObject>,
     /// `public_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub public_metadata: Option<crate::JsonObject>,
     /// `custom_action`.
     #[serde(
         default,
@@ -110,7 +110,7 @@ pub struct SignUp {
     ///
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_account: Option<serde_json::Map<String, serde_json::Value>>,
+    pub external_account: Option<crate::JsonObject>,
 }
 
 impl SignUp {

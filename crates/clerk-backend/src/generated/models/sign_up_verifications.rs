@@ -19,5 +19,5 @@ pub struct SignUpVerifications {
     pub web3_wallet: Option<SignUpVerification>,
     /// `external_account`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_account: Option<serde_json::Map<String, serde_json::Value>>,
+    pub external_account: Option<crate::JsonObject>,
 }

@@ -56,13 +56,13 @@ pub struct User {
         default,
         deserialize_with = "crate::macros::__private::null_as_default"
     )]
-    pub public_metadata: serde_json::Map<String, serde_json::Value>,
+    pub public_metadata: crate::JsonObject,
     /// `private_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub private_metadata: Option<crate::JsonObject>,
     /// `unsafe_metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsafe_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub unsafe_metadata: Option<crate::JsonObject>,
     /// `email_addresses`.
     #[serde(
         default,
@@ -201,7 +201,7 @@ impl User {
     pub fn new(
         id: impl Into<String>,
         has_image: impl Into<bool>,
-        public_metadata: impl Into<serde_json::Map<String, serde_json::Value>>,
+        public_metadata: impl Into<crate::JsonObject>,
         email_addresses: impl Into<Vec<EmailAddress>>,
         phone_numbers: impl Into<Vec<PhoneNumber>>,
         web3_wallets: impl Into<Vec<Web3Wallet>>,
