@@ -34,34 +34,41 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Hand-written minimal models: the baseline.
+/// Hand-written models: the baseline. `S` is the string type, `M` the type of a metadata map and
+/// `J` of any other free JSON: owned by default (`String`, `Map`, `Value`: what someone writes
+/// by hand), or borrowed from the body ([`Borrowed`]: `&str` and `&RawValue`, checked for syntax
+/// only), so that only the lists allocate: the floor of a client that decodes every field.
 mod raw {
     use serde::Deserialize;
+    use serde_json::value::RawValue;
     use serde_json::{Map, Value};
+
+    /// Every string and free JSON value borrowed from the body.
+    pub type Borrowed<'a> = User<&'a str, &'a RawValue, &'a RawValue>;
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
-    pub struct User {
-        pub id: Option<String>,
-        pub object: Option<String>,
-        pub external_id: Option<String>,
-        pub primary_email_address_id: Option<String>,
-        pub primary_phone_number_id: Option<String>,
-        pub primary_web3_wallet_id: Option<String>,
-        pub username: Option<String>,
-        pub first_name: Option<String>,
-        pub last_name: Option<String>,
-        pub locale: Option<String>,
-        pub profile_image_url: Option<String>,
-        pub image_url: Option<String>,
+    pub struct User<S = String, M = Map<String, Value>, J = Value> {
+        pub id: Option<S>,
+        pub object: Option<S>,
+        pub external_id: Option<S>,
+        pub primary_email_address_id: Option<S>,
+        pub primary_phone_number_id: Option<S>,
+        pub primary_web3_wallet_id: Option<S>,
+        pub username: Option<S>,
+        pub first_name: Option<S>,
+        pub last_name: Option<S>,
+        pub locale: Option<S>,
+        pub profile_image_url: Option<S>,
+        pub image_url: Option<S>,
         pub has_image: Option<bool>,
-        pub public_metadata: Option<Map<String, Value>>,
-        pub private_metadata: Option<Map<String, Value>>,
-        pub unsafe_metadata: Option<Map<String, Value>>,
-        pub email_addresses: Option<Vec<EmailAddress>>,
-        pub phone_numbers: Option<Vec<PhoneNumber>>,
-        pub web3_wallets: Option<Value>,
-        pub passkeys: Option<Value>,
+        pub public_metadata: Option<M>,
+        pub private_metadata: Option<M>,
+        pub unsafe_metadata: Option<M>,
+        pub email_addresses: Option<Vec<EmailAddress<S, J>>>,
+        pub phone_numbers: Option<Vec<PhoneNumber<S, J>>>,
+        pub web3_wallets: Option<J>,
+        pub passkeys: Option<J>,
         pub password_enabled: Option<bool>,
         pub two_factor_enabled: Option<bool>,
         pub totp_enabled: Option<bool>,
@@ -69,10 +76,10 @@ mod raw {
         pub mfa_enabled_at: Option<i64>,
         pub mfa_disabled_at: Option<i64>,
         pub password_last_updated_at: Option<i64>,
-        pub external_accounts: Option<Vec<ExternalAccount>>,
-        pub saml_accounts: Option<Value>,
-        pub enterprise_accounts: Option<Value>,
-        pub organization_memberships: Option<Value>,
+        pub external_accounts: Option<Vec<ExternalAccount<S, M, J>>>,
+        pub saml_accounts: Option<J>,
+        pub enterprise_accounts: Option<J>,
+        pub organization_memberships: Option<J>,
         pub last_sign_in_at: Option<i64>,
         pub banned: Option<bool>,
         pub locked: Option<bool>,
@@ -87,18 +94,18 @@ mod raw {
         pub last_active_at: Option<i64>,
         pub legal_accepted_at: Option<i64>,
         pub bypass_client_trust: Option<bool>,
-        pub scim: Option<Value>,
+        pub scim: Option<J>,
     }
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
-    pub struct EmailAddress {
-        pub id: Option<String>,
-        pub object: String,
-        pub email_address: String,
+    pub struct EmailAddress<S = String, J = Value> {
+        pub id: Option<S>,
+        pub object: S,
+        pub email_address: S,
         pub reserved: bool,
-        pub verification: Option<Verification>,
-        pub linked_to: Vec<IdentificationLink>,
+        pub verification: Option<Verification<S, J>>,
+        pub linked_to: Vec<IdentificationLink<S>>,
         pub matches_sso_connection: Option<bool>,
         pub created_at: i64,
         pub updated_at: i64,
@@ -106,65 +113,65 @@ mod raw {
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
-    pub struct PhoneNumber {
-        pub id: Option<String>,
-        pub object: String,
-        pub phone_number: String,
+    pub struct PhoneNumber<S = String, J = Value> {
+        pub id: Option<S>,
+        pub object: S,
+        pub phone_number: S,
         pub reserved_for_second_factor: Option<bool>,
         pub default_second_factor: Option<bool>,
         pub reserved: bool,
-        pub verification: Option<Verification>,
-        pub linked_to: Vec<IdentificationLink>,
-        pub backup_codes: Option<Vec<String>>,
+        pub verification: Option<Verification<S, J>>,
+        pub linked_to: Vec<IdentificationLink<S>>,
+        pub backup_codes: Option<Vec<S>>,
         pub created_at: i64,
         pub updated_at: i64,
     }
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
-    pub struct ExternalAccount {
-        pub object: String,
-        pub id: String,
-        pub provider: String,
-        pub identification_id: String,
-        pub provider_user_id: String,
-        pub approved_scopes: String,
-        pub email_address: String,
+    pub struct ExternalAccount<S = String, M = Map<String, Value>, J = Value> {
+        pub object: S,
+        pub id: S,
+        pub provider: S,
+        pub identification_id: S,
+        pub provider_user_id: S,
+        pub approved_scopes: S,
+        pub email_address: S,
         pub email_address_verified: Option<bool>,
-        pub first_name: String,
-        pub last_name: String,
-        pub avatar_url: Option<String>,
-        pub image_url: Option<String>,
-        pub username: Option<String>,
-        pub phone_number: Option<String>,
-        pub public_metadata: Map<String, Value>,
-        pub label: Option<String>,
+        pub first_name: S,
+        pub last_name: S,
+        pub avatar_url: Option<S>,
+        pub image_url: Option<S>,
+        pub username: Option<S>,
+        pub phone_number: Option<S>,
+        pub public_metadata: M,
+        pub label: Option<S>,
         pub created_at: i64,
         pub updated_at: i64,
-        pub verification: Option<Verification>,
+        pub verification: Option<Verification<S, J>>,
     }
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
-    pub struct IdentificationLink {
+    pub struct IdentificationLink<S = String> {
         #[serde(rename = "type")]
-        pub type_: String,
-        pub id: String,
+        pub type_: S,
+        pub id: S,
     }
 
     /// Every verification variant's fields in one flat struct (no dispatch on `object`).
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
-    pub struct Verification {
-        pub object: Option<String>,
-        pub status: String,
-        pub strategy: String,
+    pub struct Verification<S = String, J = Value> {
+        pub object: Option<S>,
+        pub status: S,
+        pub strategy: S,
         pub attempts: Option<i64>,
         pub expire_at: Option<i64>,
-        pub channel: Option<String>,
-        pub verified_at_client: Option<String>,
-        pub external_verification_redirect_url: Option<String>,
-        pub error: Option<Value>,
+        pub channel: Option<S>,
+        pub verified_at_client: Option<S>,
+        pub external_verification_redirect_url: Option<S>,
+        pub error: Option<J>,
     }
 }
 
@@ -187,162 +194,6 @@ mod minimal {
     #[allow(dead_code)]
     pub struct EmailAddress {
         pub email_address: String,
-    }
-}
-
-/// The floor of any full-field decode: every field of `raw::User`, but every string borrowed
-/// from the body (`&str`) and every metadata map left as raw JSON (`&RawValue`, checked for
-/// syntax only), so only the lists allocate. A client that decodes every field into owned
-/// values cannot cost less.
-mod borrowed {
-    use serde::Deserialize;
-    use serde_json::value::RawValue;
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    pub struct User<'a> {
-        pub id: Option<&'a str>,
-        pub object: Option<&'a str>,
-        pub external_id: Option<&'a str>,
-        pub primary_email_address_id: Option<&'a str>,
-        pub primary_phone_number_id: Option<&'a str>,
-        pub primary_web3_wallet_id: Option<&'a str>,
-        pub username: Option<&'a str>,
-        pub first_name: Option<&'a str>,
-        pub last_name: Option<&'a str>,
-        pub locale: Option<&'a str>,
-        pub profile_image_url: Option<&'a str>,
-        pub image_url: Option<&'a str>,
-        pub has_image: Option<bool>,
-        #[serde(borrow)]
-        pub public_metadata: Option<&'a RawValue>,
-        #[serde(borrow)]
-        pub private_metadata: Option<&'a RawValue>,
-        #[serde(borrow)]
-        pub unsafe_metadata: Option<&'a RawValue>,
-        #[serde(borrow)]
-        pub email_addresses: Option<Vec<EmailAddress<'a>>>,
-        #[serde(borrow)]
-        pub phone_numbers: Option<Vec<PhoneNumber<'a>>>,
-        #[serde(borrow)]
-        pub web3_wallets: Option<&'a RawValue>,
-        #[serde(borrow)]
-        pub passkeys: Option<&'a RawValue>,
-        pub password_enabled: Option<bool>,
-        pub two_factor_enabled: Option<bool>,
-        pub totp_enabled: Option<bool>,
-        pub backup_code_enabled: Option<bool>,
-        pub mfa_enabled_at: Option<i64>,
-        pub mfa_disabled_at: Option<i64>,
-        pub password_last_updated_at: Option<i64>,
-        #[serde(borrow)]
-        pub external_accounts: Option<Vec<ExternalAccount<'a>>>,
-        #[serde(borrow)]
-        pub saml_accounts: Option<&'a RawValue>,
-        #[serde(borrow)]
-        pub enterprise_accounts: Option<&'a RawValue>,
-        #[serde(borrow)]
-        pub organization_memberships: Option<&'a RawValue>,
-        pub last_sign_in_at: Option<i64>,
-        pub banned: Option<bool>,
-        pub locked: Option<bool>,
-        pub deprovisioned: Option<bool>,
-        pub lockout_expires_in_seconds: Option<i64>,
-        pub verification_attempts_remaining: Option<i64>,
-        pub updated_at: Option<i64>,
-        pub created_at: Option<i64>,
-        pub delete_self_enabled: Option<bool>,
-        pub create_organization_enabled: Option<bool>,
-        pub create_organizations_limit: Option<i64>,
-        pub last_active_at: Option<i64>,
-        pub legal_accepted_at: Option<i64>,
-        pub bypass_client_trust: Option<bool>,
-        #[serde(borrow)]
-        pub scim: Option<&'a RawValue>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    pub struct EmailAddress<'a> {
-        pub id: Option<&'a str>,
-        pub object: &'a str,
-        pub email_address: &'a str,
-        pub reserved: bool,
-        #[serde(borrow)]
-        pub verification: Option<Verification<'a>>,
-        #[serde(borrow)]
-        pub linked_to: Vec<IdentificationLink<'a>>,
-        pub matches_sso_connection: Option<bool>,
-        pub created_at: i64,
-        pub updated_at: i64,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    pub struct PhoneNumber<'a> {
-        pub id: Option<&'a str>,
-        pub object: &'a str,
-        pub phone_number: &'a str,
-        pub reserved_for_second_factor: Option<bool>,
-        pub default_second_factor: Option<bool>,
-        pub reserved: bool,
-        #[serde(borrow)]
-        pub verification: Option<Verification<'a>>,
-        #[serde(borrow)]
-        pub linked_to: Vec<IdentificationLink<'a>>,
-        #[serde(borrow)]
-        pub backup_codes: Option<Vec<&'a str>>,
-        pub created_at: i64,
-        pub updated_at: i64,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    pub struct ExternalAccount<'a> {
-        pub object: &'a str,
-        pub id: &'a str,
-        pub provider: &'a str,
-        pub identification_id: &'a str,
-        pub provider_user_id: &'a str,
-        pub approved_scopes: &'a str,
-        pub email_address: &'a str,
-        pub email_address_verified: Option<bool>,
-        pub first_name: &'a str,
-        pub last_name: &'a str,
-        pub avatar_url: Option<&'a str>,
-        pub image_url: Option<&'a str>,
-        pub username: Option<&'a str>,
-        pub phone_number: Option<&'a str>,
-        #[serde(borrow)]
-        pub public_metadata: &'a RawValue,
-        pub label: Option<&'a str>,
-        pub created_at: i64,
-        pub updated_at: i64,
-        #[serde(borrow)]
-        pub verification: Option<Verification<'a>>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    pub struct IdentificationLink<'a> {
-        #[serde(rename = "type")]
-        pub type_: &'a str,
-        pub id: &'a str,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    pub struct Verification<'a> {
-        pub object: Option<&'a str>,
-        pub status: &'a str,
-        pub strategy: &'a str,
-        pub attempts: Option<i64>,
-        pub expire_at: Option<i64>,
-        pub channel: Option<&'a str>,
-        pub verified_at_client: Option<&'a str>,
-        pub external_verification_redirect_url: Option<&'a str>,
-        #[serde(borrow)]
-        pub error: Option<&'a RawValue>,
     }
 }
 
@@ -785,9 +636,9 @@ async fn raw_call(lb: &Loopback, n: usize) -> usize {
         .len()
 }
 
-/// `GET /users?limit=n` by hand, declaring only the fields it reads ([`minimal`]). It sends
-/// what the API needs to answer the same way: the key and `Clerk-API-Version`.
-async fn minimal_call(lb: &Loopback, n: usize) -> usize {
+/// `GET /users?limit=n` by hand, with what the API needs to answer the same way: the key and
+/// `Clerk-API-Version`.
+async fn hand_get(lb: &Loopback, n: usize) -> reqwest::Response {
     lb.http
         .get(format!("{}/users?limit={n}", lb.base))
         .bearer_auth(SECRET)
@@ -798,32 +649,25 @@ async fn minimal_call(lb: &Loopback, n: usize) -> usize {
         .send()
         .await
         .unwrap()
+}
+
+/// [`hand_get`], declaring only the fields it reads ([`minimal`]).
+async fn minimal_call(lb: &Loopback, n: usize) -> usize {
+    hand_get(lb, n)
+        .await
         .json::<Vec<minimal::User>>()
         .await
         .unwrap()
         .len()
 }
 
-/// `GET /users?limit=n` by hand, decoding every field into [`borrowed`] views of the body:
+/// [`hand_get`], decoding every field into [`raw::Borrowed`] views of the body:
 /// the floor of a full-field client.
 async fn borrowed_call(lb: &Loopback, n: usize) -> usize {
-    let body = lb
-        .http
-        .get(format!("{}/users?limit={n}", lb.base))
-        .bearer_auth(SECRET)
-        .header(
-            "clerk-api-version",
-            clerk_backend::client::DEFAULT_API_VERSION,
-        )
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let body = hand_get(lb, n).await.bytes().await.unwrap();
     // One UTF-8 check of the whole body, then `&str` input, as the SDK decodes.
     let text = std::str::from_utf8(&body).unwrap();
-    serde_json::from_str::<Vec<borrowed::User<'_>>>(text)
+    serde_json::from_str::<Vec<raw::Borrowed<'_>>>(text)
         .unwrap()
         .len()
 }

@@ -171,7 +171,11 @@ impl fmt::Debug for JsonObject {
 
 impl Serialize for JsonObject {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.as_map().serialize(s)
+        match (self.map.get(), &self.text) {
+            // Not read yet: a map for this call only, so the object is not held twice.
+            (None, Some(text)) => parse_text(text).serialize(s),
+            _ => self.as_map().serialize(s),
+        }
     }
 }
 
