@@ -29,6 +29,7 @@
 //! | The client and its options: server URL, retries, timeouts, hooks, transport | [`Clerk`], [`ClerkBuilder`], [`RetryConfig`] | `client-core` |
 //! | Every operation: `clerk.<group>().<operation>(…)`, or a request type sent with any client | [`api`], [`operations::OPERATIONS`] | `api-<group>` each, `client` all |
 //! | The API's objects | [`models`] | with the groups and webhook events that use them |
+//! | Free-form objects in those models (metadata, claims), read as a map or your own type | [`JsonObject`] | always |
 //! | Pagination: item streams (`into_stream()`) and page streams | [`pagination`] | `client-core` |
 //! | Errors: API errors with Clerk's codes and trace id, decode errors, timeouts | [`Error`], [`ApiError`], [`DecodeError`] | `client-core` |
 //! | Session tokens, machine tokens, `authenticate_request` | [`auth`] | `jwt` (+ `client-core` for JWKS fetch and machine tokens) |
