@@ -305,6 +305,7 @@ fn path_at(text: &[u8], at: usize) -> Vec<Step> {
         if !matches!(open, Some(b'{' | b'[')) {
             return path;
         }
+        let start = i;
         i += 1;
         let mut index = 0;
         let child = loop {
@@ -312,18 +313,27 @@ fn path_at(text: &[u8], at: usize) -> Vec<Step> {
             if matches!(text.get(i), None | Some(b'}' | b']')) {
                 return path;
             }
-            let key = if open == Some(b'{') {
+            // Where the bytes that belong to this entry begin: the `:` after its key; in an
+            // array, everything up to an element is in front of it.
+            let (key, entry) = if open == Some(b'{') {
                 let end = value_end(text, i);
                 let key: String = serde_json::from_slice(&text[i..end]).unwrap_or_default();
                 i = skip_ws(text, end) + 1; // the `:`
                 i = skip_ws(text, i);
-                Some(key)
+                (Some(key), end)
             } else {
-                None
+                (None, start + 1)
             };
             let end = value_end(text, i);
+            if at + 1 < entry {
+                // On a key (or before it): the container itself.
+                return path;
+            }
             if at < i {
-                // On a key, a `:` or a `,`: the container itself.
+                // Serde stops *before* an object or array it refuses by its first byte (it
+                // peeks it), so the last byte it read is the `:`, `,` or `[` in front of it:
+                // the mismatch is that value's.
+                path.push(key.map_or(Step::Index(index), Step::Key));
                 return path;
             }
             if at < end {
@@ -520,6 +530,26 @@ mod tests {
         assert_eq!(path(t, r#""\"}""#), "[2].d");
         assert_eq!(path(t, " ["), ".");
         assert_eq!(path(r#"{"k": 7}"#, "}"), ".");
+        // On the `:` or `,` in front of a value: that value (serde peeked it and stopped).
+        assert_eq!(path(t, r#": {"c""#), "[0].b");
+        assert_eq!(path(t, ", []"), "[1]");
+    }
+
+    #[test]
+    fn a_refused_object_or_array_is_named_not_its_container() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Inner {
+            tags: Vec<String>,
+            meta: crate::JsonObject,
+            grid: Vec<Vec<u8>>,
+        }
+        let body = r#"[{"tags": {"a": 1}, "meta": {}, "grid": []},
+                       {"tags": [], "meta": [1], "grid": [[1], {"x": 2}]}]"#;
+        let found = mismatches::<Vec<Inner>>(body.as_bytes());
+        let shown: Vec<_> = found.iter().map(|m| m.path.as_str()).collect();
+        // In the order decoding met them (later passes read the patched body, keys sorted).
+        assert_eq!(shown, ["[0].tags", "[1].grid[1]", "[1].meta"], "{found:?}");
     }
 
     #[test]

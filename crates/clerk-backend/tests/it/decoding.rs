@@ -812,3 +812,41 @@ async fn mismatch_inside_a_known_union_variant_names_the_full_path() {
         d.message
     );
 }
+
+#[tokio::test]
+async fn bad_metadata_is_reported_where_a_map_decode_would_stop() {
+    // Metadata is kept as text (`JsonObject`), but a body a `Map` would refuse is refused, with
+    // every mismatch at its path.
+    let good = fixture("user_full.json");
+    let (mut first, mut second) = (good.clone(), good);
+    first["private_metadata"] = json!("text");
+    second["public_metadata"] = json!([1, 2]);
+    let body = json!([first, second]);
+    let (_server, clerk) =
+        wire::answering_get("/users", ResponseTemplate::new(200).set_body_json(&body)).await;
+    let Error::Decode(d) = clerk.users().list().send().await.unwrap_err() else {
+        panic!("expected Error::Decode")
+    };
+    let found: Vec<(&str, &str)> = d
+        .mismatches
+        .iter()
+        .map(|m| (m.path.as_str(), m.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, "[0].private_metadata");
+    assert!(found[0].1.contains("expected a JSON object"), "{found:?}");
+    assert_eq!(found[1].0, "[1].public_metadata", "{found:?}");
+    assert!(found[1].1.contains("expected a JSON object"), "{found:?}");
+
+    // A number a `Map` cannot hold, deep inside: refused (the body is then not JSON that any
+    // `Value` holds either, so serde's message stands for the whole body).
+    let text = serde_json::to_string(&json!([fixture("user_full.json")]))
+        .unwrap()
+        .replacen(r#""score":12"#, r#""score":1e400"#, 1);
+    let (_server, clerk) =
+        wire::answering_get("/users", ResponseTemplate::new(200).set_body_string(text)).await;
+    let Error::Decode(d) = clerk.users().list().send().await.unwrap_err() else {
+        panic!("expected Error::Decode")
+    };
+    assert!(d.message.contains("number out of range"), "{}", d.message);
+}
