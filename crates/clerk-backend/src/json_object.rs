@@ -185,10 +185,7 @@ impl<'de> Deserialize<'de> for JsonObject {
         // one allocation per object.
         let write = |out: &mut Vec<u8>| -> Result<Box<str>, D::Error> {
             out.clear();
-            d.deserialize_map(ValueWriter {
-                out: &mut *out,
-                depth: 0,
-            })?;
+            d.deserialize_map(ObjectWriter(&mut *out))?;
             let text = std::str::from_utf8(out).map_err(de::Error::custom)?;
             Ok(Box::from(text))
         };
@@ -215,6 +212,31 @@ thread_local! {
 
 /// The largest scratch buffer a thread keeps between decodes.
 const SCRATCH_KEEP: usize = 64 * 1024;
+
+/// Writes the object it visits as compact JSON; anything else is refused, as `Map`'s own
+/// `Deserialize` refuses it (a unit, which some formats give for `null`, is `{}` there too).
+struct ObjectWriter<'a>(&'a mut Vec<u8>);
+
+impl<'de> Visitor<'de> for ObjectWriter<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.extend_from_slice(b"{}");
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        ValueWriter {
+            out: self.0,
+            depth: 0,
+        }
+        .visit_map(map)
+    }
+}
 
 /// Writes the value it visits as compact JSON, accepting what `serde_json::Value`'s own
 /// `Deserialize` accepts (numbers and strings formatted by serde_json, so they read back as the
@@ -254,11 +276,7 @@ impl<'de> Visitor<'de> for ValueWriter<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.depth == 0 {
-            "a JSON object"
-        } else {
-            "any valid JSON value"
-        })
+        f.write_str("any valid JSON value")
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
@@ -411,6 +429,26 @@ mod tests {
             );
             assert!(serde_json::from_str::<JsonObject>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_an_object_or_a_unit_is_an_object_whatever_the_format() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{Error, SeqDeserializer, U32Deserializer, UnitDeserializer};
+        // Formats other than JSON may hand a top-level sequence, unit or number to
+        // `deserialize_map` (serde's value deserializers forward it to `deserialize_any`):
+        // refused as `Map` refuses them, or an empty object for a unit, as `Map` gives.
+        let seq = || SeqDeserializer::<_, Error>::new(vec![1_u8].into_iter());
+        assert!(JsonObject::deserialize(seq()).is_err());
+        assert!(<Map<String, Value>>::deserialize(seq()).is_err());
+        let unit = UnitDeserializer::<Error>::new;
+        assert_eq!(JsonObject::deserialize(unit()).unwrap(), Map::new());
+        assert_eq!(
+            <Map<String, Value>>::deserialize(unit()).unwrap(),
+            Map::new()
+        );
+        let five: U32Deserializer<Error> = 5_u32.into_deserializer();
+        assert!(JsonObject::deserialize(five).is_err());
     }
 
     #[test]

@@ -43,14 +43,14 @@ impl<'a> Cx<'a> {
         format!("{krate}::{}::{}", module_path(&def.home), def.name)
     }
 
-    /// A Rust type expression, as decoded from a response: a free-form object is a
-    /// `JsonObject` (kept as text, parsed when read).
+    /// A Rust type expression in a named type or a response (what is decoded): a free-form
+    /// object is a `JsonObject` (kept as text, parsed when read).
     pub fn ty(&self, ty: &Ty) -> String {
         self.ty_as(ty, false)
     }
 
-    /// A Rust type expression in a request (built by the caller, only serialized): a free-form
-    /// object is a `serde_json::Map`.
+    /// A Rust type expression in a request's own fields and setters (built by the caller, only
+    /// serialized): a free-form object is a `serde_json::Map`.
     pub fn request_ty(&self, ty: &Ty) -> String {
         self.ty_as(ty, true)
     }
