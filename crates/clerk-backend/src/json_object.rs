@@ -1,10 +1,9 @@
 //! [`JsonObject`]: a free-form JSON object in a response model (metadata, claims), kept as
 //! compact JSON text and parsed into a [`Map`] the first time it is read.
 //!
-//! Decoding a `serde_json::Map` allocates every key, every string and every nested map; on a
-//! page of users the three metadata maps cost about as much as the rest of the model. Most
-//! callers never read most of them, so the decode only checks and copies the object (one
-//! allocation) and the map is built on first read.
+//! Decoding a `serde_json::Map` allocates every key, every string and every nested map, and
+//! most callers never read most of a user's three metadata maps; so the decode only checks and
+//! copies the object (one allocation) and the map is built on first read.
 
 use std::fmt;
 use std::sync::OnceLock;
