@@ -79,7 +79,9 @@ impl JsonObject {
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         match (&self.text, self.map.get()) {
             (Some(text), None) => serde_json::from_str(text),
-            _ => T::deserialize(&Value::Object(self.as_map().clone())),
+            _ => T::deserialize(serde::de::IntoDeserializer::into_deserializer(
+                self.as_map(),
+            )),
         }
     }
 }
